@@ -1,0 +1,78 @@
+/**
+ * Turns a connection's events into the lines a learner reads, e.g. for the handshake:
+ *
+ *   [Client] Sending SYN to 127.0.0.1:5000
+ *   [Server] Received SYN, sending SYN-ACK
+ *   [Client] Received SYN-ACK, sending ACK
+ *   [Server] Received ACK, handshake completed
+ *
+ * Each state change has one line; with --verbose the change itself is printed as well.
+ */
+final class Narrator {
+    private final Log log;
+
+    Narrator(Log log) {
+        this.log = log;
+    }
+
+    /** who names the connection in the log (null for a single connection); peer is "host:port". */
+    void narrate(String who, String peer, long msl, TcpEvent event) {
+        if (event instanceof TcpEvent.StateChanged s) {
+            // A listener's fresh TCB enters LISTEN for every segment to the port: not worth a line.
+            if (s.from() != TcpState.CLOSED || s.to() != TcpState.LISTEN) {
+                log.detail(who, "State " + s.from().rfcName() + " -> " + s.to().rfcName());
+            }
+            String line = transitionLine(s.from(), s.to(), peer, msl);
+            if (line != null) log.info(who, line);
+        } else if (event instanceof TcpEvent.DataReceived d) {
+            log.info(who, "Received " + d.data().length + (d.data().length == 1 ? " byte: " : " bytes: ") + Log.quote(d.data()));
+        } else if (event instanceof TcpEvent.Retransmitting r) {
+            log.info(who, "Retransmitting " + r.what() + " (try " + r.attempt() + ", RTO " + r.rtoMillis() + " ms)");
+        } else if (event instanceof TcpEvent.Duplicate d) {
+            log.info(who, "Received duplicate " + d.what() + ", " + d.answer());
+        } else if (event instanceof TcpEvent.Dropped d) {
+            log.detail(who, "Dropped segment: " + d.reason());
+        } else if (event instanceof TcpEvent.Closed c) {
+            // An abort is our own doing: whoever aborted has already said why.
+            if (c.reason() == TcpEvent.CloseReason.ABORTED) log.detail(who, closedLine(c, peer));
+            else log.info(who, closedLine(c, peer));
+        }
+    }
+
+    static String transitionLine(TcpState from, TcpState to, String peer, long msl) {
+        switch (to) {
+            case SYN_SENT: return "Sending SYN to " + peer;
+            case SYN_RECEIVED:
+                return from == TcpState.LISTEN ? "Received SYN, sending SYN-ACK"
+                        : "Received SYN (simultaneous open), sending SYN-ACK";
+            case ESTABLISHED:
+                return from == TcpState.SYN_SENT ? "Received SYN-ACK, sending ACK" : "Received ACK, handshake completed";
+            case FIN_WAIT_1: case LAST_ACK: return "Sending FIN";
+            case CLOSE_WAIT: return "Received FIN, sending ACK";
+            case FIN_WAIT_2: return "Received ACK of FIN, waiting for the peer's FIN";
+            case CLOSING: return "Received FIN, sending ACK (simultaneous close)";
+            case TIME_WAIT:
+                String wait = "TIME-WAIT for " + seconds(2 * msl) + " (2 x MSL)";
+                return from == TcpState.CLOSING ? "Received ACK of FIN, " + wait : "Received FIN, sending ACK, " + wait;
+            default: return null; // LISTEN and CLOSED: the Closed event says why
+        }
+    }
+
+    static String closedLine(TcpEvent.Closed c, String peer) {
+        switch (c.reason()) {
+            case NORMAL: return "Connection closed";
+            case REFUSED: return "Error: connection refused by " + peer + " (it answered with RST)";
+            case RESET: return "Connection reset by peer (" + c.detail() + ")";
+            case TIMED_OUT:
+                return c.detail().startsWith("no answer after")
+                        ? "No answer from " + peer + c.detail().substring("no answer".length())
+                        : "Connection given up: " + c.detail();
+            case ABORTED: return "Connection aborted: " + c.detail();
+        }
+        throw new AssertionError(c.reason());
+    }
+
+    static String seconds(long millis) {
+        return millis % 1000 == 0 ? (millis / 1000) + " s" : String.format("%.1f s", millis / 1000.0);
+    }
+}

@@ -1,0 +1,503 @@
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The wire format: IPv4 and TCP headers as values, parsed from and emitted to ByteBuffers.
+ *
+ * <pre>
+ * IPv4 header (RFC 791 section 3.1)
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Version|  IHL  |Type of Service|          Total Length         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Identification        |Flags|      Fragment Offset    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Time to Live |    Protocol   |         Header Checksum       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                       Source Address                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Destination Address                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * TCP header (RFC 9293 section 3.1)
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          Source Port          |       Destination Port        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                        Sequence Number                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Acknowledgment Number                      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Data |       |C|E|U|A|P|R|S|F|                               |
+ * | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+ * |       |       |R|E|G|K|H|T|N|N|                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |           Checksum            |         Urgent Pointer        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                           [Options]                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                             Data                              :
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * Untrusted bytes enter through one checked function, {@link #parse}: first integrity (may these
+ * bytes be read as headers at all?), then sanity (do the values make sense?). Every rejection is a
+ * {@link Rejected} with a {@link Problem} and a sentence that says what was wrong.
+ */
+final class Packets {
+    private Packets() {}
+
+    static final int IPV4_HEADER_LEN = 20;
+    static final int TCP_HEADER_LEN = 20;
+    static final int PROTOCOL_TCP = 6;
+
+    // TCP control bits, in the order of the header's flags byte.
+    static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08;
+    static final int ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80;
+
+    // IPv4 flags (in the 16-bit flags/fragment word).
+    static final int IP_DONT_FRAGMENT = 0x4000, IP_MORE_FRAGMENTS = 0x2000, IP_FRAGMENT_OFFSET = 0x1fff;
+
+    // ---------------------------------------------------------------- rejections
+
+    /** Why a packet was refused. Integrity problems come first, then sanity problems. */
+    enum Problem {
+        // integrity: the bytes cannot be read as an IPv4 packet carrying a TCP segment
+        TRUNCATED_IP_HEADER, NOT_IPV4, BAD_IHL, BAD_TOTAL_LENGTH, BAD_IP_CHECKSUM, FRAGMENT, NOT_TCP,
+        TRUNCATED_TCP_HEADER, BAD_DATA_OFFSET, BAD_OPTION, BAD_TCP_CHECKSUM,
+        // sanity: readable, but the values make no sense
+        SYN_WITH_FIN, SYN_WITH_RST, FIN_WITH_RST, PORT_ZERO, BAD_SOURCE_ADDRESS
+    }
+
+    /** A packet that parse refused, with the reason. Cheap: no stack trace. */
+    static final class Rejected extends Exception {
+        final Problem problem;
+
+        Rejected(Problem problem, String reason) {
+            super(reason, null, false, false);
+            this.problem = problem;
+        }
+
+        String reason() { return getMessage(); }
+    }
+
+    // ---------------------------------------------------------------- values
+
+    /** An IPv4 header. Options in received headers are skipped; we emit IHL 5 (no options). */
+    record Ipv4(int tos, int totalLength, int identification, int flagsAndFragment, int ttl,
+                int protocol, int checksum, int source, int destination, int headerLength) {
+
+        /** A header to send: DF set, no options; length and checksum are filled in by emit. */
+        static Ipv4 forTcp(int source, int destination, int identification, int ttl) {
+            return new Ipv4(0, 0, identification & 0xffff, IP_DONT_FRAGMENT, ttl, PROTOCOL_TCP, 0,
+                    source, destination, IPV4_HEADER_LEN);
+        }
+    }
+
+    /** A TCP option. Each kind knows its length, its bytes and how a learner reads it. */
+    sealed interface TcpOption permits EndOfList, Nop, Mss, WindowScale, SackPermitted, Timestamps, Unknown {
+        int length();
+        void emit(ByteBuffer out, int at);
+        String describe();
+    }
+    record EndOfList() implements TcpOption {
+        public int length() { return 1; }
+        public void emit(ByteBuffer out, int at) { out.put(at, (byte) OPT_EOL); }
+        public String describe() { return "EOL"; }
+    }
+    record Nop() implements TcpOption {
+        public int length() { return 1; }
+        public void emit(ByteBuffer out, int at) { out.put(at, (byte) OPT_NOP); }
+        public String describe() { return "NOP"; }
+    }
+    record Mss(int value) implements TcpOption {
+        public int length() { return 4; }
+        public void emit(ByteBuffer out, int at) { out.put(at, (byte) OPT_MSS).put(at + 1, (byte) 4).putShort(at + 2, (short) value); }
+        public String describe() { return "MSS " + value; }
+    }
+    record WindowScale(int shift) implements TcpOption {
+        public int length() { return 3; }
+        public void emit(ByteBuffer out, int at) { out.put(at, (byte) OPT_WSCALE).put(at + 1, (byte) 3).put(at + 2, (byte) shift); }
+        public String describe() { return "WS " + shift; }
+    }
+    record SackPermitted() implements TcpOption {
+        public int length() { return 2; }
+        public void emit(ByteBuffer out, int at) { out.put(at, (byte) OPT_SACK_PERMITTED).put(at + 1, (byte) 2); }
+        public String describe() { return "SACK_PERM"; }
+    }
+    record Timestamps(int value, int echoReply) implements TcpOption {
+        public int length() { return 10; }
+        public void emit(ByteBuffer out, int at) {
+            out.put(at, (byte) OPT_TIMESTAMPS).put(at + 1, (byte) 10).putInt(at + 2, value).putInt(at + 6, echoReply);
+        }
+        public String describe() { return "TS " + Integer.toUnsignedString(value) + "/" + Integer.toUnsignedString(echoReply); }
+    }
+    /** An option kind we do not implement, skipped by its length (RFC 9293 MUST-6). */
+    record Unknown(int kind, byte[] data) implements TcpOption {
+        public int length() { return 2 + data.length; }
+        public void emit(ByteBuffer out, int at) { out.put(at, (byte) kind).put(at + 1, (byte) length()).put(at + 2, data); }
+        public String describe() { return "kind " + kind + " len " + length(); }
+        @Override public boolean equals(Object o) {
+            return o instanceof Unknown u && u.kind == kind && Arrays.equals(u.data, data);
+        }
+        @Override public int hashCode() { return 31 * kind + Arrays.hashCode(data); }
+        @Override public String toString() { return "Unknown[kind=" + kind + ", length=" + length() + "]"; }
+    }
+
+    static final int OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3, OPT_SACK_PERMITTED = 4, OPT_TIMESTAMPS = 8;
+    private static final byte[] NO_DATA = new byte[0];
+
+    /**
+     * A TCP segment: every header field, the options and the payload.
+     * dataOffset is in 32-bit words. checksum is what the wire carried (parse) or 0 (to be sent):
+     * emit always writes the correct checksum.
+     */
+    record Tcp(int sourcePort, int destinationPort, int seq, int ack, int dataOffset, int reserved,
+               int flags, int window, int checksum, int urgentPointer, List<TcpOption> options,
+               byte[] payload) {
+
+        /** A segment to send; the data offset follows from the options. */
+        static Tcp of(int sourcePort, int destinationPort, int seq, int ack, int flags, int window,
+                      List<TcpOption> options, byte[] payload) {
+            int optionBytes = 0;
+            for (TcpOption o : options) optionBytes += o.length();
+            int dataOffset = 5 + (optionBytes + 3) / 4;
+            return new Tcp(sourcePort, destinationPort, seq, ack, dataOffset, 0, flags, window, 0, 0,
+                    List.copyOf(options), payload == null ? NO_DATA : payload);
+        }
+
+        boolean has(int flag) { return (flags & flag) != 0; }
+        boolean isSyn() { return has(SYN); }
+        boolean isFin() { return has(FIN); }
+        boolean isRst() { return has(RST); }
+        boolean isAck() { return has(ACK); }
+        int headerLength() { return dataOffset * 4; }
+
+        /** SEG.LEN: "the number of octets occupied by the data in the segment (counting SYN and FIN)". */
+        int segmentLength() { return payload.length + (isSyn() ? 1 : 0) + (isFin() ? 1 : 0); }
+
+        /** The MSS option's value, or -1 when the segment carries none. */
+        int mss() {
+            for (TcpOption o : options) if (o instanceof Mss m) return m.value();
+            return -1;
+        }
+
+        Tcp withChecksum(int newChecksum) {
+            return new Tcp(sourcePort, destinationPort, seq, ack, dataOffset, reserved, flags, window,
+                    newChecksum, urgentPointer, options, payload);
+        }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof Tcp t && t.sourcePort == sourcePort && t.destinationPort == destinationPort
+                    && t.seq == seq && t.ack == ack && t.dataOffset == dataOffset && t.reserved == reserved
+                    && t.flags == flags && t.window == window && t.checksum == checksum
+                    && t.urgentPointer == urgentPointer && t.options.equals(options)
+                    && Arrays.equals(t.payload, payload);
+        }
+        @Override public int hashCode() { return 31 * (31 * seq + ack) + Arrays.hashCode(payload); }
+        @Override public String toString() { return describe(this); }
+    }
+
+    /** An IPv4 packet that carries a TCP segment. */
+    record Packet(Ipv4 ip, Tcp tcp) {}
+
+    // ---------------------------------------------------------------- parse
+
+    /**
+     * Parses an IPv4 packet carrying TCP from the buffer's position to its limit.
+     * verifyTcpChecksum is false only for packets the kernel flagged as "checksum not yet computed"
+     * (TP_STATUS_CSUMNOTREADY, see RawSocket): their TCP checksum field holds a partial sum.
+     * The buffer's position is not changed.
+     */
+    static Packet parse(ByteBuffer buf, boolean verifyTcpChecksum) throws Rejected {
+        int base = buf.position();
+        int available = buf.remaining();
+
+        // ---- integrity, IPv4
+        if (available < IPV4_HEADER_LEN)
+            throw new Rejected(Problem.TRUNCATED_IP_HEADER,
+                    "truncated IPv4 header: " + available + " bytes, need " + IPV4_HEADER_LEN);
+        int versionIhl = u8(buf, base);
+        int version = versionIhl >>> 4, ihl = versionIhl & 0x0f;
+        if (version != 4) throw new Rejected(Problem.NOT_IPV4, "IP version " + version + ", not 4");
+        if (ihl < 5) throw new Rejected(Problem.BAD_IHL, "IHL " + ihl + " is below the minimum 5");
+        int ipHeaderLen = ihl * 4;
+        if (ipHeaderLen > available)
+            throw new Rejected(Problem.BAD_IHL, "IHL " + ihl + " means " + ipHeaderLen
+                    + " header bytes, but the packet has " + available);
+        int totalLength = u16(buf, base + 2);
+        if (totalLength < ipHeaderLen)
+            throw new Rejected(Problem.BAD_TOTAL_LENGTH, "total length " + totalLength
+                    + " is shorter than the " + ipHeaderLen + "-byte header");
+        if (totalLength > available)
+            throw new Rejected(Problem.BAD_TOTAL_LENGTH, "total length " + totalLength
+                    + " exceeds the " + available + " bytes received");
+        // Bytes past totalLength (link-layer padding) are not part of the packet.
+        int ipChecksum = u16(buf, base + 10);
+        if (Checksum.finish(Checksum.add(0, buf, base, ipHeaderLen)) != 0)
+            throw new Rejected(Problem.BAD_IP_CHECKSUM, String.format(
+                    "bad IPv4 header checksum 0x%04x", ipChecksum));
+        int flagsAndFragment = u16(buf, base + 6);
+        if ((flagsAndFragment & (IP_MORE_FRAGMENTS | IP_FRAGMENT_OFFSET)) != 0)
+            throw new Rejected(Problem.FRAGMENT, "IP fragment (fragments are not reassembled)");
+        int protocol = u8(buf, base + 9);
+        if (protocol != PROTOCOL_TCP)
+            throw new Rejected(Problem.NOT_TCP, "IP protocol " + protocol + ", not TCP (6)");
+        int source = buf.getInt(base + 12), destination = buf.getInt(base + 16);
+        Ipv4 ip = new Ipv4(u8(buf, base + 1), totalLength, u16(buf, base + 4), flagsAndFragment,
+                u8(buf, base + 8), protocol, ipChecksum, source, destination, ipHeaderLen);
+
+        // ---- integrity, TCP
+        int t = base + ipHeaderLen;
+        int tcpLength = totalLength - ipHeaderLen;
+        if (tcpLength < TCP_HEADER_LEN)
+            throw new Rejected(Problem.TRUNCATED_TCP_HEADER,
+                    "truncated TCP header: " + tcpLength + " bytes, need " + TCP_HEADER_LEN);
+        int dataOffset = u8(buf, t + 12) >>> 4;
+        if (dataOffset < 5)
+            throw new Rejected(Problem.BAD_DATA_OFFSET, "data offset " + dataOffset + " is below the minimum 5");
+        int tcpHeaderLen = dataOffset * 4;
+        if (tcpHeaderLen > tcpLength)
+            throw new Rejected(Problem.BAD_DATA_OFFSET, "data offset " + dataOffset + " means "
+                    + tcpHeaderLen + " header bytes, but the segment has " + tcpLength);
+        List<TcpOption> options = parseOptions(buf, t + TCP_HEADER_LEN, t + tcpHeaderLen);
+        int tcpChecksum = u16(buf, t + 16);
+        if (verifyTcpChecksum) {
+            int sum = Checksum.add(pseudoHeaderSum(source, destination, tcpLength), buf, t, tcpLength);
+            if (Checksum.finish(sum) != 0) {
+                // Taking the field back out of the sum is one's complement subtraction: adding its complement.
+                int expected = Checksum.finish(Checksum.add(sum, ~tcpChecksum & 0xffff));
+                throw new Rejected(Problem.BAD_TCP_CHECKSUM, String.format(
+                        "bad TCP checksum 0x%04x (expected 0x%04x)", tcpChecksum, expected));
+            }
+        }
+        int flags = u8(buf, t + 13);
+        byte[] payload = NO_DATA;
+        if (tcpLength > tcpHeaderLen) {
+            payload = new byte[tcpLength - tcpHeaderLen];
+            buf.get(t + tcpHeaderLen, payload);
+        }
+        Tcp tcp = new Tcp(u16(buf, t), u16(buf, t + 2), buf.getInt(t + 4), buf.getInt(t + 8), dataOffset,
+                u8(buf, t + 12) & 0x0f, flags, u16(buf, t + 14), tcpChecksum, u16(buf, t + 18), options, payload);
+
+        // ---- sanity
+        if ((flags & (SYN | FIN)) == (SYN | FIN)) throw new Rejected(Problem.SYN_WITH_FIN, "SYN and FIN both set");
+        if ((flags & (SYN | RST)) == (SYN | RST)) throw new Rejected(Problem.SYN_WITH_RST, "SYN and RST both set");
+        if ((flags & (FIN | RST)) == (FIN | RST)) throw new Rejected(Problem.FIN_WITH_RST, "FIN and RST both set");
+        if (tcp.sourcePort() == 0 || tcp.destinationPort() == 0)
+            throw new Rejected(Problem.PORT_ZERO, "port 0 (source " + tcp.sourcePort()
+                    + ", destination " + tcp.destinationPort() + ")");
+        // RFC 1122 section 4.2.3.10: a SYN from a broadcast or multicast address must be ignored;
+        // no TCP segment comes from one.
+        if (isMulticastOrBroadcast(source))
+            throw new Rejected(Problem.BAD_SOURCE_ADDRESS, "source address " + address(source)
+                    + " is multicast or broadcast");
+        return new Packet(ip, tcp);
+    }
+
+    private static List<TcpOption> parseOptions(ByteBuffer buf, int at, int end) throws Rejected {
+        if (at == end) return List.of();
+        List<TcpOption> options = new ArrayList<>(4);
+        while (at < end) {
+            int kind = u8(buf, at);
+            if (kind == OPT_EOL) { options.add(new EndOfList()); break; } // the rest is padding
+            if (kind == OPT_NOP) { options.add(new Nop()); at++; continue; }
+            if (at + 1 >= end)
+                throw new Rejected(Problem.BAD_OPTION, "option kind " + kind + " has no length byte");
+            int len = u8(buf, at + 1);
+            if (len < 2)
+                throw new Rejected(Problem.BAD_OPTION, "option kind " + kind + " has length " + len + " (minimum 2)");
+            if (at + len > end)
+                throw new Rejected(Problem.BAD_OPTION, "option kind " + kind + " of length " + len
+                        + " runs past the end of the header");
+            options.add(switch (kind) {
+                case OPT_MSS -> { expectLength(kind, "MSS", len, 4); yield new Mss(u16(buf, at + 2)); }
+                case OPT_WSCALE -> { expectLength(kind, "window scale", len, 3); yield new WindowScale(u8(buf, at + 2)); }
+                case OPT_SACK_PERMITTED -> { expectLength(kind, "SACK-permitted", len, 2); yield new SackPermitted(); }
+                case OPT_TIMESTAMPS -> { expectLength(kind, "timestamps", len, 10);
+                    yield new Timestamps(buf.getInt(at + 2), buf.getInt(at + 6)); }
+                default -> {
+                    byte[] data = new byte[len - 2];
+                    buf.get(at + 2, data);
+                    yield new Unknown(kind, data);
+                }
+            });
+            at += len;
+        }
+        return options;
+    }
+
+    private static void expectLength(int kind, String name, int len, int expected) throws Rejected {
+        if (len != expected)
+            throw new Rejected(Problem.BAD_OPTION, name + " option (kind " + kind + ") has length " + len
+                    + ", must be " + expected);
+    }
+
+    /**
+     * The destination port of what looks like an IPv4/TCP packet, or -1. Reads just enough to decide
+     * whether a packet is addressed to us before the full parse; it proves nothing about validity.
+     */
+    static int peekDestinationPort(ByteBuffer buf) {
+        int base = buf.position();
+        if (buf.remaining() < IPV4_HEADER_LEN || u8(buf, base + 9) != PROTOCOL_TCP) return -1;
+        int ipHeaderLen = (u8(buf, base) & 0x0f) * 4;
+        if (ipHeaderLen < IPV4_HEADER_LEN || buf.remaining() < ipHeaderLen + 4) return -1;
+        return u16(buf, base + ipHeaderLen + 2);
+    }
+
+    // ---------------------------------------------------------------- emit
+
+    /**
+     * Writes the packet at the buffer's position: the IPv4 header (IHL 5, total length and header
+     * checksum computed), then the TCP segment with its checksum over the pseudo-header, header and
+     * data. The ip record's length and checksum fields are ignored. Returns the number of bytes
+     * written and advances the position by that much.
+     */
+    static int emit(ByteBuffer out, Ipv4 ip, Tcp tcp) {
+        int base = out.position();
+        int tcpLength = tcp.headerLength() + tcp.payload().length;
+        int totalLength = IPV4_HEADER_LEN + tcpLength;
+
+        out.put(base, (byte) 0x45);                    // version 4, IHL 5
+        out.put(base + 1, (byte) ip.tos());
+        out.putShort(base + 2, (short) totalLength);
+        out.putShort(base + 4, (short) ip.identification());
+        out.putShort(base + 6, (short) ip.flagsAndFragment());
+        out.put(base + 8, (byte) ip.ttl());
+        out.put(base + 9, (byte) ip.protocol());
+        out.putShort(base + 10, (short) 0);            // checksum, computed below
+        out.putInt(base + 12, ip.source());
+        out.putInt(base + 16, ip.destination());
+        out.putShort(base + 10, (short) Checksum.finish(Checksum.add(0, out, base, IPV4_HEADER_LEN)));
+
+        int t = base + IPV4_HEADER_LEN;
+        out.putShort(t, (short) tcp.sourcePort());
+        out.putShort(t + 2, (short) tcp.destinationPort());
+        out.putInt(t + 4, tcp.seq());
+        out.putInt(t + 8, tcp.ack());
+        out.put(t + 12, (byte) (tcp.dataOffset() << 4 | (tcp.reserved() & 0x0f)));
+        out.put(t + 13, (byte) tcp.flags());
+        out.putShort(t + 14, (short) tcp.window());
+        out.putShort(t + 16, (short) 0);               // checksum, computed below
+        out.putShort(t + 18, (short) tcp.urgentPointer());
+        int at = t + TCP_HEADER_LEN;
+        for (TcpOption option : tcp.options()) {
+            option.emit(out, at);
+            at += option.length();
+        }
+        while (at < t + tcp.headerLength()) out.put(at++, (byte) 0); // pad to the data offset with zeros (EOL)
+        out.put(at, tcp.payload());
+        int sum = Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), out, t, tcpLength);
+        out.putShort(t + 16, (short) Checksum.finish(sum));
+
+        out.position(base + totalLength);
+        return totalLength;
+    }
+
+    /** The pseudo-header's contribution to the TCP checksum (RFC 9293 section 3.1). */
+    static int pseudoHeaderSum(int source, int destination, int tcpLength) {
+        int sum = (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff);
+        return sum + PROTOCOL_TCP + tcpLength;
+    }
+
+    // ---------------------------------------------------------------- printing
+
+    /** Flags as people say them: SYN, SYN-ACK, ACK, PSH-ACK, FIN-ACK, RST, RST-ACK, ... */
+    static String flagNames(int flags) {
+        StringBuilder s = new StringBuilder();
+        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+        int[] order = {1, 2, 0, 3, 5, 4, 6, 7}; // SYN, RST, FIN, PSH, URG, ACK, ECE, CWR
+        for (int i : order) {
+            if ((flags & (1 << i)) != 0) s.append(s.length() == 0 ? "" : "-").append(names[i]);
+        }
+        return s.length() == 0 ? "(no flags)" : s.toString();
+    }
+
+    /** One line with every field a learner looks at. */
+    static String describe(Tcp t) {
+        StringBuilder s = new StringBuilder(flagNames(t.flags()))
+                .append(" seq=").append(Seq.str(t.seq()))
+                .append(" ack=").append(Seq.str(t.ack()))
+                .append(" win=").append(t.window())
+                .append(" len=").append(t.payload().length);
+        if (!t.options().isEmpty()) s.append(" opts=").append(describeOptions(t.options()));
+        s.append(String.format(" csum=0x%04x", t.checksum()));
+        if (t.urgentPointer() != 0) s.append(" urg=").append(t.urgentPointer());
+        return s.toString();
+    }
+
+    static String describeOptions(List<TcpOption> options) {
+        StringBuilder s = new StringBuilder("[");
+        for (TcpOption o : options) {
+            if (s.length() > 1) s.append(",");
+            s.append(o.describe());
+        }
+        return s.append("]").toString();
+    }
+
+    /** Dotted-quad text of an address held in an int (network order, most significant byte first). */
+    static String address(int a) {
+        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+    }
+
+    /** Parses dotted-quad text; throws IllegalArgumentException for anything else. */
+    static int parseAddress(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) throw new IllegalArgumentException("not an IPv4 address: " + text);
+        int a = 0;
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit))
+                throw new IllegalArgumentException("not an IPv4 address: " + text);
+            int v = Integer.parseInt(p);
+            if (v > 255) throw new IllegalArgumentException("not an IPv4 address: " + text);
+            a = a << 8 | v;
+        }
+        return a;
+    }
+
+    static boolean isMulticastOrBroadcast(int a) {
+        return (a >>> 28) == 0xe || a == 0xffffffff;
+    }
+
+    static int u8(ByteBuffer b, int at) { return b.get(at) & 0xff; }
+    static int u16(ByteBuffer b, int at) { return b.getShort(at) & 0xffff; }
+
+    // ---------------------------------------------------------------- checksum
+
+    /**
+     * The Internet checksum of RFC 1071: "the 16-bit one's complement of the one's complement sum
+     * of all 16-bit words". A running sum is kept folded to 16 bits between calls.
+     */
+    static final class Checksum {
+        private Checksum() {}
+
+        /** Adds the bytes [at, at+length) of buf, as big-endian 16-bit words, to a running sum. */
+        static int add(int sum, ByteBuffer buf, int at, int length) {
+            long acc = sum;
+            int end = at + length;
+            while (at + 1 < end) {
+                acc += buf.getShort(at) & 0xffff;
+                at += 2;
+            }
+            // "If the total length is odd, the received data is padded with one octet of zeros."
+            if (at < end) acc += (buf.get(at) & 0xff) << 8;
+            return fold(acc);
+        }
+
+        static int add(int sum, int word) { return fold((long) sum + word); }
+
+        /** "On a 2's complement machine, the 1's complement sum must be computed by means of an
+         *  'end around carry'": add the carries back into the low 16 bits. */
+        private static int fold(long acc) {
+            while ((acc >>> 16) != 0) acc = (acc & 0xffff) + (acc >>> 16);
+            return (int) acc;
+        }
+
+        /** Folds and complements: the value that goes in the header (or 0 when verifying). */
+        static int finish(int sum) {
+            return ~fold(sum & 0xffffffffL) & 0xffff;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * What the kernel's routing table says about a destination: the source address it would use and
+ * the MTU of the path. Asked the way ip(8) would not need a process for it: connect() a UDP socket
+ * to the destination (which sends nothing) and read back getsockname() and IP_MTU.
+ */
+final class Route {
+    private Route() {}
+
+    /** The local address and path MTU for packets to destination. */
+    record Info(int sourceAddress, int mtu) {}
+
+    static Info lookup(int destination) throws LibC.NativeException {
+        int fd = (int) LibC.check("socket(AF_INET, SOCK_DGRAM)", LibC.C.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0));
+        try {
+            LibC.check("connect to " + Packets.address(destination),
+                    LibC.C.connect(fd, LibC.sockaddrIn(destination, 9), 16));
+            ByteBuffer local = LibC.direct(16);
+            ByteBuffer length = LibC.direct(4).putInt(0, 16);
+            LibC.check("getsockname", LibC.C.getsockname(fd, local, length));
+            int source = local.order(ByteOrder.BIG_ENDIAN).getInt(4);
+            int mtu = LibC.getIntOption(fd, LibC.IPPROTO_IP, LibC.IP_MTU, "IP_MTU");
+            return new Info(source, mtu);
+        } finally {
+            LibC.closeQuietly(fd);
+        }
+    }
+
+    /** The MSS to announce for a path: its MTU less the 20-byte IPv4 and 20-byte TCP headers. */
+    static int mssFor(int mtu) {
+        return Math.max(536, Math.min(65535, mtu - 40));
+    }
+}

@@ -1,0 +1,132 @@
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps the kernel's own TCP from answering our peers while we run.
+ *
+ * Every TCP segment that reaches this host goes to our packet socket and also to the kernel's TCP.
+ * The kernel has no connection for our ports, so it answers each SYN (at a server) and each
+ * SYN-ACK (at a client) with a RST, which would kill the connection we are making by hand. This
+ * class adds an nftables table, named after this process, that drops outgoing RSTs from our ports
+ * unless they carry our raw socket's firewall mark: the kernel's RSTs go, ours (sent on purpose)
+ * pass. The table is removed when the program ends (normally, or by SIGINT or SIGTERM), and tables
+ * left by processes that died (SIGKILL) are removed at start.
+ */
+final class RstGuard implements AutoCloseable {
+    /** The SO_MARK our raw socket puts on its packets ("RT"). */
+    static final int MARK = 0x5254;
+    static final String TABLE_PREFIX = "tcpbyhand_";
+
+    private final String table;
+    private boolean installed;
+
+    private RstGuard(String table) {
+        this.table = table;
+    }
+
+    /** Thrown when nft is missing or refuses: the message says what to do. */
+    static final class GuardException extends Exception {
+        private static final long serialVersionUID = 1L;
+        GuardException(String message) { super(message); }
+    }
+
+    /** Installs the table for these local ports; a no-op for an empty set of ports. */
+    static RstGuard install(String role, Collection<Integer> ports) throws GuardException {
+        long pid = ProcessHandle.current().pid();
+        RstGuard guard = new RstGuard(TABLE_PREFIX + pid);
+        if (ports.isEmpty()) return guard;
+        removeStaleTables();
+        String portSet = ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", "));
+        String script = "table inet " + guard.table + " {\n"
+                + "  comment \"tcp-by-hand " + role + " (pid " + pid + "): drops the kernel's RSTs for our ports\"\n"
+                + "  chain output {\n"
+                + "    type filter hook output priority 0; policy accept;\n"
+                + "    tcp sport { " + portSet + " } tcp flags & rst == rst meta mark != " + String.format("0x%x", MARK) + " drop\n"
+                + "  }\n"
+                + "}\n";
+        run(script, "-f", "-");
+        guard.installed = true;
+        return guard;
+    }
+
+    /** Deletes tables of ours whose process no longer exists. */
+    static void removeStaleTables() throws GuardException {
+        Pattern name = Pattern.compile("table inet (" + TABLE_PREFIX + "(\\d+))");
+        Matcher m = name.matcher(run(null, "list", "tables"));
+        while (m.find()) {
+            long pid = Long.parseLong(m.group(2));
+            if (ProcessHandle.of(pid).isEmpty()) {
+                try {
+                    run(null, "delete", "table", "inet", m.group(1));
+                } catch (GuardException ignored) {
+                    // another process removed it first
+                }
+            }
+        }
+    }
+
+    /** Names of the tables of ours in this network namespace (for tests and diagnostics). */
+    static List<String> listTables() throws GuardException {
+        List<String> names = new ArrayList<>();
+        Matcher m = Pattern.compile("table inet (" + TABLE_PREFIX + "\\d+)").matcher(run(null, "list", "tables"));
+        while (m.find()) names.add(m.group(1));
+        return names;
+    }
+
+    String tableName() { return table; }
+
+    /** Removes the table; safe to call more than once and from a shutdown hook. */
+    @Override
+    public synchronized void close() {
+        if (!installed) return;
+        installed = false;
+        try {
+            run(null, "delete", "table", "inet", table);
+        } catch (GuardException e) {
+            System.err.println("warning: could not remove nftables table " + table + ": " + e.getMessage());
+        }
+    }
+
+    private static String run(String input, String... args) throws GuardException {
+        String nft = findNft();
+        List<String> command = new ArrayList<>();
+        command.add(nft);
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (input != null) p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new GuardException("nft " + String.join(" ", args) + " did not finish");
+            }
+            if (p.exitValue() != 0) {
+                throw new GuardException("nft " + String.join(" ", args) + " failed: " + output.strip().replace('\n', ' '));
+            }
+            return output;
+        } catch (IOException e) {
+            throw new GuardException("could not run nft: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardException("interrupted while running nft");
+        }
+    }
+
+    private static String findNft() throws GuardException {
+        for (String dir : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin")) {
+            File f = new File(dir, "nft");
+            if (f.canExecute()) return f.getPath();
+        }
+        throw new GuardException("nft (nftables) is not installed; it is needed to keep the kernel's RSTs away: "
+                + "install it with 'apt-get install nftables', or run with --no-rst-guard and manage the firewall yourself");
+    }
+}
