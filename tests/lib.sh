@@ -1,0 +1,149 @@
+# Shared by test.sh and bench.sh: set-up, build, the two-host harness, and result counting.
+# Source it from the project root.
+
+ROOT=$(pwd)
+BUILD=$ROOT/build
+LOGS=$ROOT/test-logs
+JVM_OPTIONS="--enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true"
+PASSED=0
+FAILED=0
+BACKGROUND_PIDS=()
+
+say() { printf '%s\n' "$*"; }
+
+require_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    say "These tests make network namespaces and firewall rules: run them as root (sudo $0)." >&2
+    exit 1
+  fi
+}
+
+# Debian packages the tests need; installed once, saying so.
+install_packages() {
+  local missing=()
+  command -v nft >/dev/null || missing+=(nftables)
+  command -v tshark >/dev/null || missing+=(tshark)
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v ss >/dev/null || missing+=(iproute2)
+  command -v setpriv >/dev/null || missing+=(util-linux)
+  [ "$#" -gt 0 ] && for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  say "Installing with apt-get: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null || {
+    say "apt-get could not install ${missing[*]}" >&2; exit 1; }
+}
+
+# Compiles the product and the tests into build/classes; sets RUN (the java command line).
+build() {
+  say "Building (JBang fetches the dependencies on the first run)..."
+  ./jbang build TcpServer.java >/dev/null 2>"$LOGS/build.log" && ./jbang build TcpClient.java >/dev/null 2>>"$LOGS/build.log" || {
+    cat "$LOGS/build.log"; say "build failed" >&2; exit 1; }
+  DEPS=$(./jbang info classpath TcpServer.java 2>/dev/null | tr ':' '\n' | grep -v '/.jbang/cache/jars/' | paste -sd:)
+  rm -rf "$BUILD/classes" && mkdir -p "$BUILD/classes"
+  javac -nowarn -d "$BUILD/classes" -cp "$DEPS" ./*.java tests/*.java 2>>"$LOGS/build.log" || {
+    cat "$LOGS/build.log"; say "test build failed" >&2; exit 1; }
+  RUN="java $JVM_OPTIONS -cp $BUILD/classes:$DEPS"
+}
+
+# ---------------------------------------------------------------- results
+
+# run_test NAME FUNCTION: runs the function with its output in test-logs/, prints PASS or FAIL;
+# on failure the function's log (which holds the programs' verbose logs) is shown.
+run_test() {
+  local name=$1 fn=$2 log
+  log="$LOGS/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
+  if ( trap 'cleanup_background; netns_down' EXIT; set -u; "$fn" ) >"$log" 2>&1; then
+    PASSED=$((PASSED + 1)); say "PASS $name"
+  else
+    FAILED=$((FAILED + 1)); say "FAIL $name"
+    say "---- log of the failed test ($log), last 60 lines:"
+    tail -n 60 "$log" | sed 's/^/    /'
+    say "----"
+  fi
+}
+
+# run_java_suite CLASS [ARGS]: a Java test class prints PASS/FAIL lines; each one counts.
+run_java_suite() {
+  local cls=$1 out status; shift
+  out=$($RUN "$cls" "$@" 2>&1); status=$?
+  printf '%s\n' "$out" | grep -E '^(PASS|FAIL) ' || true
+  local p f
+  p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+  f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    FAILED=$((FAILED + 1)); say "FAIL $cls (exit $status)"; printf '%s\n' "$out" | tail -n 30 | sed 's/^/    /'
+  fi
+}
+
+summary() {
+  say "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
+
+# ---------------------------------------------------------------- processes
+
+# start_bg LOGFILE COMMAND...: runs a command in the background, remembered for clean-up.
+start_bg() {
+  local logfile=$1; shift
+  "$@" >"$logfile" 2>&1 &
+  BACKGROUND_PIDS+=($!)
+  LAST_PID=$!
+}
+
+cleanup_background() {
+  local p
+  for p in "${BACKGROUND_PIDS[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+  done
+  BACKGROUND_PIDS=()
+}
+
+# wait_for_line FILE PATTERN [SECONDS]: true once the file has a line matching PATTERN.
+wait_for_line() {
+  local file=$1 pattern=$2 limit=${3:-20} i
+  for ((i = 0; i < limit * 20; i++)); do
+    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  say "timed out waiting for '$pattern' in $file"; cat "$file"
+  return 1
+}
+
+# Tables our programs leave in the current network namespace (must be none after they exit).
+our_tables() { nft list tables 2>/dev/null | grep -o 'tcpbyhand_[0-9]*' || true; }
+
+# ---------------------------------------------------------------- two hosts
+
+# Two network namespaces joined by a veth pair: the "server" host 198.18.0.1 and the "client" host
+# 198.18.0.2 (RFC 2544's benchmarking range). Checksum offload stays at its default.
+NS_SERVER=""
+NS_CLIENT=""
+SERVER_IP=198.18.0.1
+CLIENT_IP=198.18.0.2
+
+netns_up() {
+  NS_SERVER=tbh-srv-$$
+  NS_CLIENT=tbh-cli-$$
+  ip netns add "$NS_SERVER" && ip netns add "$NS_CLIENT" || return 1
+  ip link add "tbhs$$" type veth peer name "tbhc$$" || return 1
+  ip link set "tbhs$$" netns "$NS_SERVER" && ip link set "tbhc$$" netns "$NS_CLIENT" || return 1
+  SERVER_DEV=tbhs$$
+  CLIENT_DEV=tbhc$$
+  ip -n "$NS_SERVER" addr add "$SERVER_IP/24" dev "$SERVER_DEV"
+  ip -n "$NS_CLIENT" addr add "$CLIENT_IP/24" dev "$CLIENT_DEV"
+  ip -n "$NS_SERVER" link set lo up && ip -n "$NS_SERVER" link set "$SERVER_DEV" up
+  ip -n "$NS_CLIENT" link set lo up && ip -n "$NS_CLIENT" link set "$CLIENT_DEV" up
+}
+
+netns_down() {
+  [ -n "$NS_SERVER" ] && ip netns del "$NS_SERVER" 2>/dev/null
+  [ -n "$NS_CLIENT" ] && ip netns del "$NS_CLIENT" 2>/dev/null
+  NS_SERVER=""; NS_CLIENT=""
+  [ -n "${NS_LO:-}" ] && ip netns del "$NS_LO" 2>/dev/null
+  NS_LO=""
+}
+
+in_server() { ip netns exec "$NS_SERVER" "$@"; }
+in_client() { ip netns exec "$NS_CLIENT" "$@"; }

@@ -1,0 +1,1 @@
+run_bench_smoke() { say "(not yet)"; }

@@ -1,0 +1,1 @@
+run_hostile_tests() { say "(not yet)"; }

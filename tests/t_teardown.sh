@@ -1,0 +1,1 @@
+run_teardown_tests() { say "(not yet)"; }
