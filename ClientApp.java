@@ -17,6 +17,7 @@ final class ClientApp implements TcpStack.Application {
     static final class Session {
         long deadline;
         int bytesBack;
+        boolean replyDiffers;
         boolean finished, succeeded;
         String failure;
     }
@@ -50,6 +51,13 @@ final class ClientApp implements TcpStack.Application {
 
     @Override public void received(TcpStack.Connection c, byte[] data) {
         Session s = session(c);
+        if (message != null) {
+            // The server echoes: what comes back must be the message, byte for byte.
+            for (int i = 0; i < data.length; i++) {
+                int at = s.bytesBack + i;
+                if (at >= message.length || data[i] != message[at]) s.replyDiffers = true;
+            }
+        }
         s.bytesBack += data.length;
         if (message != null && s.bytesBack >= message.length) {
             s.deadline = Long.MAX_VALUE;
@@ -65,13 +73,15 @@ final class ClientApp implements TcpStack.Application {
         Session s = session(c);
         s.finished = true;
         boolean replied = message == null || s.bytesBack >= message.length;
-        s.succeeded = how.reason() == TcpEvent.CloseReason.NORMAL && c.established && replied;
+        s.succeeded = how.reason() == TcpEvent.CloseReason.NORMAL && c.established && replied && !s.replyDiffers;
         if (!s.succeeded && s.failure == null) {
-            s.failure = switch (how.reason()) {
+            s.failure = s.replyDiffers ? "the reply from " + c.peer + " differs from the message" : switch (how.reason()) {
                 case REFUSED -> "connection refused";
                 case NORMAL -> replied ? "closed before the handshake completed" : "closed before the reply arrived";
                 default -> Narrator.closedLine(how, c.peer);
             };
+            // Refusals, resets and timeouts were narrated as they happened; these were not.
+            if (s.replyDiffers || how.reason() == TcpEvent.CloseReason.NORMAL) log.always(c.who(), "Error: " + s.failure);
         }
     }
 

@@ -547,20 +547,22 @@ final class PacketsTest {
         });
 
         Check.test("parse reads from position to limit and moves neither (accepted and refused)", () -> {
+            byte[] odd = Check.hex(ODD_HEX); // with a payload, which parse copies out
             for (boolean direct : new boolean[] {false, true}) {
                 ByteBuffer b = direct ? ByteBuffer.allocateDirect(64) : ByteBuffer.allocate(64);
                 for (int i = 0; i < 64; i++) b.put(i, (byte) 0xee); // garbage around the packet
-                b.put(5, syn);
-                b.position(5).limit(49);
-                Check.equal(parse(syn), Packets.parse(b, true), "packet at position 5");
+                b.put(5, odd);
+                b.position(5).limit(50);
+                Check.equal(parse(odd), Packets.parse(b, true), "packet at position 5");
                 Check.equal(5, b.position(), "position after accept");
-                Check.equal(49, b.limit(), "limit after accept");
-                b.limit(48); // one byte short of the total length
+                Check.equal(50, b.limit(), "limit after accept");
+                b.limit(49); // one byte short of the total length
                 Check.equal(Packets.Problem.BAD_TOTAL_LENGTH, rejected(b, true).problem, "limit respected");
                 Check.equal(5, b.position(), "position after reject");
-                Check.equal(48, b.limit(), "limit after reject");
-                ByteBuffer ro = b.limit(49).asReadOnlyBuffer();
-                Check.equal(parse(syn), Packets.parse(ro, true), "read-only buffer");
+                Check.equal(49, b.limit(), "limit after reject");
+                ByteBuffer ro = b.limit(50).asReadOnlyBuffer();
+                Check.equal(parse(odd), Packets.parse(ro, true), "read-only buffer");
+                Check.equal(parse(odd), Packets.parse(b.slice(), true), "slice (array offset 5)");
             }
         });
 
@@ -649,6 +651,10 @@ final class PacketsTest {
             Check.equal("FIN-ACK", Packets.flagNames(0x11), "0x11");
             Check.equal("RST-ACK", Packets.flagNames(0x14), "0x14");
             Check.equal("(no flags)", Packets.flagNames(0), "0");
+            // the order the javadoc gives: SYN, RST, FIN, PSH, URG, ACK, ECE, CWR
+            Check.equal("URG-ACK", Packets.flagNames(0x30), "0x30");
+            Check.equal("FIN-PSH-ACK", Packets.flagNames(0x19), "0x19");
+            Check.equal("SYN-ECE-CWR", Packets.flagNames(0xc2), "0xc2, an ECN-setup SYN (RFC 3168)");
             String[] single = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
             for (int i = 0; i < 8; i++) Check.equal(single[i], Packets.flagNames(1 << i), "bit " + i);
         });
@@ -703,6 +709,7 @@ final class PacketsTest {
 
     static byte[] emitBytes(Packets.Ipv4 ip, Packets.Tcp tcp) {
         ByteBuffer out = ByteBuffer.allocate(70_000);
+        Arrays.fill(out.array(), (byte) 0xa5); // emit must write every byte it counts, padding included
         int n = Packets.emit(out, ip, tcp);
         Check.equal(n, out.position(), "emit's return value equals the advance");
         return Arrays.copyOf(out.array(), n);
