@@ -163,6 +163,8 @@ final class Packets {
                       List<TcpOption> options, byte[] payload) {
             int optionBytes = 0;
             for (TcpOption o : options) optionBytes += o.length();
+            // The data offset has 4 bits: at most 15 words, so at most 40 bytes of options.
+            if (optionBytes > 40) throw new IllegalArgumentException(optionBytes + " bytes of options, at most 40 fit");
             int dataOffset = 5 + (optionBytes + 3) / 4;
             return new Tcp(sourcePort, destinationPort, seq, ack, dataOffset, 0, flags, window, 0, 0,
                     List.copyOf(options), payload == null ? NO_DATA : payload);
@@ -448,7 +450,7 @@ final class Packets {
         if (parts.length != 4) throw new IllegalArgumentException("not an IPv4 address: " + text);
         int a = 0;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit))
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9'))
                 throw new IllegalArgumentException("not an IPv4 address: " + text);
             int v = Integer.parseInt(p);
             if (v > 255) throw new IllegalArgumentException("not an IPv4 address: " + text);

@@ -65,6 +65,19 @@ final class Program implements AutoCloseable {
         }
     }
 
+    /**
+     * Has the kernel deliver only packets for our ports (a BPF filter), into a receive queue large
+     * enough for bursts: the program then never wakes for other traffic.
+     */
+    void receiveOnly(Collection<Integer> ports, int receiveBufferBytes) throws Failure {
+        try {
+            socket.setReceiveBuffer(receiveBufferBytes);
+            socket.attachReceiveFilter(PortFilter.forDestinationPorts(ports));
+        } catch (LibC.NativeException e) {
+            throw new Failure("cannot set up the packet socket: " + e.getMessage());
+        }
+    }
+
     /** Keeps the kernel's RSTs away from our ports, unless the user manages the firewall. */
     void guardPorts(String role, Collection<Integer> ports, boolean enabled) throws Failure {
         if (!enabled) return;

@@ -5,7 +5,7 @@
 //SOURCES Packets.java Seq.java TcpState.java TcpEvent.java TcpConnection.java
 //SOURCES LibC.java RawSocket.java Route.java PortReservation.java RstGuard.java
 //SOURCES IsnGenerator.java Pcap.java Log.java Narrator.java TcpStack.java Cli.java Program.java
-//SOURCES ClientApp.java
+//SOURCES PortFilter.java ClientApp.java
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -68,6 +68,7 @@ public class TcpClient {
             for (int i = 0; i < connections; i++) {
                 ports.add(program.reservePort(route.sourceAddress(), sourcePort == 0 ? 0 : sourcePort + i));
             }
+            program.receiveOnly(ports, settings.receiveBuffer);
             program.guardPorts("client", ports, !cli.has("--no-rst-guard"));
             Pcap pcap = program.openCapture(cli.string("--pcap", null));
             TcpStack stack = new TcpStack(settings, program.socket, log, pcap, Set.copyOf(ports));

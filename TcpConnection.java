@@ -106,7 +106,7 @@ final class TcpConnection {
     private long finWait2Deadline = NEVER;
 
     // RFC 5961 section 7: challenge ACKs are rate limited.
-    private long challengeWindowStart = Long.MIN_VALUE;
+    private long challengeWindowStart;
     private int challengeAcksInWindow;
 
     TcpConnection(Config config, int localPort, int remotePort) {
@@ -419,6 +419,15 @@ final class TcpConnection {
                 updateWindow(seg);
                 handshakeAcknowledged(now);
                 setState(TcpState.ESTABLISHED, out);
+                // "If there are other controls or text in the segment, then continue processing at the
+                // sixth step under Section 3.10.7.4 where the URG bit is checked". The idealized
+                // segment begins at RCV.NXT: the text after the SYN.
+                if (seg.payload().length > 0 || seg.isFin()) {
+                    Packets.Tcp rest = Packets.Tcp.of(seg.sourcePort(), seg.destinationPort(), seg.seq() + 1, seg.ack(),
+                            seg.flags() & ~Packets.SYN, seg.window(), List.of(), seg.payload());
+                    if (rest.payload().length > 0) receiveText(rest, out);
+                    if (rest.isFin() && rest.seq() + rest.payload().length == rcvNxt) receiveFin(now, out);
+                }
                 sendAck(out);
                 transmitQueued(now, out);
             } else {
@@ -442,6 +451,8 @@ final class TcpConnection {
         if (state == TcpState.SYN_RECEIVED && seg.isSyn() && !seg.isAck() && seg.seq() == irs) {
             out.event(new TcpEvent.Duplicate("SYN", "sent SYN-ACK again"));
             sendSyn(true, now, out);
+            // Karn (RFC 6298 section 3): the SYN-ACK went out twice, so the ACK to come is no RTT sample.
+            timing = false;
             return;
         }
         // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the remote
@@ -451,6 +462,15 @@ final class TcpConnection {
             out.event(new TcpEvent.Duplicate("FIN", "sent ACK, TIME-WAIT restarted"));
             sendAck(out);
             timeWaitDeadline = now + 2 * config.msl();
+            return;
+        }
+
+        // RFC 5961 section 4.2: "If the SYN bit is set, irrespective of the sequence number, TCP
+        // MUST send an ACK (also referred to as challenge ACK) to the remote peer: <SEQ=SND.NXT>
+        // <ACK=RCV.NXT><CTL=ACK>. After sending the acknowledgment, TCP MUST drop the unacceptable
+        // segment and stop processing further." (In-window SYNs in SYN-RECEIVED: fourth step below.)
+        if (seg.isSyn() && !seg.isRst() && state.isSynchronized()) {
+            challengeAck("SYN in " + state.rfcName(), now, out);
             return;
         }
 
@@ -464,6 +484,12 @@ final class TcpConnection {
                 // current receive window, silently drop the segment."
                 out.event(new TcpEvent.Dropped("RST with sequence number " + Seq.str(seg.seq())
                         + " outside the window [" + Seq.str(rcvNxt) + ", +" + rcvWnd + "): ignored"));
+            } else if (!allowAckForDroppedSegment(now)) {
+                // The ACKs for unacceptable segments share the challenge ACKs' limit (RFC 5961 section
+                // 7), as Linux limits them (tcp_invalid_ratelimit): a blind attacker's stream of
+                // guesses must not turn into a stream of our ACKs.
+                out.event(new TcpEvent.Dropped("sequence number " + Seq.str(seg.seq()) + " not acceptable (expected "
+                        + Seq.str(rcvNxt) + "): ACK limit reached, dropped silently"));
             } else {
                 sendAck(out);
                 if (Seq.lt(seg.seq(), rcvNxt)) {
@@ -499,8 +525,10 @@ final class TcpConnection {
             // ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: "Users should also receive an
             // unsolicited general "connection reset" signal. Enter the CLOSED state, delete the TCB,
             // and return." CLOSING, LAST-ACK, TIME-WAIT: "If the RST bit is set, then enter the
-            // CLOSED state, delete the TCB, and return."
-            enterClosed(TcpEvent.CloseReason.RESET, "connection reset by peer", out);
+            // CLOSED state, delete the TCB, and return." In TIME-WAIT both FINs were exchanged and
+            // acknowledged already: the connection ended normally, the RST only shortens the wait.
+            if (state == TcpState.TIME_WAIT) enterClosed(TcpEvent.CloseReason.NORMAL, "RST in TIME-WAIT", out);
+            else enterClosed(TcpEvent.CloseReason.RESET, "connection reset by peer", out);
             return;
         }
 
@@ -513,8 +541,8 @@ final class TcpConnection {
                 enterClosed(TcpEvent.CloseReason.RESET, "peer started over with a new SYN", out);
                 return;
             }
-            // RFC 5961 section 4.2: "If the SYN bit is set, irrespective of the sequence number, TCP
-            // MUST send an ACK (also referred to as challenge ACK) to the remote peer"
+            // SYN-RECEIVED after an active OPEN (simultaneous open): "handle per the directions for
+            // synchronized states", that is, RFC 5961's challenge ACK.
             challengeAck("SYN in " + state.rfcName(), now, out);
             return;
         }
@@ -740,17 +768,23 @@ final class TcpConnection {
      * SHOULD include a ACK throttling mechanism".
      */
     private void challengeAck(String why, long now, Output out) {
-        if (now - challengeWindowStart >= 1000) {
-            challengeWindowStart = now;
-            challengeAcksInWindow = 0;
-        }
-        if (challengeAcksInWindow < config.challengeAcksPerSecond()) {
-            challengeAcksInWindow++;
+        if (allowAckForDroppedSegment(now)) {
             sendAck(out);
             out.event(new TcpEvent.Dropped(why + ": sent challenge ACK"));
         } else {
             out.event(new TcpEvent.Dropped(why + ": challenge ACK limit reached, dropped silently"));
         }
+    }
+
+    /** Counts an ACK in reply to a dropped segment against the per-second budget; false when spent. */
+    private boolean allowAckForDroppedSegment(long now) {
+        if (challengeAcksInWindow == 0 || now - challengeWindowStart >= 1000) {
+            challengeWindowStart = now;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow >= config.challengeAcksPerSecond()) return false;
+        challengeAcksInWindow++;
+        return true;
     }
 
     // ------------------------------------------------------------------ acknowledgments and timers

@@ -5,7 +5,7 @@
 //SOURCES Packets.java Seq.java TcpState.java TcpEvent.java TcpConnection.java
 //SOURCES LibC.java RawSocket.java Route.java PortReservation.java RstGuard.java
 //SOURCES IsnGenerator.java Pcap.java Log.java Narrator.java TcpStack.java Cli.java Program.java
-//SOURCES ServerApp.java
+//SOURCES PortFilter.java ServerApp.java
 
 import java.util.List;
 import java.util.Set;
@@ -50,6 +50,7 @@ public class TcpServer {
         Log log = new Log("Server", cli.has("--verbose"), cli.has("--quiet"));
         try (Program program = Program.open(log)) {
             program.reservePort(settings.bindAddress, settings.listenPort);
+            program.receiveOnly(List.of(settings.listenPort), settings.receiveBuffer);
             program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"));
             Pcap pcap = program.openCapture(cli.string("--pcap", null));
             TcpStack stack = new TcpStack(settings, program.socket, log, pcap, Set.of());

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The I/O around the state machines: one receive loop that reads IPv4 packets from the raw socket,
@@ -48,7 +49,8 @@ final class TcpStack {
         final TcpConnection tcp;
         final String peer;               // "host:port" of the other end
         final String localName;          // ":port" of ours
-        long scheduledDeadline = TcpConnection.NEVER;
+        final long id = nextConnectionId++; // orders connections with the same deadline
+        long scheduledDeadline = TcpConnection.NEVER; // its place in the timer set
         boolean established;             // the handshake completed once
         Object data;                     // the application's own state
 
@@ -92,7 +94,6 @@ final class TcpStack {
     }
 
     private record Pending(Connection connection, TcpEvent event) {}
-    private record Timer(long deadline, Connection connection) {}
 
     private final Settings settings;
     private final RawSocket socket;
@@ -102,7 +103,10 @@ final class TcpStack {
     private final Pcap pcap;
     private final Set<Integer> clientPorts;
     private final Map<FourTuple, Connection> connections = new HashMap<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+    /** Connections with a timer, earliest deadline first; each appears once, under its current deadline. */
+    private final TreeSet<Connection> timers = new TreeSet<>(
+            Comparator.comparingLong((Connection c) -> c.scheduledDeadline).thenComparingLong(c -> c.id));
+    private long nextConnectionId;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Map<Integer, TcpConnection.Config> configByPeer = new HashMap<>();
     private final ArrayDeque<Connection> halfOpen = new ArrayDeque<>(); // SYN-RECEIVED, oldest first
@@ -156,7 +160,7 @@ final class TcpStack {
         this.application = app;
         while (!stopRequested && app.keepRunning(now())) {
             runDueTimers(now());
-            long nextTimer = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().deadline();
+            long nextTimer = timers.isEmpty() ? Long.MAX_VALUE : timers.first().scheduledDeadline;
             int wait = (int) Math.max(0, Math.min(100, nextTimer - now()));
             if (socket.awaitPacket(wait)) {
                 ByteBuffer packet;
@@ -241,7 +245,7 @@ final class TcpStack {
         if (oldest == null) return;
         log.detail(oldest.who(), "Backlog of " + settings.backlog + " half-open connections full: dropping the oldest, from " + oldest.peer);
         connections.remove(oldest.tuple);
-        oldest.scheduledDeadline = TcpConnection.NEVER;
+        unschedule(oldest);
     }
 
     private boolean isOurAddress(int destination, int port) {
@@ -291,6 +295,7 @@ final class TcpStack {
         } else if (event instanceof TcpEvent.Closed closed) {
             connections.remove(c.tuple, c);
             halfOpen.remove(c);
+            unschedule(c);
             application.closed(c, closed);
         }
     }
@@ -298,15 +303,21 @@ final class TcpStack {
     private void reschedule(Connection c) {
         long deadline = c.tcp.nextDeadline();
         if (deadline == c.scheduledDeadline) return;
+        unschedule(c);
+        if (deadline == TcpConnection.NEVER) return;
         c.scheduledDeadline = deadline;
-        if (deadline != TcpConnection.NEVER) timers.add(new Timer(deadline, c));
+        timers.add(c);
+    }
+
+    private void unschedule(Connection c) {
+        if (c.scheduledDeadline == TcpConnection.NEVER) return;
+        timers.remove(c); // found under its current deadline, so remove before changing it
+        c.scheduledDeadline = TcpConnection.NEVER;
     }
 
     private void runDueTimers(long now) {
-        while (!timers.isEmpty() && timers.peek().deadline() <= now) {
-            Timer t = timers.poll();
-            Connection c = t.connection();
-            if (c.scheduledDeadline != t.deadline() || connections.get(c.tuple) != c) continue; // stale
+        while (!timers.isEmpty() && timers.first().scheduledDeadline <= now) {
+            Connection c = timers.pollFirst();
             c.scheduledDeadline = TcpConnection.NEVER;
             c.tcp.onTimer(now, c);
             afterCall(c);

@@ -26,7 +26,8 @@ for g in ${groups[*]}; do
       run_java_suite PacketsTest
       run_java_suite PacketsFuzzTest
       run_java_suite TcpConnectionTest
-      run_java_suite IsnGeneratorTest ;;
+      run_java_suite IsnGeneratorTest
+      run_java_suite PortFilterTest ;;
     loopback)
       say "== On loopback (issue: the handshake)"
       run_loopback_tests ;;

@@ -11,7 +11,9 @@ import java.util.Random;
  *   malformed COUNT SRC DST DPORT SEED DEV      COUNT broken packets of every kind, sent on interface DEV
  *                                              at the link layer (the kernel fixes IP headers we send
  *                                              through a raw IP socket: see raw(7) on IP_HDRINCL)
- *   synflood COUNT SRC DST DPORT SEED           COUNT SYNs from random source ports
+ *   synflood COUNT SRC DST DPORT SEED [PER_SEC] COUNT SYNs from random source ports, paced
+ *   blind COUNT SRC SPORT DST DPORT SEED        a third party's blind attack on a live connection:
+ *                                              RSTs, SYNs and data with guessed sequence numbers
  */
 final class Injector {
     public static void main(String[] args) throws Exception {
@@ -23,7 +25,10 @@ final class Injector {
                 case "malformed" -> malformed(Integer.parseInt(args[1]), Packets.parseAddress(args[2]),
                         Packets.parseAddress(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]), args[6]);
                 case "synflood" -> synflood(socket, Integer.parseInt(args[1]), Packets.parseAddress(args[2]),
-                        Packets.parseAddress(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]));
+                        Packets.parseAddress(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]),
+                        args.length > 6 ? Integer.parseInt(args[6]) : 0);
+                case "blind" -> blind(socket, Integer.parseInt(args[1]), Packets.parseAddress(args[2]), Integer.parseInt(args[3]),
+                        Packets.parseAddress(args[4]), Integer.parseInt(args[5]), Long.parseLong(args[6]));
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
@@ -88,7 +93,7 @@ final class Injector {
         int[] kinds = new int[16];
         for (int i = 0; i < count; i++) {
             int sport = 1024 + random.nextInt(60000);
-            byte[] payload = new byte[random.nextInt(40)];
+            byte[] payload = new byte[4 + random.nextInt(36)]; // room for the option attack
             random.nextBytes(payload);
             ByteBuffer b = packet(src, sport, dst, dport, Packets.ACK | Packets.PSH, random.nextInt(), random.nextInt(), payload);
             int length = b.remaining();
@@ -154,14 +159,35 @@ final class Injector {
         b.putShort(36, (short) Packets.Checksum.finish(sum));
     }
 
-    static void synflood(RawSocket socket, int count, int src, int dst, int dport, long seed) throws Exception {
+    static void synflood(RawSocket socket, int count, int src, int dst, int dport, long seed, int perSecond) throws Exception {
         Random random = new Random(seed);
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
+            if (perSecond > 0) {
+                long due = start + i * 1_000_000_000L / perSecond;
+                while (System.nanoTime() < due) Thread.onSpinWait();
+            }
             int sport = 1024 + random.nextInt(64000);
             socket.send(packet(src, sport, dst, dport, Packets.SYN, random.nextInt(), 0, null), dst);
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.println("sent " + count + " SYNs in " + ms + " ms");
+    }
+
+    /** Segments a third party could send knowing the 4-tuple but not the sequence numbers. */
+    static void blind(RawSocket socket, int count, int src, int sport, int dst, int dport, long seed) throws Exception {
+        Random random = new Random(seed);
+        byte[] evil = "EVIL".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 0; i < count; i++) {
+            int seq = random.nextInt(), ack = random.nextInt();
+            ByteBuffer b = switch (i % 4) {
+                case 0 -> packet(src, sport, dst, dport, Packets.RST, seq, 0, null);
+                case 1 -> packet(src, sport, dst, dport, Packets.RST | Packets.ACK, seq, ack, null);
+                case 2 -> packet(src, sport, dst, dport, Packets.SYN, seq, 0, null);
+                default -> packet(src, sport, dst, dport, Packets.PSH | Packets.ACK, seq, ack, evil);
+            };
+            socket.send(b, dst);
+        }
+        System.out.println("sent " + count + " blind segments");
     }
 }

@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   client HOST PORT MESSAGE [--wait-close]
  *       connects, sends MESSAGE, reads as many bytes back, prints "echo: ...", then closes; with
  *       --wait-close it first waits for the server's FIN (end of stream).
+ *   twice HOST PORT MESSAGE SECONDS
+ *       connects, prints "local port N", sends MESSAGE and reads the echo, waits SECONDS, then does
+ *       it again and closes; exits 0 if both echoes were exact (a victim for blind attacks)
  *   clients N HOST PORT MESSAGE
  *       N clients at once in threads, each as above; prints "N/N echoed" and exits 0 if all did.
  */
@@ -26,6 +29,7 @@ final class KernelPeer {
         switch (args[0]) {
             case "echo-server" -> echoServer(Integer.parseInt(args[1]), has(args, "--close-first"), intAfter(args, "--count", 1));
             case "client" -> System.exit(client(args[1], Integer.parseInt(args[2]), args[3], has(args, "--wait-close"), true) ? 0 : 1);
+            case "twice" -> System.exit(twice(args[1], Integer.parseInt(args[2]), args[3], Double.parseDouble(args[4])) ? 0 : 1);
             case "clients" -> System.exit(clients(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), args[4]) ? 0 : 1);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -77,6 +81,29 @@ final class KernelPeer {
             return echo.equals(message);
         } catch (IOException e) {
             if (print) System.out.println("error: " + e);
+            return false;
+        }
+    }
+
+    static boolean twice(String host, int port, String message, double pauseSeconds) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 10_000);
+            s.setSoTimeout(20_000);
+            System.out.println("local port " + s.getLocalPort());
+            System.out.flush();
+            byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+            for (int round = 1; round <= 2; round++) {
+                s.getOutputStream().write(bytes);
+                byte[] back = s.getInputStream().readNBytes(bytes.length);
+                String echo = new String(back, StandardCharsets.UTF_8);
+                System.out.println("echo " + round + ": " + echo);
+                System.out.flush();
+                if (!echo.equals(message)) return false;
+                if (round == 1) Thread.sleep((long) (pauseSeconds * 1000));
+            }
+            return true;
+        } catch (IOException e) {
+            System.out.println("error: " + e);
             return false;
         }
     }

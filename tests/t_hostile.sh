@@ -1,1 +1,116 @@
-run_hostile_tests() { say "(not yet)"; }
+# Many connections at once, and hostile input: malformed packets, blind injection, a SYN flood.
+
+# Connections the server process holds, counted in its heap (jcmd runs a full GC first).
+live_connections() {
+  jcmd "$1" GC.class_histogram 2>/dev/null | awk '$4 == "TcpStack$Connection" {print $2; found=1} END {if (!found) print 0}'
+}
+
+test_200_of_our_clients_at_once() {
+  netns_up || return 1
+  start_bg "$LOGS/m1-server.out" in_server $RUN TcpServer --count 200 --msl 0.2
+  local server=$LAST_PID
+  wait_for_line "$LOGS/m1-server.out" "Listening on" || return 1
+  in_client $RUN TcpClient $SERVER_IP --connections 200 --message "one of two hundred" --msl 0.2 \
+    >"$LOGS/m1-client.out" 2>&1; local status=$?
+  tail -n 5 "$LOGS/m1-client.out"
+  [ "$status" -eq 0 ] || { say "client exit $status"; grep -v 'Received\|Sending\|closed\|TIME-WAIT' "$LOGS/m1-client.out" | head -40; return 1; }
+  [ "$(tail -n 1 "$LOGS/m1-client.out")" = "[Client] 200/200 connections completed" ] || return 1
+  [ "$(grep -c 'Received 18 bytes: "one of two hundred"' "$LOGS/m1-client.out")" -eq 200 ] || return 1
+  # the server exits 0 only once all 200 connections completed and closed: no state left
+  wait "$server" || { say "server exit $?"; return 1; }
+  [ "$(grep -c 'handshake completed' "$LOGS/m1-server.out")" -eq 200 ] || return 1
+  [ "$(grep -c 'Connection closed' "$LOGS/m1-server.out")" -eq 200 ] || return 1
+  grep -q '^\[Server 198\.18\.0\.2:[0-9]*\] Received SYN, sending SYN-ACK$' "$LOGS/m1-server.out" || {
+    say "with several connections, each line should name its peer"; return 1; }
+}
+
+test_200_kernel_clients_at_once() {
+  netns_up || return 1
+  start_bg "$LOGS/m2-server.out" in_server $RUN TcpServer --count 200
+  local server=$LAST_PID
+  wait_for_line "$LOGS/m2-server.out" "Listening on" || return 1
+  local out; out=$(in_client $RUN KernelPeer clients 200 $SERVER_IP 5000 "kernel client"); say "$out"
+  [ "$out" = "200/200 echoed" ] || return 1
+  wait "$server" || { say "server exit $?"; return 1; }
+  [ "$(grep -c 'handshake completed' "$LOGS/m2-server.out")" -eq 200 ]
+}
+
+test_malformed_packets_do_not_stop_the_server() {
+  netns_up || return 1
+  start_bg "$LOGS/h1-server.out" in_server $RUN TcpServer --verbose
+  local server=$LAST_PID
+  wait_for_line "$LOGS/h1-server.out" "Listening on" || return 1
+  in_client $RUN Injector malformed 6000 $CLIENT_IP $SERVER_IP 5000 12345 "$CLIENT_DEV" || return 1
+  sleep 0.5
+  kill -0 "$server" || { say "the server died"; return 1; }
+  in_client $RUN TcpClient $SERVER_IP --message "still there?" >"$LOGS/h1-client.out" 2>&1 || { cat "$LOGS/h1-client.out"; return 1; }
+  kill -0 "$server" || { say "the server died"; return 1; }
+  local reasons
+  reasons=$(grep -o 'Dropped packet from [0-9.]*: [a-zA-Z -]*' "$LOGS/h1-server.out" | sed 's/.*: //' | sed -E 's/ [0-9].*//' | sort | uniq -c)
+  say "the server's reasons for dropping them:"; say "$reasons"
+  [ "$(printf '%s\n' "$reasons" | wc -l)" -ge 8 ] || { say "expected at least 8 kinds of rejection"; return 1; }
+  ! grep -q 'Exception' "$LOGS/h1-server.out"
+}
+
+# A third party knows the 4-tuple of a live connection (a kernel client and our server) but not
+# its sequence numbers. RFC 5961: its RSTs and SYNs get challenge ACKs or nothing, its data is
+# dropped; the connection survives and its data stays intact.
+test_blind_injection_does_not_reset_or_corrupt() {
+  netns_up || return 1
+  start_bg "$LOGS/h2-server.out" in_server $RUN TcpServer --count 1 --verbose
+  local server=$LAST_PID
+  wait_for_line "$LOGS/h2-server.out" "Listening on" || return 1
+  start_bg "$LOGS/h2-victim.out" in_client $RUN KernelPeer twice $SERVER_IP 5000 "precious data" 3
+  local victim=$LAST_PID
+  wait_for_line "$LOGS/h2-victim.out" "echo 1" || return 1
+  local port; port=$(sed -n 's/^local port //p' "$LOGS/h2-victim.out")
+  in_client $RUN Injector blind 4000 $CLIENT_IP "$port" $SERVER_IP 5000 777 || return 1
+  wait "$victim"; local status=$?
+  cat "$LOGS/h2-victim.out"
+  [ "$status" -eq 0 ] || { say "the victim's connection broke"; return 1; }
+  wait "$server" || return 1
+  ! grep -q 'Connection reset\|EVIL' "$LOGS/h2-server.out" || { say "the attack got through"; return 1; }
+  local challenged; challenged=$(grep -c 'sent challenge ACK' "$LOGS/h2-server.out")
+  local limited; limited=$(grep -c 'challenge ACK limit reached' "$LOGS/h2-server.out")
+  say "challenge ACKs sent: $challenged, withheld by the rate limit: $limited"
+  [ "$challenged" -gt 0 ] && [ "$limited" -gt 0 ]
+}
+
+# Thousands of SYNs from random ports whose SYN-ACKs nobody answers (the flooding host's kernel is
+# kept quiet): at most --backlog half-open connections exist at any time, memory stays bounded,
+# and a real client is served during the flood and after it.
+test_syn_flood_bounded_and_real_client_served() {
+  netns_up || return 1
+  in_client nft add table inet quiet && in_client nft add chain inet quiet out '{ type filter hook output priority 0; }' \
+    && in_client nft add rule inet quiet out 'tcp flags & rst == rst' meta mark != 0x5254 drop || return 1
+  start_bg "$LOGS/h3-server.out" in_server java -Xmx64m $JVM_OPTIONS -cp "$BUILD/classes:$DEPS" TcpServer \
+    --backlog 256 --rto-initial 100 --retries 2
+  local server=$LAST_PID
+  wait_for_line "$LOGS/h3-server.out" "Listening on" || return 1
+  local pid; pid=$(pgrep -n -f 'TcpServer --backlog 256')
+  start_bg "$LOGS/h3-flood.out" in_client $RUN Injector synflood 60000 $CLIENT_IP $SERVER_IP 5000 99 6000
+  local flood=$LAST_PID
+  sleep 2   # the flood lasts 10 s
+  local during; during=$(live_connections "$pid")
+  in_client $RUN TcpClient $SERVER_IP --message "served during the flood" --timeout 10 >"$LOGS/h3-client.out" 2>&1; local status=$?
+  kill -0 "$flood" 2>/dev/null && local overlapped=yes || local overlapped=no
+  wait "$flood"; cat "$LOGS/h3-flood.out"
+  cat "$LOGS/h3-client.out"
+  say "the client ran while the flood went on: $overlapped"
+  [ "$status" -eq 0 ] && [ "$overlapped" = yes ] || return 1
+  local hwm; hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  sleep 1  # half-open connections time out: SYN-ACK at 0, 100 and 300 ms, given up at 700 ms
+  local after; after=$(live_connections "$pid")
+  in_client $RUN TcpClient $SERVER_IP --message "served after the flood" >"$LOGS/h3-after.out" 2>&1 || { cat "$LOGS/h3-after.out"; return 1; }
+  kill -0 "$server" || return 1
+  say "connections held during the flood: $during (backlog 256); after it: $after; peak RSS ${hwm} KiB (heap capped at 64 MiB)"
+  [ "$during" -le 257 ] && [ "$during" -ge 200 ] && [ "$after" -eq 0 ] && [ "$hwm" -lt 262144 ]
+}
+
+run_hostile_tests() {
+  run_test "many: 200 of our clients at once -> our server, all echoed, server ends with no state" test_200_of_our_clients_at_once
+  run_test "many: 200 kernel clients at once -> our server, all echoed" test_200_kernel_clients_at_once
+  run_test "hostile: 6000 malformed packets of every kind, then a normal connection; same server process" test_malformed_packets_do_not_stop_the_server
+  run_test "hostile: blind RST/SYN/data injection (RFC 5961) neither resets nor corrupts" test_blind_injection_does_not_reset_or_corrupt
+  run_test "hostile: SYN flood: half-open bounded by --backlog, memory bounded, client served during and after" test_syn_flood_bounded_and_real_client_served
+}

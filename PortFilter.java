@@ -1,0 +1,77 @@
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * A classic BPF program (see Documentation/networking/filter.rst in Linux) for the packet socket:
+ * the kernel passes us IPv4/TCP packets addressed to our ports, and drops the rest (other ports,
+ * other protocols, our own outgoing packets) before they wake the program.
+ *
+ * Packets too broken to show a destination port (IHL below 5, or shorter than the port field) are
+ * passed too, so that the program can say why it drops them.
+ * The program reads the packet from its IPv4 header (SOCK_DGRAM packet sockets start there).
+ */
+final class PortFilter {
+    private PortFilter() {}
+
+    // Opcodes (linux/bpf_common.h): class | size | mode.
+    private static final int LD_B_ABS = 0x30, LD_H_IND = 0x48, LD_W_LEN = 0x80, LDX_B_MSH = 0xb1;
+    private static final int JEQ_K = 0x15, JGE_K = 0x35, JGT_K = 0x25, JGE_X = 0x3d;
+    private static final int ADD_K = 0x04, TAX = 0x07, TXA = 0x87, RET_K = 0x06;
+    private static final int ACCEPT_BYTES = 0x40000, REJECT = 0;
+
+    /** Individual ports up to this many; beyond, one range from the lowest to the highest. */
+    static final int MAX_LISTED_PORTS = 32;
+
+    /** The program, as {code, jt, jf, k} rows for RawSocket.attachReceiveFilter. */
+    static int[][] forDestinationPorts(SortedSet<Integer> ports) {
+        List<int[]> p = new ArrayList<>();
+        boolean range = ports.size() > MAX_LISTED_PORTS;
+        int portChecks = range ? 2 : ports.size();
+        // Instructions 0-10 load the destination port; the port checks follow from 11, then REJECT
+        // and ACCEPT.
+        int reject = 11 + portChecks, accept = reject + 1;
+        p.add(op(LD_B_ABS, 0, 0, 9));                            // 0: A = protocol
+        p.add(op(JEQ_K, 0, jump(1, reject), 6));                 // 1: TCP? else reject
+        p.add(op(LDX_B_MSH, 0, 0, 0));                           // 2: X = IHL * 4
+        p.add(op(TXA, 0, 0, 0));                                 // 3: A = X
+        p.add(op(JGE_K, 0, jump(4, accept), 20));                // 4: IHL < 5: broken, pass it on
+        p.add(op(ADD_K, 0, 0, 4));                               // 5: A = IHL * 4 + 4 (end of the ports)
+        p.add(op(TAX, 0, 0, 0));                                 // 6: X = A
+        p.add(op(LD_W_LEN, 0, 0, 0));                            // 7: A = packet length
+        p.add(op(JGE_X, 0, jump(8, accept), 0));                 // 8: too short for ports: pass it on
+        p.add(op(LDX_B_MSH, 0, 0, 0));                           // 9: X = IHL * 4 again
+        p.add(op(LD_H_IND, 0, 0, 2));                            // 10: A = destination port
+        if (range) {
+            p.add(op(JGE_K, 0, jump(11, reject), ports.first()));
+            p.add(op(JGT_K, jump(12, reject), jump(12, accept), ports.last()));
+        } else {
+            int at = 11;
+            for (int port : ports) {
+                p.add(op(JEQ_K, jump(at, accept), 0, port));
+                at++;
+            }
+        }
+        p.add(op(RET_K, 0, 0, REJECT));
+        p.add(op(RET_K, 0, 0, ACCEPT_BYTES));
+        return p.toArray(new int[0][]);
+    }
+
+    static int[][] forDestinationPorts(Iterable<Integer> ports) {
+        SortedSet<Integer> sorted = new TreeSet<>();
+        for (int port : ports) sorted.add(port);
+        return forDestinationPorts(sorted);
+    }
+
+    private static int[] op(int code, int jt, int jf, int k) {
+        return new int[] {code, jt, jf, k};
+    }
+
+    /** A jump from instruction 'from' to 'to' counts the instructions skipped after 'from'. */
+    private static int jump(int from, int to) {
+        int offset = to - from - 1;
+        if (offset < 0 || offset > 255) throw new IllegalStateException("BPF jump " + from + " -> " + to);
+        return offset;
+    }
+}

@@ -1,0 +1,92 @@
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The BPF program of PortFilter, run by a small classic-BPF interpreter (the subset it uses, with
+ * the kernel's rule that a load past the packet rejects it) on packets it must pass or drop.
+ */
+final class PortFilterTest {
+    public static void main(String[] args) {
+        Check.suite("PortFilterTest");
+        int a = 0xc6120001, b = 0xc6120002;
+
+        Check.test("our port passes; other ports, other protocols and fragments' neighbours do not", () -> {
+            int[][] prog = PortFilter.forDestinationPorts(List.of(5000));
+            Check.isTrue(run(prog, tcp(a, b, 40000, 5000)) > 0, "TCP to 5000 passes");
+            Check.equal(0, run(prog, tcp(a, b, 40000, 5001)), "TCP to 5001");
+            Check.equal(0, run(prog, tcp(b, a, 5000, 40000)), "our own SYN-ACK (source port 5000)");
+            ByteBuffer udp = tcp(a, b, 40000, 5000);
+            udp.put(9, (byte) 17);
+            Check.equal(0, run(prog, udp), "UDP to 5000");
+        });
+
+        Check.test("several ports listed one by one; many ports as one range", () -> {
+            int[][] few = PortFilter.forDestinationPorts(List.of(41000, 42000, 43000));
+            for (int port : List.of(41000, 42000, 43000)) Check.isTrue(run(few, tcp(a, b, 5000, port)) > 0, "port " + port);
+            Check.equal(0, run(few, tcp(a, b, 5000, 41500)), "port between them");
+            TreeSet<Integer> many = new TreeSet<>();
+            for (int i = 0; i < 200; i++) many.add(50000 + 7 * i);
+            int[][] range = PortFilter.forDestinationPorts(many);
+            Check.isTrue(run(range, tcp(a, b, 5000, 50000)) > 0, "lowest port");
+            Check.isTrue(run(range, tcp(a, b, 5000, 50000 + 7 * 199)) > 0, "highest port");
+            Check.equal(0, run(range, tcp(a, b, 5000, 49999)), "below the range");
+            Check.equal(0, run(range, tcp(a, b, 5000, 50000 + 7 * 199 + 1)), "above the range");
+        });
+
+        Check.test("IP options: the port is found after a longer IPv4 header", () -> {
+            ByteBuffer p = ByteBuffer.allocate(64);
+            p.put(0, (byte) 0x46).put(9, (byte) 6).putShort(24 + 2, (short) 5000); // IHL 6
+            p.limit(44);
+            Check.isTrue(run(PortFilter.forDestinationPorts(List.of(5000)), p) > 0, "IHL 6, port 5000");
+        });
+
+        Check.test("packets too broken to show a port are passed on, so the program can say why", () -> {
+            int[][] prog = PortFilter.forDestinationPorts(List.of(5000));
+            ByteBuffer ihl4 = tcp(a, b, 40000, 5000);
+            ihl4.put(0, (byte) 0x44);
+            Check.isTrue(run(prog, ihl4) > 0, "IHL 4");
+            ByteBuffer ihl15 = tcp(a, b, 40000, 5000);
+            ihl15.put(0, (byte) 0x4f); // 60 header bytes in a 40-byte packet
+            Check.isTrue(run(prog, ihl15) > 0, "IHL 15 past the end");
+            ByteBuffer cut = tcp(a, b, 40000, 5000);
+            cut.limit(22);
+            Check.isTrue(run(prog, cut) > 0, "cut before the destination port");
+        });
+
+        Check.finish();
+    }
+
+    static ByteBuffer tcp(int src, int dst, int sport, int dport) {
+        ByteBuffer p = ByteBuffer.allocate(40);
+        p.put(0, (byte) 0x45).putShort(2, (short) 40).put(8, (byte) 64).put(9, (byte) 6).putInt(12, src).putInt(16, dst);
+        p.putShort(20, (short) sport).putShort(22, (short) dport).put(32, (byte) 0x50);
+        return p;
+    }
+
+    /** Classic BPF, as the kernel runs it on a SOCK_DGRAM packet socket (data from the IP header). */
+    static int run(int[][] prog, ByteBuffer p) {
+        int acc = 0, x = 0, pc = 0, len = p.limit();
+        for (int steps = 0; steps < 10_000; steps++) {
+            int[] i = prog[pc];
+            int code = i[0], jt = i[1], jf = i[2], k = i[3];
+            pc++;
+            switch (code) {
+                case 0x30 -> { if (k + 1 > len) return 0; acc = p.get(k) & 0xff; }                  // ld b [k]
+                case 0x48 -> { if (x + k + 2 > len) return 0; acc = p.getShort(x + k) & 0xffff; }     // ld h [x+k]
+                case 0x80 -> acc = len;                                                               // ld len
+                case 0xb1 -> { if (k + 1 > len) return 0; x = 4 * (p.get(k) & 0x0f); }               // ldx 4*([k]&0xf)
+                case 0x04 -> acc += k;                                                                // add #k
+                case 0x07 -> x = acc;                                                                 // tax
+                case 0x87 -> acc = x;                                                                 // txa
+                case 0x15 -> pc += acc == k ? jt : jf;                                                // jeq #k
+                case 0x35 -> pc += Integer.compareUnsigned(acc, k) >= 0 ? jt : jf;                    // jge #k
+                case 0x25 -> pc += Integer.compareUnsigned(acc, k) > 0 ? jt : jf;                     // jgt #k
+                case 0x3d -> pc += Integer.compareUnsigned(acc, x) >= 0 ? jt : jf;                    // jge x
+                case 0x06 -> { return k; }                                                            // ret #k
+                default -> throw new IllegalStateException("opcode 0x" + Integer.toHexString(code));
+            }
+        }
+        throw new IllegalStateException("no return");
+    }
+}
