@@ -40,11 +40,19 @@ final class RstGuard implements AutoCloseable {
 
     /** Installs the table for these local ports; a no-op for an empty set of ports. */
     static RstGuard install(String role, Collection<Integer> ports) throws GuardException {
+        if (ports.isEmpty()) return new RstGuard(TABLE_PREFIX + ProcessHandle.current().pid());
+        return install(role, ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")));
+    }
+
+    /** Installs the table for the ports from first to last. */
+    static RstGuard installRange(String role, int first, int last) throws GuardException {
+        return install(role, first + "-" + last);
+    }
+
+    private static RstGuard install(String role, String portSet) throws GuardException {
         long pid = ProcessHandle.current().pid();
         RstGuard guard = new RstGuard(TABLE_PREFIX + pid);
-        if (ports.isEmpty()) return guard;
         removeStaleTables();
-        String portSet = ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", "));
         String script = "table inet " + guard.table + " {\n"
                 + "  comment \"tcp-by-hand " + role + " (pid " + pid + "): drops the kernel's RSTs for our ports\"\n"
                 + "  chain output {\n"

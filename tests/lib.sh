@@ -41,7 +41,7 @@ build() {
     cat "$LOGS/build.log"; say "build failed" >&2; exit 1; }
   DEPS=$(./jbang info classpath TcpServer.java 2>/dev/null | tr ':' '\n' | grep -v '/.jbang/cache/jars/' | paste -sd:)
   rm -rf "$BUILD/classes" && mkdir -p "$BUILD/classes"
-  javac -nowarn -d "$BUILD/classes" -cp "$DEPS" ./*.java tests/*.java 2>>"$LOGS/build.log" || {
+  javac -nowarn -d "$BUILD/classes" -cp "$DEPS" ./*.java tests/*.java bench/*.java 2>>"$LOGS/build.log" || {
     cat "$LOGS/build.log"; say "test build failed" >&2; exit 1; }
   RUN="java $JVM_OPTIONS -cp $BUILD/classes:$DEPS"
 }
@@ -92,12 +92,29 @@ start_bg() {
   LAST_PID=$!
 }
 
+# A background command may be a shell function (in_server ...), whose java runs as a child of a
+# subshell: clean-up ends the whole tree, children first (SIGTERM lets our programs remove their
+# firewall tables), and kills what is still there a few seconds later.
+process_tree() { local p=$1 c; for c in $(pgrep -P "$p"); do process_tree "$c"; done; printf '%s\n' "$p"; }
+
+any_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+
 cleanup_background() {
-  local p
+  local p tree=()
   for p in "${BACKGROUND_PIDS[@]:-}"; do
-    [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    [ -n "$p" ] && tree+=($(process_tree "$p"))
   done
   BACKGROUND_PIDS=()
+  [ "${#tree[@]}" -eq 0 ] && return 0
+  kill "${tree[@]}" 2>/dev/null
+  local i
+  for i in $(seq 1 50); do
+    any_alive "${tree[@]}" || break
+    sleep 0.1
+  done
+  kill -9 "${tree[@]}" 2>/dev/null
+  for p in "${tree[@]}"; do wait "$p" 2>/dev/null; done
+  return 0
 }
 
 # wait_for_line FILE PATTERN [SECONDS]: true once the file has a line matching PATTERN.

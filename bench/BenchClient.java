@@ -1,0 +1,138 @@
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Our client, driven hard: many handshakes through the real stack (TcpStack, TcpConnection, raw
+ * sockets), timed from the SYN's sending to ESTABLISHED. Each connection is then aborted with a
+ * RST, so neither side keeps state and ports can be used again at once (the kernel baseline closes
+ * with SO_LINGER 0, a RST too).
+ *
+ *   run HOST PORT HANDSHAKES IN_FLIGHT [WARMUP]
+ *                                        after WARMUP handshakes that are not counted, prints
+ *                                        handshakes=, seconds=, rate=, median_us=, p99_us=
+ *   hold HOST PORT COUNT                 opens COUNT connections and keeps them open, idle, until a
+ *                                        line arrives on standard input
+ *
+ * Source ports come from 20000-60999, which the bench's own network namespace leaves free, and one
+ * nftables rule keeps the kernel's RSTs away from all of them.
+ */
+final class BenchClient {
+    static final int FIRST_PORT = 20000, LAST_PORT = 60999;
+
+    public static void main(String[] args) throws Exception {
+        int server = Packets.parseAddress(args[1]);
+        int port = Integer.parseInt(args[2]);
+        Log log = new Log("Bench", false, true);
+        Route.Info route = Route.lookup(server);
+        Set<Integer> ports = IntStream.rangeClosed(FIRST_PORT, LAST_PORT).boxed().collect(Collectors.toSet());
+        TcpStack.Settings settings = new TcpStack.Settings();
+        settings.tcp = TcpConnection.Config.defaults().withMss(Route.mssFor(route.mtu()));
+        settings.nameConnections = true;
+        try (RawSocket socket = RawSocket.open(RstGuard.MARK);
+             RstGuard guard = RstGuard.installRange("bench client", FIRST_PORT, LAST_PORT)) {
+            socket.setReceiveBuffer(8 << 20);
+            socket.attachReceiveFilter(PortFilter.forDestinationPorts(ports));
+            TcpStack stack = new TcpStack(settings, socket, log, null, ports);
+            if (args[0].equals("run")) {
+                int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+                if (warmup > 0) run(stack, route.sourceAddress(), server, port, warmup, Integer.parseInt(args[4]), false);
+                run(stack, route.sourceAddress(), server, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]), true);
+            } else {
+                hold(stack, route.sourceAddress(), server, port, Integer.parseInt(args[3]));
+            }
+        }
+    }
+
+    private static int nextPort = FIRST_PORT; // kept across runs, so a warm-up's ports are not reused at once
+
+    static void run(TcpStack stack, int source, int server, int port, int handshakes, int inFlight, boolean print) throws Exception {
+        long[] latencies = new long[handshakes];
+        int[] started = {0}, done = {0}, failed = {0};
+        long[] startedAt = new long[LAST_PORT + 1];
+        TcpStack.Application app = new TcpStack.Application() {
+            void startOne() {
+                if (started[0] >= handshakes) return;
+                started[0]++;
+                int p = nextPort;
+                nextPort = p == LAST_PORT ? FIRST_PORT : p + 1;
+                startedAt[p] = System.nanoTime();
+                stack.connect(source, p, server, port);
+            }
+
+            @Override public void established(TcpStack.Connection c) {
+                latencies[done[0]++] = System.nanoTime() - startedAt[c.tuple.localPort()];
+                c.abort("benchmark");
+                startOne();
+            }
+
+            @Override public void closed(TcpStack.Connection c, TcpEvent.Closed how) {
+                if (!c.established) { failed[0]++; startOne(); }
+            }
+
+            @Override public boolean keepRunning(long now) {
+                while (started[0] - done[0] - failed[0] < inFlight && started[0] < handshakes) startOne();
+                return done[0] + failed[0] < handshakes;
+            }
+        };
+        long t0 = System.nanoTime();
+        stack.run(app);
+        if (!print) return;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] sorted = Arrays.copyOf(latencies, done[0]);
+        Arrays.sort(sorted);
+        System.out.printf("handshakes=%d failed=%d seconds=%.3f rate=%.0f median_us=%.1f p99_us=%.1f%n",
+                done[0], failed[0], seconds, done[0] / seconds, percentile(sorted, 50), percentile(sorted, 99));
+    }
+
+    static double percentile(long[] sortedNanos, double p) {
+        if (sortedNanos.length == 0) return Double.NaN;
+        int i = (int) Math.min(sortedNanos.length - 1, Math.ceil(p / 100 * sortedNanos.length) - 1);
+        return sortedNanos[Math.max(0, i)] / 1000.0;
+    }
+
+    static void hold(TcpStack stack, int source, int server, int port, int count) throws Exception {
+        List<TcpStack.Connection> open = new ArrayList<>();
+        int[] started = {0}, established = {0};
+        boolean[] release = {false};
+        Thread stdin = new Thread(() -> {
+            try {
+                new BufferedReader(new InputStreamReader(System.in)).readLine();
+            } catch (java.io.IOException ignored) {
+                // end of input releases too
+            }
+            release[0] = true;
+        });
+        stdin.setDaemon(true);
+        TcpStack.Application app = new TcpStack.Application() {
+            boolean announced;
+
+            @Override public void established(TcpStack.Connection c) { established[0]++; }
+
+            @Override public boolean keepRunning(long now) {
+                while (started[0] < count && started[0] - established[0] < 500) {
+                    open.add(stack.connect(source, FIRST_PORT + started[0], server, port));
+                    started[0]++;
+                }
+                if (established[0] == count && !announced) {
+                    announced = true;
+                    System.out.println("established " + count);
+                    System.out.flush();
+                    stdin.start();
+                }
+                if (release[0]) {
+                    for (TcpStack.Connection c : open) c.abort("released");
+                    return false;
+                }
+                return true;
+            }
+        };
+        stack.run(app);
+        System.out.println("released");
+    }
+}
