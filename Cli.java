@@ -77,7 +77,7 @@ final class Cli {
     }
 
     /** The options both programs share for the TCP machinery. */
-    static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap");
+    static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help");
 
     static final String TCP_USAGE = String.join("\n",
@@ -86,6 +86,8 @@ final class Cli {
             "  --rto-min MS        lower bound of the retransmission timeout (default 1000, RFC 6298)",
             "  --msl SECONDS       maximum segment lifetime; TIME-WAIT lasts 2 x MSL (default 1)",
             "  --pcap FILE         write every packet sent and received to FILE (pcap, for Wireshark)",
+            "  --spin-us N         after traffic, poll N microseconds for the next packet before",
+            "                      sleeping (default 30; 0 sleeps at once)",
             "  --verbose           also print each packet's fields, dropped packets and state changes",
             "  --quiet             print only results and errors",
             "  --no-rst-guard      do not add the nftables rule that keeps the kernel's RSTs away",

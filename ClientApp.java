@@ -75,10 +75,10 @@ final class ClientApp implements TcpStack.Application {
         boolean replied = message == null || s.bytesBack >= message.length;
         s.succeeded = how.reason() == TcpEvent.CloseReason.NORMAL && c.established && replied && !s.replyDiffers;
         if (!s.succeeded && s.failure == null) {
-            s.failure = s.replyDiffers ? "the reply from " + c.peer + " differs from the message" : switch (how.reason()) {
+            s.failure = s.replyDiffers ? "the reply from " + c.peer() + " differs from the message" : switch (how.reason()) {
                 case REFUSED -> "connection refused";
                 case NORMAL -> replied ? "closed before the handshake completed" : "closed before the reply arrived";
-                default -> Narrator.closedLine(how, c.peer);
+                default -> Narrator.closedLine(how, c.peer());
             };
             // Refusals, resets and timeouts were narrated as they happened; these were not.
             if (s.replyDiffers || how.reason() == TcpEvent.CloseReason.NORMAL) log.always(c.who(), "Error: " + s.failure);
@@ -91,7 +91,7 @@ final class ClientApp implements TcpStack.Application {
             Session s = session(c);
             if (s.finished) continue;
             if (now >= s.deadline) {
-                s.failure = (c.established ? "No reply from " : "No answer from ") + c.peer
+                s.failure = (c.established ? "No reply from " : "No answer from ") + c.peer()
                         + " within " + Narrator.seconds(timeoutMillis);
                 log.info(c.who(), s.failure);
                 s.deadline = Long.MAX_VALUE;

@@ -1,7 +1,4 @@
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Initial sequence numbers as RFC 9293 section 3.4.1 (from RFC 6528) asks:
@@ -11,39 +8,59 @@ import javax.crypto.spec.SecretKeySpec;
  *    connection's identifying parameters ("localip, localport, remoteip, remoteport") and a secret
  *    key ("secretkey") (SHLD-1). F() MUST NOT be computable from the outside (MUST-9)"
  *
- * F is HMAC-SHA-256 under a 128-bit key drawn from SecureRandom when the program starts, cut to 32
- * bits. Lives outside the state machine, which takes the ISN as a parameter.
+ * F is SipHash-2-4 (Aumasson and Bernstein, 2012), a keyed PRF made for short inputs, the one Linux
+ * uses for its ISNs, under a 128-bit key drawn from SecureRandom when the program starts; the low 32
+ * bits of its output are used. Lives outside the state machine, which takes the ISN as a parameter.
  */
 final class IsnGenerator {
-    private final Mac prf;
-    private final byte[] tuple = new byte[12];
+    private final long k0, k1;
 
     IsnGenerator() {
-        byte[] secretKey = new byte[16];
-        new SecureRandom().nextBytes(secretKey);
-        try {
-            prf = Mac.getInstance("HmacSHA256");
-            prf.init(new SecretKeySpec(secretKey, "HmacSHA256"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
-        }
+        SecureRandom random = new SecureRandom();
+        k0 = random.nextLong();
+        k1 = random.nextLong();
+    }
+
+    /** For tests: a fixed key. */
+    IsnGenerator(long k0, long k1) {
+        this.k0 = k0;
+        this.k1 = k1;
     }
 
     /** The ISN for a connection, at time nowNanos (any monotonic nanosecond clock). */
     int isn(int localAddress, int localPort, int remoteAddress, int remotePort, long nowNanos) {
         int m = (int) (nowNanos / 4_000); // the 4-microsecond timer, wrapping modulo 2^32
-        putInt(0, localAddress);
-        putInt(4, localPort << 16 | remotePort);
-        putInt(8, remoteAddress);
-        byte[] digest = prf.doFinal(tuple);
-        int f = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
-        return m + f;
+        long tuple0 = (localAddress & 0xffffffffL) << 32 | (remoteAddress & 0xffffffffL);
+        long tuple1 = (long) (localPort & 0xffff) << 16 | (remotePort & 0xffff);
+        return m + (int) sipHash24(k0, k1, tuple0, tuple1);
     }
 
-    private void putInt(int at, int value) {
-        tuple[at] = (byte) (value >>> 24);
-        tuple[at + 1] = (byte) (value >>> 16);
-        tuple[at + 2] = (byte) (value >>> 8);
-        tuple[at + 3] = (byte) value;
+    /**
+     * SipHash-2-4 of a 12-byte message: the first word m0 as 8 bytes, then the low 4 bytes of m1
+     * (the two ports), little-endian as the algorithm reads bytes.
+     */
+    static long sipHash24(long k0, long k1, long m0, long m1) {
+        long[] v = {k0 ^ 0x736f6d6570736575L, k1 ^ 0x646f72616e646f6dL, k0 ^ 0x6c7967656e657261L, k1 ^ 0x7465646279746573L};
+        long first = Long.reverseBytes(m0);             // message bytes 0-7, read as a little-endian word
+        long last = Long.reverseBytes(m1 << 32) | (12L << 56); // bytes 8-11, then the length in the top byte
+        compress(v, first);
+        compress(v, last);
+        v[2] ^= 0xff;
+        for (int i = 0; i < 4; i++) round(v);
+        return v[0] ^ v[1] ^ v[2] ^ v[3];
+    }
+
+    private static void compress(long[] v, long m) {
+        v[3] ^= m;
+        round(v);
+        round(v);
+        v[0] ^= m;
+    }
+
+    private static void round(long[] v) {
+        v[0] += v[1]; v[1] = Long.rotateLeft(v[1], 13); v[1] ^= v[0]; v[0] = Long.rotateLeft(v[0], 32);
+        v[2] += v[3]; v[3] = Long.rotateLeft(v[3], 16); v[3] ^= v[2];
+        v[0] += v[3]; v[3] = Long.rotateLeft(v[3], 21); v[3] ^= v[0];
+        v[2] += v[1]; v[1] = Long.rotateLeft(v[1], 17); v[1] ^= v[2]; v[2] = Long.rotateLeft(v[2], 32);
     }
 }

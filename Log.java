@@ -21,6 +21,9 @@ final class Log {
 
     boolean verbose() { return verbose; }
 
+    /** False with --quiet: then no info or detail line is printed, and none need be built. */
+    boolean enabled() { return !quiet; }
+
     /** A line for everyone; who names the connection, or is null. */
     void info(String who, String line) {
         if (!quiet) print(who, line);

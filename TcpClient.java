@@ -51,6 +51,7 @@ public class TcpClient {
         if (message != null && message.length == 0) throw new Cli.UsageException("--message needs some text");
         TcpStack.Settings settings = new TcpStack.Settings();
         settings.tcp = cli.tcpConfig();
+        settings.spinMicros = cli.integer("--spin-us", settings.spinMicros, 0, 1_000_000);
         settings.nameConnections = connections > 1;
         String host = cli.positional.get(0);
         Log log = new Log("Client", cli.has("--verbose"), cli.has("--quiet"));

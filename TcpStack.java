@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Comparator;
@@ -41,14 +42,13 @@ final class TcpStack {
         int backlog = 256;               // at most this many connections in SYN-RECEIVED
         boolean nameConnections;         // log lines name their connection (several at once)
         int receiveBuffer = 4 << 20;     // bytes of kernel queue for the packet socket
+        int spinMicros = 30;             // after activity, poll this long before sleeping (0: never)
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
     final class Connection implements TcpConnection.Output {
         final FourTuple tuple;
         final TcpConnection tcp;
-        final String peer;               // "host:port" of the other end
-        final String localName;          // ":port" of ours
         final long id = nextConnectionId++; // orders connections with the same deadline
         long scheduledDeadline = TcpConnection.NEVER; // its place in the timer set
         boolean established;             // the handshake completed once
@@ -57,14 +57,17 @@ final class TcpStack {
         Connection(FourTuple tuple, TcpConnection tcp) {
             this.tuple = tuple;
             this.tcp = tcp;
-            this.peer = Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort();
-            this.localName = ":" + tuple.localPort();
+        }
+
+        /** "host:port" of the other end. */
+        String peer() {
+            return Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort();
         }
 
         /** How log lines name this connection, or null when only one connection is open. */
         String who() {
             if (!settings.nameConnections && connections.size() <= 1) return null;
-            return settings.listenPort >= 0 ? peer : localName;
+            return settings.listenPort >= 0 ? peer() : ":" + tuple.localPort();
         }
 
         @Override public void transmit(Packets.Tcp segment) {
@@ -72,12 +75,12 @@ final class TcpStack {
         }
 
         @Override public void event(TcpEvent event) {
-            narrator.narrate(who(), peer, settings.tcp.msl(), event);
+            if (log.enabled()) narrator.narrate(who(), peer(), settings.tcp.msl(), event);
             pending.add(new Pending(this, event));
         }
 
         void send(byte[] bytes) {
-            log.info(who(), "Sending " + bytes.length + (bytes.length == 1 ? " byte: " : " bytes: ") + Log.quote(bytes));
+            if (log.enabled()) log.info(who(), "Sending " + bytes.length + (bytes.length == 1 ? " byte: " : " bytes: ") + Log.quote(bytes));
             tcp.send(bytes, now(), this);
             afterCall(this);
         }
@@ -109,7 +112,7 @@ final class TcpStack {
     private long nextConnectionId;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Map<Integer, TcpConnection.Config> configByPeer = new HashMap<>();
-    private final ArrayDeque<Connection> halfOpen = new ArrayDeque<>(); // SYN-RECEIVED, oldest first
+    private final LinkedHashSet<Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
     private final long startNanos = System.nanoTime();
     private final long startEpochMicros = System.currentTimeMillis() * 1000;
@@ -118,6 +121,7 @@ final class TcpStack {
     private boolean accepting = true;
     private volatile boolean stopRequested;
     private int ipIdentification;
+    private long lastActivityNanos;      // the last packet sent or received
 
     TcpStack(Settings settings, RawSocket socket, Log log, Pcap pcap, Set<Integer> clientPorts) {
         this.settings = settings;
@@ -162,11 +166,12 @@ final class TcpStack {
             runDueTimers(now());
             long nextTimer = timers.isEmpty() ? Long.MAX_VALUE : timers.first().scheduledDeadline;
             int wait = (int) Math.max(0, Math.min(100, nextTimer - now()));
-            if (socket.awaitPacket(wait)) {
-                ByteBuffer packet;
-                while ((packet = socket.receive()) != null) {
-                    handlePacket(packet, socket.lastChecksumNotReady());
-                }
+            ByteBuffer packet = spinForPacket();
+            if (packet == null && socket.awaitPacket(wait)) packet = socket.receive();
+            while (packet != null) {
+                lastActivityNanos = System.nanoTime();
+                handlePacket(packet, socket.lastChecksumNotReady());
+                packet = socket.receive();
             }
         }
         if (stopRequested && !connections.isEmpty()) {
@@ -174,6 +179,21 @@ final class TcpStack {
                     + (connections.size() == 1 ? "" : "s"));
             for (Connection c : connections()) c.abort("interrupted");
         }
+    }
+
+    /**
+     * Shortly after traffic, an answer usually follows within microseconds: polling for it costs
+     * less than going to sleep and being woken (which alone takes several microseconds, twice per
+     * round trip). Idle, the loop sleeps at once. Returns a packet, or null when none came in time.
+     */
+    private ByteBuffer spinForPacket() throws LibC.NativeException {
+        if (settings.spinMicros <= 0) return null;
+        long until = lastActivityNanos + settings.spinMicros * 1_000L;
+        while (System.nanoTime() < until) {
+            ByteBuffer packet = socket.receive();
+            if (packet != null) return packet;
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ receiving
@@ -208,8 +228,10 @@ final class TcpStack {
             // RFC 9293 section 3.10.7.1: "If the state is CLOSED (i.e., TCB does not exist) ...
             // An incoming segment not containing a RST causes a RST to be sent in response."
             Packets.Tcp reset = TcpConnection.resetFor(seg);
-            log.detail(null, "Segment for no connection from " + Packets.address(ip.source()) + ":" + seg.sourcePort()
-                    + (reset != null ? ": sent RST" : ": RST ignored"));
+            if (log.verbose()) {
+                log.detail(null, "Segment for no connection from " + Packets.address(ip.source()) + ":" + seg.sourcePort()
+                        + (reset != null ? ": sent RST" : ": RST ignored"));
+            }
             if (reset != null) transmit(tuple, reset, null);
         }
     }
@@ -241,9 +263,12 @@ final class TcpStack {
      * completes within one round trip, long before its half-open entry becomes the oldest.
      */
     private void recycleOldestHalfOpen() {
-        Connection oldest = halfOpen.pollFirst();
-        if (oldest == null) return;
-        log.detail(oldest.who(), "Backlog of " + settings.backlog + " half-open connections full: dropping the oldest, from " + oldest.peer);
+        if (halfOpen.isEmpty()) return;
+        Connection oldest = halfOpen.iterator().next();
+        halfOpen.remove(oldest);
+        if (log.verbose()) {
+            log.detail(oldest.who(), "Backlog of " + settings.backlog + " half-open connections full: dropping the oldest, from " + oldest.peer());
+        }
         connections.remove(oldest.tuple);
         unschedule(oldest);
     }
@@ -283,7 +308,7 @@ final class TcpStack {
 
     private void deliver(Connection c, TcpEvent event) {
         if (event instanceof TcpEvent.StateChanged s) {
-            if (s.to() == TcpState.SYN_RECEIVED) halfOpen.addLast(c);
+            if (s.to() == TcpState.SYN_RECEIVED) halfOpen.add(c);
             if (s.from() == TcpState.SYN_RECEIVED) halfOpen.remove(c);
             if (s.to() == TcpState.ESTABLISHED && !c.established) {
                 c.established = true;
@@ -337,6 +362,7 @@ final class TcpStack {
                     + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
         }
         capture(outgoing);
+        lastActivityNanos = System.nanoTime();
         try {
             socket.send(outgoing, tuple.remoteAddress());
         } catch (LibC.NativeException e) {

@@ -3,9 +3,11 @@ enum TcpState {
     CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED,
     FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT;
 
+    private final String rfcName = name().replace('_', '-');
+
     /** "SYN-SENT", as written in the RFC and in our logs. */
     String rfcName() {
-        return name().replace('_', '-');
+        return rfcName;
     }
 
     /** RFC 9293 section 3.5.2: LISTEN, SYN-SENT and SYN-RECEIVED are the non-synchronized states. */

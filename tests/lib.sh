@@ -87,7 +87,8 @@ summary() {
 # start_bg LOGFILE COMMAND...: runs a command in the background, remembered for clean-up.
 start_bg() {
   local logfile=$1; shift
-  "$@" >"$logfile" 2>&1 &
+  # "<&0": without a redirection of its own, bash gives a background command /dev/null as input
+  "$@" <&0 >"$logfile" 2>&1 &
   BACKGROUND_PIDS+=($!)
   LAST_PID=$!
 }

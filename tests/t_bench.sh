@@ -1,1 +1,19 @@
-run_bench_smoke() { say "(not yet)"; }
+# The benchmark as a short smoke run: it must work and report every figure. No time thresholds:
+# speed is judged by reading bench.sh's full output, not by a test.
+
+test_bench_smoke_run_reports_every_figure() {
+  local out; out=$(./bench.sh --smoke 2>&1); local status=$?
+  say "$out"
+  [ "$status" -eq 0 ] || { say "bench.sh exit $status"; return 1; }
+  local key
+  for key in latency_median_us_ours latency_median_us_kernel latency_ratio handshakes_per_s_ours \
+             handshakes_per_s_kernel build_ns_ours build_ns_scapy build_speedup_vs_scapy heap_bytes_per_idle_conn; do
+    printf '%s\n' "$out" | grep -Eq "^$key=[0-9]+(\.[0-9]+)?$" || { say "missing or not a number: $key"; return 1; }
+  done
+  # ours and scapy built the very same SYN, byte for byte
+  printf '%s\n' "$out" | grep -q "(same 44 bytes: yes)"
+}
+
+run_bench_smoke() {
+  run_test "bench: ./bench.sh --smoke runs and prints every key=value figure" test_bench_smoke_run_reports_every_figure
+}
