@@ -209,8 +209,8 @@ final class Packets {
 
     /**
      * Parses an IPv4 packet carrying TCP from the buffer's position to its limit.
-     * verifyTcpChecksum is false only for packets the kernel flagged as "checksum not yet computed"
-     * (TP_STATUS_CSUMNOTREADY, see RawSocket): their TCP checksum field holds a partial sum.
+     * verifyTcpChecksum is false only for packets whose checksum the kernel has not computed yet
+     * (flagged TP_STATUS_CSUMNOTREADY, see RawSocket): their TCP checksum field holds a partial sum.
      * The buffer's position is not changed.
      */
     static Packet parse(ByteBuffer buf, boolean verifyTcpChecksum) throws Rejected {
@@ -469,8 +469,9 @@ final class Packets {
     // ---------------------------------------------------------------- checksum
 
     /**
-     * The Internet checksum of RFC 1071: "the 16-bit one's complement of the one's complement sum
-     * of all 16-bit words". A running sum is kept folded to 16 bits between calls.
+     * The Internet checksum (RFC 1071). RFC 9293 section 3.1: "The checksum field is the 16-bit
+     * ones' complement of the ones' complement sum of all 16-bit words in the header and text."
+     * A running sum is kept folded to 16 bits between calls.
      */
     static final class Checksum {
         private Checksum() {}
@@ -483,15 +484,17 @@ final class Packets {
                 acc += buf.getShort(at) & 0xffff;
                 at += 2;
             }
-            // "If the total length is odd, the received data is padded with one octet of zeros."
+            // "If a segment contains an odd number of header and text octets, alignment can be
+            // achieved by padding the last octet with zeros on its right to form a 16-bit word for
+            // checksum purposes."
             if (at < end) acc += (buf.get(at) & 0xff) << 8;
             return fold(acc);
         }
 
         static int add(int sum, int word) { return fold((long) sum + word); }
 
-        /** "On a 2's complement machine, the 1's complement sum must be computed by means of an
-         *  'end around carry'": add the carries back into the low 16 bits. */
+        /** Ones' complement addition on a two's complement machine: the carries out of the top bit
+         *  are added back into the low 16 bits (RFC 1071's "end around carry"). */
         private static int fold(long acc) {
             while ((acc >>> 16) != 0) acc = (acc & 0xffff) + (acc >>> 16);
             return (int) acc;

@@ -1,9 +1,9 @@
 /**
  * Sequence-number arithmetic modulo 2^32 (RFC 9293 section 3.4).
  *
- * "It is essential to remember that the actual sequence number space is finite, though very
- * large. This space ranges from 0 to 2**32 - 1. Since the space is finite, all arithmetic dealing
- * with sequence numbers must be performed modulo 2**32."
+ * "It is essential to remember that the actual sequence number space is finite, though large.
+ * This space ranges from 0 to 2^32 - 1. Since the space is finite, all arithmetic dealing with
+ * sequence numbers must be performed modulo 2^32."
  *
  * Sequence numbers live in Java ints; every ordering question goes through {@link #compare}, which
  * looks at the signed 32-bit distance between two numbers, as Linux's before()/after() do.

@@ -59,7 +59,7 @@ final class TcpConnection {
 
     static final long NEVER = Long.MAX_VALUE;
     /** RFC 9293 section 3.7.1: "If an MSS Option is not received at connection setup, TCP
-     *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4 (MUST-15)." */
+     *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4 ... (MUST-15)." */
     static final int DEFAULT_SEND_MSS = 536;
     private static final byte[] NO_DATA = new byte[0];
     private static final int K = 4;             // RFC 6298 section 2
@@ -465,16 +465,18 @@ final class TcpConnection {
             return;
         }
 
-        // RFC 5961 section 4.2: "If the SYN bit is set, irrespective of the sequence number, TCP
-        // MUST send an ACK (also referred to as challenge ACK) to the remote peer: <SEQ=SND.NXT>
-        // <ACK=RCV.NXT><CTL=ACK>. After sending the acknowledgment, TCP MUST drop the unacceptable
-        // segment and stop processing further." (In-window SYNs in SYN-RECEIVED: fourth step below.)
+        // Fourth step, synchronized states: "RFC 5961 recommends that in these synchronized states,
+        // if the SYN bit is set, irrespective of the sequence number, TCP endpoints MUST send a
+        // "challenge ACK" to the remote peer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> After sending the
+        // acknowledgment, TCP implementations MUST drop the unacceptable segment and stop
+        // processing further." Irrespective of the sequence number, so before the sequence check.
+        // (SYN-RECEIVED is not synchronized: its SYNs are handled in the fourth step below.)
         if (seg.isSyn() && !seg.isRst() && state.isSynchronized()) {
             challengeAck("SYN in " + state.rfcName(), now, out);
             return;
         }
 
-        // "first check sequence number ... If an incoming segment is not acceptable, an
+        // "First, check sequence number: ... If an incoming segment is not acceptable, an
         // acknowledgment should be sent in reply (unless the RST bit is set, if so drop the segment
         // and return): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> After sending the acknowledgment, drop
         // the unacceptable segment and return."
@@ -502,7 +504,7 @@ final class TcpConnection {
             return;
         }
 
-        // "second, check the RST bit"
+        // "Second, check the RST bit:"
         if (seg.isRst()) {
             // RFC 5961 section 3.2: "If the RST bit is set and the sequence number does not exactly
             // match the next expected sequence value, yet is within the current receive window, TCP
@@ -532,7 +534,7 @@ final class TcpConnection {
             return;
         }
 
-        // "fourth, check the SYN bit": in SYN-RECEIVED, "If the connection was initiated with a
+        // "Fourth, check the SYN bit:" in SYN-RECEIVED, "If the connection was initiated with a
         // passive OPEN, then return this connection to the LISTEN state and return. Otherwise, handle
         // per the directions for synchronized states below."
         if (seg.isSyn()) {
@@ -547,7 +549,7 @@ final class TcpConnection {
             return;
         }
 
-        // "fifth, check the ACK field, if the ACK bit is off drop the segment and return"
+        // "Fifth, check the ACK field: ... if the ACK bit is off, drop the segment and return"
         if (!seg.isAck()) {
             out.event(new TcpEvent.Dropped("no ACK bit in " + state.rfcName() + ": dropped"));
             return;
@@ -555,11 +557,11 @@ final class TcpConnection {
         if (!processAck(seg, now, out)) return;
         if (state == TcpState.CLOSED) return; // LAST-ACK ended
 
-        // "seventh, process the segment text"
+        // "Seventh, process the segment text:"
         boolean acknowledge = false;
         if (seg.payload().length > 0) acknowledge = receiveText(seg, out);
 
-        // "eighth, check the FIN bit": only when everything before the FIN has arrived.
+        // "Eighth, check the FIN bit:" only when everything before the FIN has arrived.
         if (seg.isFin() && seg.seq() + seg.payload().length == rcvNxt) {
             receiveFin(now, out);
             acknowledge = true;
@@ -569,7 +571,7 @@ final class TcpConnection {
     }
 
     /**
-     * "fifth, check the ACK field". Returns false when the segment must not be processed further.
+     * "Fifth, check the ACK field:". Returns false when the segment must not be processed further.
      */
     private boolean processAck(Packets.Tcp seg, long now, Output out) {
         int ack = seg.ack();
@@ -649,7 +651,7 @@ final class TcpConnection {
         return true;
     }
 
-    /** "seventh, process the segment text". Returns true when an ACK must be sent. */
+    /** "Seventh, process the segment text:". Returns true when an ACK must be sent. */
     private boolean receiveText(Packets.Tcp seg, Output out) {
         switch (state) {
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> { }
@@ -683,7 +685,7 @@ final class TcpConnection {
         return true;
     }
 
-    /** "eighth, check the FIN bit" for a FIN that is next in sequence. */
+    /** "Eighth, check the FIN bit:" for a FIN that is next in sequence. */
     private void receiveFin(long now, Output out) {
         // "If the FIN bit is set, signal the user "connection closing" and return any pending
         // RECEIVEs with same message, advance RCV.NXT over the FIN, and send an acknowledgment for
@@ -764,8 +766,9 @@ final class TcpConnection {
     }
 
     /**
-     * RFC 5961 section 3.2: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"; section 7: "An implementation
-     * SHOULD include a ACK throttling mechanism".
+     * A challenge ACK, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, within the budget: "Note that RFC 5961
+     * and Errata ID 4772 [99] contain additional considerations for ACK throttling in an
+     * implementation." (RFC 9293 section 3.10.7.4; RFC 5961 section 7 asks for the throttling.)
      */
     private void challengeAck(String why, long now, Output out) {
         if (allowAckForDroppedSegment(now)) {
