@@ -134,6 +134,18 @@ test_bad_arguments_print_usage_and_exit_2() {
   [ "$status" -eq 0 ] && printf '%s' "$out" | grep -q -- '--count N' || return 1
 }
 
+# A kernel program already listens on the port: we say so and stop, instead of fighting over it.
+test_port_in_use_is_reported() {
+  lo_ns_up || return 1
+  start_bg "$LOGS/inuse-kernel.out" in_lo $RUN KernelPeer echo-server 5000
+  wait_for_line "$LOGS/inuse-kernel.out" "listening" || return 1
+  local out status
+  out=$(in_lo $RUN TcpServer 2>&1); status=$?
+  say "$out"
+  [ "$status" -eq 1 ] && [ "$out" = "[Server] Error: port 5000 is already in use by another program on this host" ] || return 1
+  [ -z "$(in_lo nft list tables | grep tcpbyhand)" ] || { say "table left"; return 1; }
+}
+
 # RFC 9293 3.10.7.2: "An acceptable reset segment should be formed for any arriving ACK-bearing
 # segment. The RST should be formatted as follows: <SEQ=SEG.ACK><CTL=RST>"; a RST is ignored;
 # a bad checksum is dropped and said so with --verbose.
@@ -214,6 +226,7 @@ run_loopback_tests() {
   run_test "loopback: nothing answers -> gives up after --retries, exit 1" test_no_answer_gives_up_after_retries
   run_test "loopback: without root -> one line, exit 1, no stack trace" test_without_root_one_clear_line
   run_test "loopback: bad arguments -> usage, exit 2" test_bad_arguments_print_usage_and_exit_2
+  run_test "loopback: port held by a kernel listener -> one line, exit 1" test_port_in_use_is_reported
   run_test "loopback: ACK/data to listener -> RST, RST ignored, bad checksum dropped" test_unexpected_segments_to_listener
   run_test "loopback: SIGINT, SIGTERM mid-handshake remove nft rules; stale table removed" test_signals_remove_firewall_rules
   run_test "loopback: Java 25 runs without warnings" test_java25_without_warnings

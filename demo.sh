@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The demo: a TCP server and client made by hand over raw sockets, on 127.0.0.1:5000. The client
+# opens a connection (the 3-way handshake), sends a message, gets its echo back, and closes; both
+# sides' logs appear as they happen.
+#   sudo ./demo.sh              the demo
+#   sudo ./demo.sh --verbose    the same, with every packet's fields and every state change
+set -u
+cd "$(dirname "$0")"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The demo opens raw sockets and adds a firewall rule: run it as root (sudo ./demo.sh)." >&2
+  exit 1
+fi
+if ! command -v nft >/dev/null; then
+  echo "Installing nftables with apt-get (it keeps the kernel's own TCP from answering our peers)..."
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nftables >/dev/null \
+    || { echo "apt-get could not install nftables" >&2; exit 1; }
+fi
+
+echo "Building (the first run fetches JBang and jnr-posix from Maven Central)..."
+log=$(mktemp /tmp/tbh-demo.XXXXXX)
+trap 'rm -f "$log"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null' EXIT
+if ! { ./jbang build TcpServer.java && ./jbang build TcpClient.java; } >"$log" 2>&1; then
+  cat "$log"; echo "build failed" >&2; exit 1
+fi
+echo
+
+./jbang TcpServer.java --count 1 "$@" 2>&1 | tee "$log" &
+server=$!
+for _ in $(seq 1 200); do grep -q "Listening on\|Error" "$log" && break; sleep 0.05; done
+grep -q "Listening on" "$log" || { wait "$server"; exit 1; }
+
+./jbang TcpClient.java 127.0.0.1 --message "Hello, TCP!" "$@"
+status=$?
+wait "$server"
+server=""
+exit "$status"
