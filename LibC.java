@@ -28,6 +28,7 @@ final class LibC {
                                         @In ByteBuffer address, int addressLength);
         @SaveError @ssize_t long recvmsg(int fd, Pointer message, int flags);
         @SaveError int poll(Pointer fds, long count, int timeoutMillis);
+        @SaveError int ioctl(int fd, long request, @In @Out ByteBuffer argument);
         @SaveError int close(int fd);
         String strerror(int errno);
     }
@@ -40,7 +41,8 @@ final class LibC {
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_ATTACH_FILTER = 26, SO_RCVBUFFORCE = 33, SO_MARK = 36;
     static final int SOL_PACKET = 263, PACKET_AUXDATA = 8;
     static final int ETH_P_IP = 0x0800;
-    static final int PACKET_HOST = 0, PACKET_OUTGOING = 4;
+    static final int PACKET_OUTGOING = 4;
+    static final long SIOCGIFNAME = 0x8910, SIOCGIFMTU = 0x8921; // <linux/sockios.h>
     static final int TP_STATUS_CSUMNOTREADY = 0x8;
     static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 0x1;

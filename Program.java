@@ -23,8 +23,9 @@ final class Program implements AutoCloseable {
     final Log log;
     final RawSocket socket;
     private final List<PortReservation> reservations = new ArrayList<>();
-    private RstGuard guard;
-    private Pcap pcap;
+    // Written by the main thread, closed by whichever of it and the shutdown hook comes first.
+    private volatile RstGuard guard;
+    private volatile Pcap pcap;
     static final int EXIT_INTERRUPTED = 130;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile TcpStack stack;
@@ -160,6 +161,12 @@ final class Program implements AutoCloseable {
         } catch (Failure e) {
             System.out.flush();
             System.err.println("[" + role + "] Error: " + e.getMessage());
+            code = EXIT_FAILED;
+        } catch (RuntimeException e) {
+            // A bug, not a situation the user caused: still one line, and still an orderly exit.
+            StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+            System.out.flush();
+            System.err.println("[" + role + "] Internal error: " + e + (at == null ? "" : " at " + at));
             code = EXIT_FAILED;
         }
         System.out.flush();

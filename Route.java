@@ -28,8 +28,29 @@ final class Route {
         }
     }
 
-    /** The MSS to announce for a path: its MTU less the 20-byte IPv4 and 20-byte TCP headers. */
+    /**
+     * The MTU of the interface with this index, asked of the kernel with two ioctls (index to
+     * name, name to MTU) on a throwaway socket, so the answer is this network namespace's.
+     */
+    static int interfaceMtu(int interfaceIndex) throws LibC.NativeException {
+        int fd = (int) LibC.check("socket(AF_INET, SOCK_DGRAM)", LibC.C.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0));
+        try {
+            ByteBuffer ifreq = LibC.direct(40);               // struct ifreq: name[16], then a union
+            ifreq.putInt(16, interfaceIndex);                 // ifr_ifindex
+            LibC.check("ioctl(SIOCGIFNAME)", LibC.C.ioctl(fd, LibC.SIOCGIFNAME, ifreq));
+            LibC.check("ioctl(SIOCGIFMTU)", LibC.C.ioctl(fd, LibC.SIOCGIFMTU, ifreq));
+            return ifreq.getInt(16);                          // ifr_mtu
+        } finally {
+            LibC.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * The MSS to announce for a path: its MTU less the 20-byte IPv4 and 20-byte TCP headers. An
+     * IPv4 packet is at most 65535 bytes (its total length has 16 bits), whatever the MTU says:
+     * lo's MTU of 65536 gives 65495, as Linux announces there.
+     */
     static int mssFor(int mtu) {
-        return Math.max(536, Math.min(65535, mtu - 40));
+        return Math.max(536, Math.min(65535, mtu) - 40);
     }
 }

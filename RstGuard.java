@@ -1,6 +1,7 @@
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -81,14 +82,6 @@ final class RstGuard implements AutoCloseable {
         }
     }
 
-    /** Names of the tables of ours in this network namespace (for tests and diagnostics). */
-    static List<String> listTables() throws GuardException {
-        List<String> names = new ArrayList<>();
-        Matcher m = Pattern.compile("table inet (" + TABLE_PREFIX + "\\d+)").matcher(run(null, "list", "tables"));
-        while (m.find()) names.add(m.group(1));
-        return names;
-    }
-
     String tableName() { return table; }
 
     /** Removes the table; safe to call more than once and from a shutdown hook. */
@@ -103,29 +96,34 @@ final class RstGuard implements AutoCloseable {
         }
     }
 
+    /** Runs nft with a time limit; its output goes to a file, so a stuck nft cannot block us. */
     private static String run(String input, String... args) throws GuardException {
         String nft = findNft();
         List<String> command = new ArrayList<>();
         command.add(nft);
         command.addAll(List.of(args));
+        File output = null;
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            output = File.createTempFile("tcpbyhand-nft", ".out");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
             if (input != null) p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new GuardException("nft " + String.join(" ", args) + " did not finish");
+                throw new GuardException("nft " + String.join(" ", args) + " did not finish within 10 s");
             }
+            String text = Files.readString(output.toPath(), StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {
-                throw new GuardException("nft " + String.join(" ", args) + " failed: " + output.strip().replace('\n', ' '));
+                throw new GuardException("nft " + String.join(" ", args) + " failed: " + text.strip().replace('\n', ' '));
             }
-            return output;
+            return text;
         } catch (IOException e) {
             throw new GuardException("could not run nft: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuardException("interrupted while running nft");
+        } finally {
+            if (output != null) output.delete();
         }
     }
 

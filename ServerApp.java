@@ -23,7 +23,8 @@ final class ServerApp implements TcpStack.Application {
     }
 
     @Override public void received(TcpStack.Connection c, byte[] data) {
-        if (echo) c.send(data);
+        // After our FIN (--close-after-reply) the peer may still send: we take it, but may not answer.
+        if (echo && c.canSend()) c.send(data);
         if (closeAfterReply) c.close();
     }
 

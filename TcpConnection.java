@@ -84,6 +84,7 @@ final class TcpConnection {
     private int rcvNxt;   // next sequence number expected on an incoming segment
     private int rcvWnd;   // receive window
     private int irs;      // initial receive sequence number
+    private boolean ackOwed; // received data or a FIN awaits our ACK (see flushAck)
 
     // User data not yet acknowledged: sequence numbers [sendQueueSeq, sendQueueSeq + sendQueueLength).
     private byte[] sendQueue = NO_DATA;
@@ -149,10 +150,7 @@ final class TcpConnection {
      */
     void open(int iss, long now, Output out) {
         requireState("open", TcpState.CLOSED);
-        this.iss = iss;
-        sndUna = iss;
-        sndNxt = iss + 1;
-        sendQueueSeq = iss + 1;
+        startSending(iss);
         setState(TcpState.SYN_SENT, out);
         sendSyn(false, now, out);
     }
@@ -160,7 +158,7 @@ final class TcpConnection {
     /** Passive OPEN: wait in LISTEN for a SYN. The caller picks the ISS, as it knows the 4-tuple. */
     void listen(int iss, Output out) {
         requireState("listen", TcpState.CLOSED);
-        this.iss = iss;
+        startSending(iss);
         passiveOpen = true;
         setState(TcpState.LISTEN, out);
     }
@@ -218,15 +216,18 @@ final class TcpConnection {
     }
 
     /**
-     * ABORT (RFC 9293 section 3.10.5). In the synchronized states and SYN-RECEIVED: "Send a reset
-     * segment: <SEQ=SND.NXT><CTL=RST>". In LISTEN and SYN-SENT nothing is sent.
+     * ABORT (RFC 9293 section 3.10.5). SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 and
+     * CLOSE-WAIT: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>". LISTEN and SYN-SENT: nothing to
+     * send. CLOSING, LAST-ACK, TIME-WAIT: "Respond with "ok" and delete the TCB, enter CLOSED state,
+     * and return." (both sides have sent their FIN: nothing is left to reset).
      */
     void abort(String why, Output out) {
         boolean reset;
         switch (state) {
             case CLOSED -> { return; }
-            case LISTEN, SYN_SENT -> reset = false;
-            default -> reset = true;
+            case LISTEN, SYN_SENT, CLOSING, LAST_ACK, TIME_WAIT -> reset = false;
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> reset = true;
+            default -> throw new AssertionError(state);
         }
         if (reset) out.transmit(segment(sndNxt, 0, Packets.RST, List.of(), NO_DATA, 0));
         enterClosed(TcpEvent.CloseReason.ABORTED, reset ? why + ", sent RST" : why, out);
@@ -344,7 +345,7 @@ final class TcpConnection {
         // the LISTEN state. An acceptable reset segment should be formed for any arriving ACK-bearing
         // segment. The RST should be formatted as follows: <SEQ=SEG.ACK><CTL=RST>"
         if (seg.isAck()) {
-            out.transmit(Packets.Tcp.of(localPort, remotePort, seg.ack(), 0, Packets.RST, 0, List.of(), NO_DATA));
+            out.transmit(resetFor(seg));
             out.event(new TcpEvent.Dropped("ACK to a listening port with no connection: sent RST"));
             return;
         }
@@ -356,9 +357,6 @@ final class TcpConnection {
         if (seg.isSyn()) {
             irs = seg.seq();
             rcvNxt = seg.seq() + 1;
-            sndUna = iss;
-            sndNxt = iss + 1;
-            sendQueueSeq = iss + 1;
             learnPeerMss(seg);
             updateWindow(seg);
             setState(TcpState.SYN_RECEIVED, out);
@@ -386,8 +384,9 @@ final class TcpConnection {
                 }
                 return;
             }
-            // "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable."
-            ackAcceptable = Seq.lt(sndUna, seg.ack()) && Seq.le(seg.ack(), sndNxt);
+            // "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable." In SYN-SENT, SND.UNA is
+            // ISS, so every ACK that passed the test above is.
+            ackAcceptable = true;
         }
         // "Second, check the RST bit: ... If the ACK was acceptable, then signal to the user "error:
         // connection reset", drop the segment, enter CLOSED state, delete TCB, and return.
@@ -566,8 +565,22 @@ final class TcpConnection {
             receiveFin(now, out);
             acknowledge = true;
         }
-        if (acknowledge) sendAck(out);
+        // The ACK is owed rather than sent: the application, told of the data or the FIN, may
+        // answer at once, and its segment carries the ACK (see flushAck).
+        if (acknowledge) ackOwed = true;
         transmitQueued(now, out);
+    }
+
+    /**
+     * Sends the ACK that received data or a FIN is owed, unless a segment sent since carried it.
+     * The caller calls this after the application has reacted to the events of a call, within the
+     * same turn of its loop. RFC 9293 section 3.8.6.3: "A host that is receiving a stream of TCP
+     * data segments can increase efficiency in both the network and the hosts by sending fewer
+     * than one ACK (acknowledgment) segment per data segment received" ... "the delay MUST be less
+     * than 0.5 seconds (MUST-40)". Ours is the time the application takes to answer.
+     */
+    void flushAck(Output out) {
+        if (ackOwed) sendAck(out);
     }
 
     /**
@@ -601,9 +614,10 @@ final class TcpConnection {
         // ESTABLISHED: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
         // drop the segment, and return."
         if (Seq.gt(ack, sndNxt) || Seq.lt(ack, sndUna - maxSndWnd)) {
-            sendAck(out);
+            boolean answered = allowAckForDroppedSegment(now); // the same budget as challenge ACKs
+            if (answered) sendAck(out);
             out.event(new TcpEvent.Dropped("ACK " + Seq.str(ack) + " outside [" + Seq.str(sndUna - maxSndWnd) + ", "
-                    + Seq.str(sndNxt) + "]: sent ACK"));
+                    + Seq.str(sndNxt) + "]: " + (answered ? "sent ACK" : "ACK limit reached, dropped silently")));
             return false;
         }
         // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
@@ -663,8 +677,7 @@ final class TcpConnection {
             }
         }
         byte[] payload = seg.payload();
-        int offset = rcvNxt - seg.seq(); // bytes already received, when the segment straddles RCV.NXT
-        if (offset < 0) {
+        if (Seq.lt(rcvNxt, seg.seq())) {
             // In the window but not next: we keep no out-of-order data (the RFC's SHLD-31 is a
             // SHOULD); the ACK for RCV.NXT tells the peer where to resume.
             out.event(new TcpEvent.Dropped("segment " + Seq.str(seg.seq()) + " arrived before " + Seq.str(rcvNxt)
@@ -675,6 +688,7 @@ final class TcpConnection {
         // buffers. ... Once the TCP endpoint takes responsibility for the data, it advances RCV.NXT
         // over the data accepted, and adjusts RCV.WND as appropriate to the current buffer
         // availability." Data past the window is trimmed off.
+        int offset = rcvNxt - seg.seq(); // bytes already received, when the segment straddles RCV.NXT
         int length = Math.min(payload.length - offset, rcvWnd);
         if (length > 0) {
             byte[] data = (offset == 0 && length == payload.length) ? payload : Arrays.copyOfRange(payload, offset, offset + length);
@@ -696,11 +710,9 @@ final class TcpConnection {
             case SYN_RECEIVED, ESTABLISHED -> setState(TcpState.CLOSE_WAIT, out);
             // "FIN-WAIT-1 STATE: If our FIN has been ACKed (perhaps in this segment), then enter
             // TIME-WAIT, start the time-wait timer, turn off the other timers; otherwise, enter the
-            // CLOSING state."
-            case FIN_WAIT_1 -> {
-                if (finSent && Seq.gt(sndUna, finSeq)) enterTimeWait(now, out);
-                else setState(TcpState.CLOSING, out);
-            }
+            // CLOSING state." An ACK of our FIN in this segment already moved us to FIN-WAIT-2
+            // (fifth step), whose case follows; still in FIN-WAIT-1, our FIN is not ACKed.
+            case FIN_WAIT_1 -> setState(TcpState.CLOSING, out);
             // "FIN-WAIT-2 STATE: Enter the TIME-WAIT state. Start the time-wait timer, turn off the
             // other timers."
             case FIN_WAIT_2 -> enterTimeWait(now, out);
@@ -762,6 +774,7 @@ final class TcpConnection {
     }
 
     private Packets.Tcp segment(int seq, int ack, int flags, List<Packets.TcpOption> options, byte[] payload, int window) {
+        if ((flags & Packets.ACK) != 0 && ack == rcvNxt) ackOwed = false; // this segment carries it
         return Packets.Tcp.of(localPort, remotePort, seq, ack, flags, window, options, payload);
     }
 
@@ -815,7 +828,6 @@ final class TcpConnection {
     /** Our SYN (or SYN-ACK) is acknowledged: the handshake's retransmission state ends. */
     private void handshakeAcknowledged(long now) {
         retries = 0;
-        sendQueueSeq = iss + 1;
         rto = computedRto();
         // (5.7) "If the timer expires awaiting the ACK of a SYN segment and the TCP implementation is
         // using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3 seconds when data
@@ -867,6 +879,14 @@ final class TcpConnection {
 
     // ------------------------------------------------------------------ helpers
 
+    /** "SND.UNA to ISS, SND.NXT to ISS+1": the SYN takes ISS, user data starts after it. */
+    private void startSending(int initialSequenceNumber) {
+        iss = initialSequenceNumber;
+        sndUna = iss;
+        sndNxt = iss + 1;
+        sendQueueSeq = iss + 1;
+    }
+
     /**
      * The acceptability test of RFC 9293 section 3.10.7.4:
      * <pre>
@@ -911,6 +931,7 @@ final class TcpConnection {
 
     private void enterClosed(TcpEvent.CloseReason reason, String detail, Output out) {
         setState(TcpState.CLOSED, out);
+        ackOwed = false;
         rtoDeadline = NEVER;
         timeWaitDeadline = NEVER;
         finWait2Deadline = NEVER;

@@ -3,6 +3,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,12 +72,18 @@ final class TcpStack {
         }
 
         @Override public void transmit(Packets.Tcp segment) {
-            TcpStack.this.transmit(tuple, segment, who());
+            TcpStack.this.transmit(tuple, segment, this);
         }
 
         @Override public void event(TcpEvent event) {
             if (log.enabled()) narrator.narrate(who(), peer(), settings.tcp.msl(), event);
             pending.add(new Pending(this, event));
+        }
+
+        /** True when the connection may still send data (SEND is allowed in this state). */
+        boolean canSend() {
+            TcpState s = tcp.state();
+            return s == TcpState.ESTABLISHED || s == TcpState.CLOSE_WAIT;
         }
 
         void send(byte[] bytes) {
@@ -97,6 +104,7 @@ final class TcpStack {
     }
 
     private record Pending(Connection connection, TcpEvent event) {}
+    private static final int BATCH = 256; // packets handled per turn of the loop
 
     private final Settings settings;
     private final RawSocket socket;
@@ -104,14 +112,14 @@ final class TcpStack {
     private final Narrator narrator;
     private final IsnGenerator isns = new IsnGenerator();
     private final Pcap pcap;
-    private final Set<Integer> clientPorts;
+    private final BitSet clientPorts = new BitSet(65536);
     private final Map<FourTuple, Connection> connections = new HashMap<>();
     /** Connections with a timer, earliest deadline first; each appears once, under its current deadline. */
     private final TreeSet<Connection> timers = new TreeSet<>(
             Comparator.comparingLong((Connection c) -> c.scheduledDeadline).thenComparingLong(c -> c.id));
     private long nextConnectionId;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    private final Map<Integer, TcpConnection.Config> configByPeer = new HashMap<>();
+    private final Map<Integer, TcpConnection.Config> configByInterface = new HashMap<>();
     private final LinkedHashSet<Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
     private final long startNanos = System.nanoTime();
@@ -129,7 +137,7 @@ final class TcpStack {
         this.log = log;
         this.narrator = new Narrator(log);
         this.pcap = pcap;
-        this.clientPorts = Set.copyOf(clientPorts);
+        for (int port : clientPorts) this.clientPorts.set(port);
         this.ipIdentification = (int) (startNanos & 0xffff);
     }
 
@@ -140,7 +148,6 @@ final class TcpStack {
 
     int openConnections() { return connections.size(); }
     List<Connection> connections() { return new ArrayList<>(connections.values()); }
-    int halfOpenConnections() { return halfOpen.size(); }
 
     /** A server stops taking new connections (SYNs to its port are then ignored). */
     void stopAccepting() { accepting = false; }
@@ -168,10 +175,10 @@ final class TcpStack {
             int wait = (int) Math.max(0, Math.min(100, nextTimer - now()));
             ByteBuffer packet = spinForPacket();
             if (packet == null && socket.awaitPacket(wait)) packet = socket.receive();
-            while (packet != null) {
+            // A bounded batch: under a steady stream, timers and stop requests still get their turn.
+            for (int handled = 0; packet != null; packet = ++handled < BATCH ? socket.receive() : null) {
                 lastActivityNanos = System.nanoTime();
-                handlePacket(packet, socket.lastChecksumNotReady());
-                packet = socket.receive();
+                handlePacket(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex());
             }
         }
         if (stopRequested && !connections.isEmpty()) {
@@ -198,15 +205,15 @@ final class TcpStack {
 
     // ------------------------------------------------------------------ receiving
 
-    private void handlePacket(ByteBuffer packet, boolean checksumNotReady) {
+    private void handlePacket(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex) {
         int port = Packets.peekDestinationPort(packet);
-        if (port < 0 || !(port == settings.listenPort || clientPorts.contains(port))) return; // not ours
+        if (port < 0 || !(port == settings.listenPort || clientPorts.get(port))) return; // not ours
         capture(packet);
         Packets.Packet p;
         try {
             p = Packets.parse(packet, !checksumNotReady);
         } catch (Packets.Rejected r) {
-            log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
+            if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
             return;
         }
         Packets.Ipv4 ip = p.ip();
@@ -214,16 +221,19 @@ final class TcpStack {
         if (!isOurAddress(ip.destination(), port)) return;
         FourTuple tuple = new FourTuple(ip.destination(), seg.destinationPort(), ip.source(), seg.sourcePort());
         Connection c = connections.get(tuple);
-        String who = c != null ? c.who() : null;
         if (log.verbose()) {
-            log.detail(who, "<- " + Packets.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
+            log.detail(c != null ? c.who() : null, "<- " + Packets.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
                     + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort());
         }
         if (c != null) {
-            c.tcp.onSegment(seg, now(), c);
-            afterCall(c);
+            try {
+                c.tcp.onSegment(seg, now(), c);
+                afterCall(c);
+            } catch (RuntimeException e) {
+                internalError(c, e);
+            }
         } else if (port == settings.listenPort) {
-            listen(tuple, seg);
+            listen(tuple, seg, interfaceIndex);
         } else {
             // RFC 9293 section 3.10.7.1: "If the state is CLOSED (i.e., TCB does not exist) ...
             // An incoming segment not containing a RST causes a RST to be sent in response."
@@ -236,25 +246,60 @@ final class TcpStack {
         }
     }
 
-    /** A segment for the listening port and no connection: LISTEN processing (RFC 9293 3.10.7.2). */
-    private void listen(FourTuple tuple, Packets.Tcp seg) {
-        if (seg.isSyn() && !seg.isAck() && !seg.isRst()) {
-            if (!accepting) {
+    /**
+     * A segment for the listening port and no connection: LISTEN processing (RFC 9293 3.10.7.2).
+     * Only a SYN gets a TCB: "First, check for a RST" (ignored), "Second, check for an ACK" (a RST
+     * answers it), anything else is dropped; nothing is kept for those.
+     */
+    private void listen(FourTuple tuple, Packets.Tcp seg, int interfaceIndex) {
+        if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
+            Packets.Tcp reset = seg.isAck() && !seg.isRst() ? TcpConnection.resetFor(seg) : null;
+            if (log.verbose()) {
+                log.detail(null, Packets.flagNames(seg.flags()) + " to the listening port from " + Packets.address(tuple.remoteAddress())
+                        + ":" + tuple.remotePort() + " with no connection: " + (reset != null ? "sent RST" : "dropped"));
+            }
+            if (reset != null) transmit(tuple, reset, null);
+            return;
+        }
+        if (!accepting) {
+            if (log.verbose()) {
                 log.detail(null, "SYN from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort()
                         + " ignored: not accepting new connections");
-                return;
             }
-            if (halfOpen.size() >= settings.backlog) recycleOldestHalfOpen();
+            return;
         }
-        TcpConnection.Config config = configFor(tuple.remoteAddress());
-        Connection c = new Connection(tuple, new TcpConnection(config, tuple.localPort(), tuple.remotePort()));
+        if (halfOpen.size() >= settings.backlog) recycleOldestHalfOpen();
+        Connection c = new Connection(tuple, new TcpConnection(configFor(interfaceIndex), tuple.localPort(), tuple.remotePort()));
         int iss = isns.isn(tuple.localAddress(), tuple.localPort(), tuple.remoteAddress(), tuple.remotePort(), System.nanoTime());
-        // Only a SYN makes the connection live; for anything else it answers and is forgotten.
         connections.put(tuple, c);
-        c.tcp.listen(iss, c);
-        c.tcp.onSegment(seg, now(), c);
-        if (c.tcp.state() == TcpState.LISTEN) connections.remove(tuple);
-        afterCall(c);
+        try {
+            c.tcp.listen(iss, c);
+            c.tcp.onSegment(seg, now(), c);
+            afterCall(c);
+        } catch (RuntimeException e) {
+            internalError(c, e);
+        }
+    }
+
+    /**
+     * A bug showed (an exception from the state machine or the application): said in one line,
+     * that connection is aborted, and the others go on. Never expected; a test failing on this
+     * line is a test that found a bug.
+     */
+    private void internalError(Connection c, RuntimeException e) {
+        pending.clear();
+        draining = false;
+        StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+        log.always(c.who(), "Internal error, connection aborted: " + e + (at == null ? "" : " at " + at));
+        try {
+            connections.remove(c.tuple, c);
+            halfOpen.remove(c);
+            unschedule(c);
+            c.tcp.abort("internal error", c);
+        } catch (RuntimeException again) {
+            // the connection is gone from the table either way
+        }
+        pending.clear();
     }
 
     /**
@@ -278,10 +323,11 @@ final class TcpStack {
         return true; // a client port: the 4-tuple lookup checks the address
     }
 
-    private TcpConnection.Config configFor(int remoteAddress) {
-        return configByPeer.computeIfAbsent(remoteAddress, address -> {
+    /** The settings for connections that arrive on an interface: its MTU gives the MSS we announce. */
+    private TcpConnection.Config configFor(int interfaceIndex) {
+        return configByInterface.computeIfAbsent(interfaceIndex, index -> {
             try {
-                return settings.tcp.withMss(Route.mssFor(Route.lookup(address).mtu()));
+                return settings.tcp.withMss(Route.mssFor(Route.interfaceMtu(index)));
             } catch (LibC.NativeException e) {
                 return settings.tcp;
             }
@@ -290,20 +336,28 @@ final class TcpStack {
 
     // ------------------------------------------------------------------ after each call
 
-    /** Delivers the events of the last call to the application, then re-arms the timer. */
+    /**
+     * Delivers the events of the last call to the application; then each connection involved sends
+     * the ACK it still owes (when the application's answer did not carry it) and re-arms its timer.
+     */
     private void afterCall(Connection first) {
-        reschedule(first);
         if (draining) return; // the outer call delivers them
         draining = true;
         try {
             Pending p;
             while ((p = pending.poll()) != null) {
                 deliver(p.connection(), p.event());
-                reschedule(p.connection());
+                settle(p.connection());
             }
+            settle(first);
         } finally {
             draining = false;
         }
+    }
+
+    private void settle(Connection c) {
+        c.tcp.flushAck(c);
+        reschedule(c);
     }
 
     private void deliver(Connection c, TcpEvent event) {
@@ -344,21 +398,26 @@ final class TcpStack {
         while (!timers.isEmpty() && timers.first().scheduledDeadline <= now) {
             Connection c = timers.pollFirst();
             c.scheduledDeadline = TcpConnection.NEVER;
-            c.tcp.onTimer(now, c);
-            afterCall(c);
+            try {
+                c.tcp.onTimer(now, c);
+                afterCall(c);
+            } catch (RuntimeException e) {
+                internalError(c, e);
+            }
         }
     }
 
     // ------------------------------------------------------------------ sending
 
-    private void transmit(FourTuple tuple, Packets.Tcp segment, String who) {
+    /** Emits and sends a segment; c names the connection in log lines (null for none). */
+    private void transmit(FourTuple tuple, Packets.Tcp segment, Connection c) {
         outgoing.clear();
         Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
         int length = Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
             int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);
-            log.detail(who, "-> " + Packets.describe(segment.withChecksum(checksum)) + " to "
+            log.detail(c == null ? null : c.who(), "-> " + Packets.describe(segment.withChecksum(checksum)) + " to "
                     + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
         }
         capture(outgoing);
@@ -366,7 +425,7 @@ final class TcpStack {
         try {
             socket.send(outgoing, tuple.remoteAddress());
         } catch (LibC.NativeException e) {
-            log.always(who, "Could not send a " + Packets.flagNames(segment.flags()) + " of " + length + " bytes: " + e.getMessage());
+            log.always(c == null ? null : c.who(), "Could not send a " + Packets.flagNames(segment.flags()) + " of " + length + " bytes: " + e.getMessage());
         }
     }
 

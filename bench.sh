@@ -22,9 +22,10 @@ else
   LATENCY_N=5000; WARMUP=10000; RATE_N=30000; HOLD=10000; BUILD_ROUNDS="7 2000000"; SCAPY_N=2000; IN_FLIGHT="1 10 100 1000"
 fi
 
-netns_up || { say "could not make the namespaces"; exit 1; }
-trap 'cleanup_background; netns_down' EXIT
+fifo=""
+trap 'cleanup_background; netns_down; [ -n "$fifo" ] && rm -f "$fifo"' EXIT
 trap 'exit 130' INT TERM
+netns_up || { say "could not make the namespaces"; exit 1; }
 
 # Our server gets the kernel server's listen() backlog (4096), so that both hold as many half-open
 # connections when many are in flight.
@@ -70,7 +71,7 @@ say "Measuring the server's heap per idle connection ($HOLD connections)..."
 start_bg "$LOGS/bench-heap-server.out" in_server $RUN TcpServer --port 5002 --quiet --backlog 4096
 heap_server=$LAST_PID
 sleep 1
-heap_pid=$(pgrep -n -f 'TcpServer --port 5002')
+heap_pid=$(java_pid "$heap_server") || { say "the heap server did not start"; exit 1; }
 heap_used() { jcmd "$1" GC.class_histogram 2>/dev/null | awk '$1 == "Total" {print $3}'; }
 heap_before=$(heap_used "$heap_pid")
 fifo=$(mktemp -u /tmp/tbh-bench.XXXXXX); mkfifo "$fifo"
@@ -82,7 +83,7 @@ heap_after=$(heap_used "$heap_pid")
 # Divide by the connections the server really holds (its TcpConnection objects), not by what the
 # client believes.
 held=$(jcmd "$heap_pid" GC.class_histogram 2>/dev/null | awk '$4 == "TcpConnection" {print $2}')
-echo release >&9; exec 9>&-; rm -f "$fifo"
+echo release >&9; exec 9>&-
 [ "${held:-0}" -gt 0 ] || { say "the server holds no connection"; exit 1; }
 heap_per_conn=$(( (heap_after - heap_before) / held ))
 

@@ -25,13 +25,17 @@ if ! { ./jbang build TcpServer.java && ./jbang build TcpClient.java; } >"$log" 2
 fi
 echo
 
-./jbang TcpServer.java --count 1 "$@" 2>&1 | tee "$log" &
+# The server's output goes to the screen and, for the line we wait for, to a file; $! is the
+# server's own process, not tee's.
+./jbang TcpServer.java --count 1 "$@" > >(tee "$log") 2>&1 &
 server=$!
-for _ in $(seq 1 200); do grep -q "Listening on\|Error" "$log" && break; sleep 0.05; done
-grep -q "Listening on" "$log" || { wait "$server"; exit 1; }
+for _ in $(seq 1 1200); do grep -q "Listening on\|Error" "$log" && break; sleep 0.05; done
+grep -q "Listening on" "$log" || exit 1   # the EXIT trap stops the server
 
 ./jbang TcpClient.java 127.0.0.1 --message "Hello, TCP!" "$@"
 status=$?
-wait "$server"
-server=""
+if [ "$status" -eq 0 ]; then
+  wait "$server"   # it ends by itself once the connection closed (--count 1)
+  server=""
+fi
 exit "$status"

@@ -173,7 +173,10 @@ final class FakeLink {
         }
 
         /** Hands a crafted segment to this side now, bypassing the queues. */
-        void inject(Packets.Tcp segment) { conn.onSegment(segment, now, this); }
+        void inject(Packets.Tcp segment) {
+            conn.onSegment(segment, now, this);
+            conn.flushAck(this); // no application in between: the owed ACK goes at once
+        }
 
         @Override public String toString() { return name; }
     }
@@ -247,8 +250,15 @@ final class FakeLink {
 
     // ------------------------------------------------------------------ delivery and time
 
-    /** Delivers the head of {@code from}'s queue to its peer and returns it. */
+    /** Delivers the head of {@code from}'s queue to its peer and returns it; the peer's owed ACK goes at once. */
     Packets.Tcp deliverNext(Side from) {
+        Packets.Tcp segment = deliver(from);
+        from.peer.conn.flushAck(from.peer);
+        return segment;
+    }
+
+    /** Delivers without flushing the owed ACK: step() flushes it after the application reacted, as TcpStack does. */
+    private Packets.Tcp deliver(Side from) {
         InFlight f = head(from);
         from.queue.remove(0);
         now = Math.max(now, f.arriveAt);
@@ -294,7 +304,7 @@ final class FakeLink {
         Side from = earliestQueue();
         Action a = earliestAction();
         if (from != null && Math.max(now, from.queue.get(0).arriveAt) == t) {
-            deliverNext(from);
+            deliver(from);
         } else if (a != null && Math.max(now, a.at()) == t) {
             actions.remove(a);
             now = t;
@@ -305,6 +315,8 @@ final class FakeLink {
             if (server.conn.nextDeadline() <= now) server.conn.onTimer(now, server);
         }
         afterEachStep.run();
+        client.conn.flushAck(client);
+        server.conn.flushAck(server);
         return true;
     }
 

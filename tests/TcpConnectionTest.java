@@ -40,7 +40,77 @@ final class TcpConnectionTest {
         teardown();
         retransmission();
         lossyLink();
+        abortAndOwedAcks();
         Check.finish();
+    }
+
+    // ================================================================== ABORT (3.10.5) and owed ACKs (3.8.6.3)
+
+    static void abortAndOwedAcks() {
+        Check.suite("TcpConnection ABORT and ACKs");
+
+        Check.test("3.10.5 ABORT in ESTABLISHED: \"Send a reset segment: <SEQ=SND.NXT><CTL=RST>\"", () -> {
+            FakeLink link = established();
+            int mark = link.client.mark();
+            link.client.abort("test");
+            expectSegment(onlySegmentSince(link.client, mark, "abort"), C + 1, 0, RST, "reset");
+            Check.equal(TcpEvent.CloseReason.ABORTED, link.client.closedEvent().reason(), "Closed reason");
+        });
+
+        Check.test("3.10.5 ABORT in CLOSING, LAST-ACK, TIME-WAIT: \"Respond with \"ok\" and delete the TCB\", no RST", () -> {
+            for (StateSetup setup : stateSetups()) {
+                if (setup.state() != TcpState.CLOSING && setup.state() != TcpState.LAST_ACK
+                        && setup.state() != TcpState.TIME_WAIT) continue;
+                Target t = reach(setup);
+                int mark = t.side().mark();
+                t.side().abort("test");
+                expectNothingSent(t.side(), mark, "abort in " + setup.state().rfcName());
+                Check.equal(TcpState.CLOSED, t.side().state(), "state after abort in " + setup.state().rfcName());
+                Check.equal(NEVER, t.side().conn.nextDeadline(), "timers after abort in " + setup.state().rfcName());
+            }
+        });
+
+        Check.test("RFC 5961 5.2: ACKs for segments acking data never sent share the budget (10 per 1000 ms)", () -> {
+            FakeLink link = established();
+            FakeLink.Side c = link.client;
+            int mark = c.mark();
+            for (int i = 0; i < 30; i++) c.inject(c.fromPeer(S + 1, C + 1 + 1000 + i, ACK, 65535, new byte[0]));
+            Check.equal(10, c.sentSince(mark).size(), "ACKs for 30 segments acking the future within a second");
+            Check.equal(TcpState.ESTABLISHED, c.state(), "state");
+        });
+
+        Check.test("3.8.6.3: the ACK owed for data rides on the reply sent before flushAck", () -> {
+            FakeLink link = established();
+            FakeLink.Side s = link.server;
+            int mark = s.mark();
+            s.conn.onSegment(s.fromPeer(C + 1, S + 1, ACK | PSH, 65535, text("hello")), link.now, s);
+            expectNothingSent(s, mark, "before the application answered");
+            s.send("hello");           // the echo, as the server application sends it
+            s.conn.flushAck(s);        // then the loop flushes: nothing left to send
+            expectSegment(onlySegmentSince(s, mark, "data and echo"), S + 1, C + 6, ACK | PSH, "echo carrying the ACK");
+        });
+
+        Check.test("3.8.6.3: with no reply, flushAck sends the owed ACK, once", () -> {
+            FakeLink link = established();
+            FakeLink.Side s = link.server;
+            int mark = s.mark();
+            s.conn.onSegment(s.fromPeer(C + 1, S + 1, ACK | PSH, 65535, text("hello")), link.now, s);
+            s.conn.flushAck(s);
+            s.conn.flushAck(s);
+            expectSegment(onlySegmentSince(s, mark, "data, no reply"), S + 1, C + 6, ACK, "bare ACK");
+        });
+
+        Check.test("3.8.6.3: a passive close answers the FIN with one FIN-ACK when the application closes at once", () -> {
+            FakeLink link = established();
+            FakeLink.Side s = link.server;
+            int mark = s.mark();
+            s.conn.onSegment(s.fromPeer(C + 1, S + 1, FIN | ACK, 65535, new byte[0]), link.now, s);
+            Check.equal(TcpState.CLOSE_WAIT, s.state(), "after the FIN");
+            s.close();
+            s.conn.flushAck(s);
+            expectSegment(onlySegmentSince(s, mark, "FIN and close"), S + 1, C + 2, FIN | ACK, "FIN acknowledging the FIN");
+            Check.equal(TcpState.LAST_ACK, s.state(), "state");
+        });
     }
 
     // ================================================================== helpers

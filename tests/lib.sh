@@ -7,6 +7,8 @@ LOGS=$ROOT/test-logs
 JVM_OPTIONS="--enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true"
 PASSED=0
 FAILED=0
+SKIPPED=0
+SKIP=77   # a test function returns this when what it needs is not on this machine
 BACKGROUND_PIDS=()
 
 say() { printf '%s\n' "$*"; }
@@ -53,8 +55,12 @@ build() {
 run_test() {
   local name=$1 fn=$2 log
   log="$LOGS/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
-  if ( trap 'cleanup_background; netns_down' EXIT; set -u; "$fn" ) >"$log" 2>&1; then
+  ( trap 'cleanup_background; netns_down' EXIT; set -u; "$fn" ) >"$log" 2>&1
+  local status=$?
+  if [ "$status" -eq 0 ]; then
     PASSED=$((PASSED + 1)); say "PASS $name"
+  elif [ "$status" -eq "$SKIP" ]; then
+    SKIPPED=$((SKIPPED + 1)); say "SKIP $name ($(tail -n 1 "$log"))"
   else
     FAILED=$((FAILED + 1)); say "FAIL $name"
     say "---- log of the failed test ($log), last 60 lines:"
@@ -78,6 +84,7 @@ run_java_suite() {
 }
 
 summary() {
+  [ "$SKIPPED" -gt 0 ] && say "$SKIPPED skipped (not counted below)"
   say "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
 }
@@ -116,6 +123,29 @@ cleanup_background() {
   kill -9 "${tree[@]}" 2>/dev/null
   for p in "${tree[@]}"; do wait "$p" 2>/dev/null; done
   return 0
+}
+
+# wait_bounded PID [SECONDS]: the exit status of a background process; if it has not ended in time
+# it is killed with its children and the status is 124, so a test can fail but never hang.
+wait_bounded() {
+  local pid=$1 limit=${2:-60} i
+  for ((i = 0; i < limit * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
+    sleep 0.1
+  done
+  say "process $pid still running after ${limit} s: killed"
+  kill -9 $(process_tree "$pid") 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 124
+}
+
+# java_pid PID: the java process in the tree of a background command (whose top may be a subshell).
+java_pid() {
+  local p
+  for p in $(process_tree "$1"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = java ] && { printf '%s\n' "$p"; return 0; }
+  done
+  return 1
 }
 
 # wait_for_line FILE PATTERN [SECONDS]: true once the file has a line matching PATTERN.

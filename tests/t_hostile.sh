@@ -17,7 +17,7 @@ test_200_of_our_clients_at_once() {
   [ "$(tail -n 1 "$LOGS/m1-client.out")" = "[Client] 200/200 connections completed" ] || return 1
   [ "$(grep -c 'Received 18 bytes: "one of two hundred"' "$LOGS/m1-client.out")" -eq 200 ] || return 1
   # the server exits 0 only once all 200 connections completed and closed: no state left
-  wait "$server" || { say "server exit $?"; return 1; }
+  wait_bounded "$server" 60 || { say "server exit $?"; return 1; }
   [ "$(grep -c 'handshake completed' "$LOGS/m1-server.out")" -eq 200 ] || return 1
   [ "$(grep -c 'Connection closed' "$LOGS/m1-server.out")" -eq 200 ] || return 1
   grep -q '^\[Server 198\.18\.0\.2:[0-9]*\] Received SYN, sending SYN-ACK$' "$LOGS/m1-server.out" || {
@@ -31,7 +31,7 @@ test_200_kernel_clients_at_once() {
   wait_for_line "$LOGS/m2-server.out" "Listening on" || return 1
   local out; out=$(in_client $RUN KernelPeer clients 200 $SERVER_IP 5000 "kernel client"); say "$out"
   [ "$out" = "200/200 echoed" ] || return 1
-  wait "$server" || { say "server exit $?"; return 1; }
+  wait_bounded "$server" 60 || { say "server exit $?"; return 1; }
   [ "$(grep -c 'handshake completed' "$LOGS/m2-server.out")" -eq 200 ]
 }
 
@@ -65,10 +65,10 @@ test_blind_injection_does_not_reset_or_corrupt() {
   wait_for_line "$LOGS/h2-victim.out" "echo 1" || return 1
   local port; port=$(sed -n 's/^local port //p' "$LOGS/h2-victim.out")
   in_client $RUN Injector blind 4000 $CLIENT_IP "$port" $SERVER_IP 5000 777 || return 1
-  wait "$victim"; local status=$?
+  wait_bounded "$victim" 60; local status=$?
   cat "$LOGS/h2-victim.out"
   [ "$status" -eq 0 ] || { say "the victim's connection broke"; return 1; }
-  wait "$server" || return 1
+  wait_bounded "$server" 60 || return 1
   ! grep -q 'Connection reset\|EVIL' "$LOGS/h2-server.out" || { say "the attack got through"; return 1; }
   local challenged; challenged=$(grep -c 'sent challenge ACK' "$LOGS/h2-server.out")
   local limited; limited=$(grep -c 'challenge ACK limit reached' "$LOGS/h2-server.out")
@@ -87,14 +87,14 @@ test_syn_flood_bounded_and_real_client_served() {
     --backlog 256 --rto-initial 100 --retries 2
   local server=$LAST_PID
   wait_for_line "$LOGS/h3-server.out" "Listening on" || return 1
-  local pid; pid=$(pgrep -n -f 'TcpServer --backlog 256')
+  local pid; pid=$(java_pid "$server")
   start_bg "$LOGS/h3-flood.out" in_client $RUN Injector synflood 60000 $CLIENT_IP $SERVER_IP 5000 99 6000
   local flood=$LAST_PID
   sleep 2   # the flood lasts 10 s
   local during; during=$(live_connections "$pid")
   in_client $RUN TcpClient $SERVER_IP --message "served during the flood" --timeout 10 >"$LOGS/h3-client.out" 2>&1; local status=$?
   kill -0 "$flood" 2>/dev/null && local overlapped=yes || local overlapped=no
-  wait "$flood"; cat "$LOGS/h3-flood.out"
+  wait_bounded "$flood" 60; cat "$LOGS/h3-flood.out"
   cat "$LOGS/h3-client.out"
   say "the client ran while the flood went on: $overlapped"
   [ "$status" -eq 0 ] && [ "$overlapped" = yes ] || return 1

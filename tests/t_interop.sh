@@ -9,16 +9,20 @@ check_capture() {
   say "tshark's view of $pcap:"
   tshark -r "$pcap" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE 2>/dev/null | sed 's/^/    /'
   local sent bad
-  sent=$(tshark -r "$pcap" -Y "ip.src==$ours" 2>/dev/null | wc -l)
+  # each query must succeed: a filter tshark refuses prints nothing, which is not "clean"
+  local err=$LOGS/tshark.err
+  sent=$(tshark -r "$pcap" -Y "ip.src==$ours" 2>"$err") || { cat "$err"; return 1; }
+  sent=$(printf '%s\n' "$sent" | grep -c .)
   bad=$(tshark -r "$pcap" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
-        -Y "ip.src==$ours && !(tcp.checksum.status==1 && ip.checksum.status==1)" 2>/dev/null)
+        -Y "ip.src==$ours && !(tcp.checksum.status==1 && ip.checksum.status==1)" 2>"$err") || { cat "$err"; return 1; }
   [ "$sent" -gt 0 ] || { say "no packets of ours in the capture"; return 1; }
   [ -z "$bad" ] || { say "packets of ours with checksums tshark does not call good:"; say "$bad"; return 1; }
   say "checksums: all $sent packets sent by $ours are good"
-  out=$(tshark -r "$pcap" -Y 'tcp.analysis.flags && !tcp.analysis.window_update' 2>/dev/null)
+  out=$(tshark -r "$pcap" -Y 'tcp.analysis.flags && !tcp.analysis.window_update' 2>"$err") || { cat "$err"; return 1; }
   [ -z "$out" ] || { say "tcp.analysis warnings:"; say "$out"; return 1; }
   local flags
-  flags=$(tshark -r "$pcap" -T fields -e tcp.flags 2>/dev/null | head -n 4 | paste -sd' ')
+  flags=$(tshark -r "$pcap" -T fields -e tcp.flags 2>"$err") || { cat "$err"; return 1; }
+  flags=$(printf '%s\n' "$flags" | head -n 4 | paste -sd' ')
   say "first four flags: $flags"
   [ "$flags" = "0x0002 0x0012 0x0010 0x0018" ] || { say "expected SYN, SYN-ACK, ACK, PSH-ACK"; return 1; }
 }
@@ -47,7 +51,7 @@ test_kernel_client_to_our_server() {
   wait_for_line "$LOGS/i2-server.out" "Listening on" || return 1
   local out; out=$(in_client $RUN KernelPeer client $SERVER_IP 5000 "hello, hand-made server" 2>&1); local status=$?
   say "kernel client: $out"
-  wait "$server"; local sstatus=$?
+  wait_bounded "$server" 60; local sstatus=$?
   cat "$LOGS/i2-server.out"
   [ "$status" -eq 0 ] && [ "$out" = "echo: hello, hand-made server" ] || return 1
   [ "$sstatus" -eq 0 ] || { say "server exit $sstatus"; return 1; }
@@ -69,7 +73,7 @@ test_our_client_to_our_server_across_hosts() {
   wait_for_line "$LOGS/i3-server.out" "Listening on" || return 1
   in_client $RUN TcpClient $SERVER_IP --message "ours to ours" --verbose --pcap "$LOGS/i3-client.pcap" \
     >"$LOGS/i3-client.out" 2>&1; local status=$?
-  wait "$server"; local sstatus=$?
+  wait_bounded "$server" 60; local sstatus=$?
   cat "$LOGS/i3-client.out" "$LOGS/i3-server.out"
   [ "$status" -eq 0 ] && [ "$sstatus" -eq 0 ] || { say "exit codes client $status server $sstatus"; return 1; }
   grep -q '^\[Client\] Received 12 bytes: "ours to ours"$' "$LOGS/i3-client.out" || return 1

@@ -47,7 +47,7 @@ test_kernel_client_closes_first_our_server() {
   local server=$LAST_PID
   wait_for_line "$LOGS/t3-server.out" "Listening on" || return 1
   in_client $RUN KernelPeer client $SERVER_IP 5000 "bye" || return 1
-  wait "$server" || { say "server exit $?"; return 1; }
+  wait_bounded "$server" 60 || { say "server exit $?"; return 1; }
   cat "$LOGS/t3-server.out"
   grep -qx '\[Server\] Received FIN, sending ACK' "$LOGS/t3-server.out" && grep -qx '\[Server\] Sending FIN' "$LOGS/t3-server.out" || return 1
   expect_kernel_states "$NS_CLIENT" "TIME-WAIT"
@@ -60,7 +60,7 @@ test_our_server_closes_first_kernel_client() {
   wait_for_line "$LOGS/t4-server.out" "Listening on" || return 1
   local out; out=$(in_client $RUN KernelPeer client $SERVER_IP 5000 "bye" --wait-close); say "$out"
   [ "$out" = "$(printf 'echo: bye\nserver closed')" ] || return 1
-  wait "$server" || { say "server exit $?"; return 1; }
+  wait_bounded "$server" 60 || { say "server exit $?"; return 1; }
   sed -E 's/127\.0\.0\.1|198\.18\.0\.[0-9]+/ADDR/' "$LOGS/t4-server.out" >"$LOGS/t4-server.log"
   expect_same sample-logs/server-closes-first-server.log "$LOGS/t4-server.log" || return 1
   expect_kernel_states "$NS_CLIENT" ""
@@ -98,7 +98,7 @@ test_fifty_connections_through_twenty_percent_loss() {
   say "$ok/50 connections completed with their message intact"
   say "retransmissions by the clients: $(cat "$LOGS"/loss-client-*.out | grep -c 'Retransmitting')"
   say "loss counters:"; in_client nft list table netdev loss | grep counter | sed 's/^/    /'
-  wait "$server" || { say "server exit $?"; return 1; }
+  wait_bounded "$server" 60 || { say "server exit $?"; return 1; }
   [ "$ok" -eq 50 ] || return 1
   # the loss did happen, in both directions
   in_client nft list table netdev loss | grep -c 'packets [1-9]' | grep -qx 2
