@@ -66,6 +66,22 @@ test_our_server_closes_first_kernel_client() {
   expect_kernel_states "$NS_CLIENT" ""
 }
 
+# After our FIN the peer may still send (a half-closed connection): we take the data but must not
+# answer it, and nothing may crash (this once ended the server with an IllegalStateException).
+test_data_after_our_fin_is_taken_without_a_crash() {
+  netns_up || return 1
+  start_bg "$LOGS/t5-server.out" in_server $RUN TcpServer --count 1 --close-after-reply --msl 0.5 --verbose
+  local server=$LAST_PID
+  wait_for_line "$LOGS/t5-server.out" "Listening on" || return 1
+  # sends, reads the echo, waits 0.5 s (our FIN arrives meanwhile), sends again; no second echo comes
+  in_client $RUN KernelPeer twice $SERVER_IP 5000 "after the FIN" 0.5; say "kernel client exit $? (1 expected: no second echo)"
+  wait_bounded "$server" 30 || { say "server exit $?"; cat "$LOGS/t5-server.out"; return 1; }
+  grep -v '^\[Server\] [-<]' "$LOGS/t5-server.out" | grep -v 'State ' 
+  [ "$(grep -c 'Received 13 bytes: "after the FIN"' "$LOGS/t5-server.out")" -eq 2 ] || return 1
+  [ "$(grep -c 'Sending 13 bytes' "$LOGS/t5-server.out")" -eq 1 ] || return 1
+  ! grep -q 'Internal error\|Exception' "$LOGS/t5-server.out"
+}
+
 # nftables drops a share of TCP packets in both directions on the client's side of the veth
 # (netdev ingress and egress hooks: there is no netem in this kernel).
 add_loss() {
@@ -124,6 +140,7 @@ run_teardown_tests() {
   run_test "teardown: kernel server closes first; kernel in TIME-WAIT; logs equal sample-logs" test_kernel_server_closes_first
   run_test "teardown: kernel client closes first; our server closes passively; kernel in TIME-WAIT" test_kernel_client_closes_first_our_server
   run_test "teardown: our server closes first (--close-after-reply); logs equal sample-logs" test_our_server_closes_first_kernel_client
+  run_test "teardown: data after our FIN (half-close) is taken, not answered, no crash" test_data_after_our_fin_is_taken_without_a_crash
   run_test "loss: 50 connections through 20% loss both ways, every message intact" test_fifty_connections_through_twenty_percent_loss
   run_test "loss: total loss -> 'No answer ... after 4 tries' within 1.5 s of retries, exit 1, no table left" test_total_loss_fails_within_bound
 }
