@@ -119,6 +119,7 @@ final class TcpStack {
             Comparator.comparingLong((Connection c) -> c.scheduledDeadline).thenComparingLong(c -> c.id));
     private long nextConnectionId;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final List<Connection> touched = new ArrayList<>(); // connections of the events being delivered
     private final Map<Integer, TcpConnection.Config> configByInterface = new HashMap<>();
     private final LinkedHashSet<Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
@@ -344,13 +345,17 @@ final class TcpStack {
         if (draining) return; // the outer call delivers them
         draining = true;
         try {
+            touched.add(first);
             Pending p;
             while ((p = pending.poll()) != null) {
                 deliver(p.connection(), p.event());
-                settle(p.connection());
+                if (!touched.contains(p.connection())) touched.add(p.connection());
             }
-            settle(first);
+            // Only now, after every event: data and a FIN in one segment give the application two
+            // events, and the answer to the second (our FIN) can still carry the owed ACK.
+            for (Connection c : touched) settle(c);
         } finally {
+            touched.clear();
             draining = false;
         }
     }
