@@ -134,6 +134,23 @@ test_bad_arguments_print_usage_and_exit_2() {
   [ "$status" -eq 0 ] && printf '%s' "$out" | grep -q -- '--count N' || return 1
 }
 
+# --no-echo: the server acknowledges data and sends nothing back; a client waiting for a reply
+# gives up after --timeout with its one line.
+test_no_echo_acknowledges_without_reply() {
+  lo_ns_up || return 1
+  start_bg "$LOGS/noecho-server.out" in_lo $RUN TcpServer --no-echo --verbose
+  wait_for_line "$LOGS/noecho-server.out" "Listening on" || return 1
+  local out status
+  out=$(in_lo $RUN TcpClient 127.0.0.1 --message "no answer, please" --timeout 1 --verbose 2>&1); status=$?
+  say "$out"; cat "$LOGS/noecho-server.out"
+  [ "$status" -eq 1 ] || return 1
+  printf '%s\n' "$out" | grep -qx '\[Client\] No reply from 127.0.0.1:5000 within 1 s' || return 1
+  # the data was acknowledged: the client saw an ACK covering its 17 bytes
+  grep -q 'Received 17 bytes: "no answer, please"' "$LOGS/noecho-server.out" || return 1
+  ! grep -q 'Sending 17 bytes' "$LOGS/noecho-server.out" || return 1
+  printf '%s\n' "$out" | grep -q '<- ACK .* len=0 '
+}
+
 # A kernel program already listens on the port: we say so and stop, instead of fighting over it.
 test_port_in_use_is_reported() {
   lo_ns_up || return 1
@@ -228,6 +245,7 @@ run_loopback_tests() {
   run_test "loopback: without root -> one line, exit 1, no stack trace" test_without_root_one_clear_line
   run_test "loopback: bad arguments -> usage, exit 2" test_bad_arguments_print_usage_and_exit_2
   run_test "loopback: port held by a kernel listener -> one line, exit 1" test_port_in_use_is_reported
+  run_test "loopback: --no-echo acknowledges data, sends none; the client's --timeout ends it" test_no_echo_acknowledges_without_reply
   run_test "loopback: ACK/data to listener -> RST, RST ignored, bad checksum dropped" test_unexpected_segments_to_listener
   run_test "loopback: SIGINT, SIGTERM mid-handshake remove nft rules; stale table removed" test_signals_remove_firewall_rules
   run_test "loopback: Java 25 runs without warnings" test_java25_without_warnings
