@@ -64,8 +64,8 @@ final class Narrator {
             case REFUSED: return "Error: connection refused by " + peer + " (it answered with RST)";
             case RESET: return "Connection reset by peer (" + c.detail() + ")";
             case TIMED_OUT:
-                return c.detail().startsWith("no answer after")
-                        ? "No answer from " + peer + c.detail().substring("no answer".length())
+                return c.detail().startsWith(TcpEvent.Closed.NO_ANSWER_AFTER)
+                        ? "No answer from " + peer + " after " + c.detail().substring(TcpEvent.Closed.NO_ANSWER_AFTER.length())
                         : "Connection given up: " + c.detail();
             case ABORTED: return "Connection aborted: " + c.detail();
         }

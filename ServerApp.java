@@ -37,5 +37,4 @@ final class ServerApp implements TcpStack.Application {
         return count == 0 || handshakes < count || stack.openConnections() > 0;
     }
 
-    int handshakes() { return handshakes; }
 }

@@ -252,7 +252,7 @@ final class TcpConnection {
 
     private void onRetransmissionTimeout(long now, Output out) {
         if (retries >= config.maxRetries()) {
-            enterClosed(TcpEvent.CloseReason.TIMED_OUT, "no answer after " + (retries + 1) + " tries", out);
+            enterClosed(TcpEvent.CloseReason.TIMED_OUT, TcpEvent.Closed.NO_ANSWER_AFTER + (retries + 1) + " tries", out);
             return;
         }
         retries++;

@@ -20,7 +20,10 @@ sealed interface TcpEvent {
     record Duplicate(String what, String answer) implements TcpEvent {}
 
     /** The connection is over and its TCB deleted. */
-    record Closed(CloseReason reason, String detail) implements TcpEvent {}
+    record Closed(CloseReason reason, String detail) implements TcpEvent {
+        /** How a TIMED_OUT detail begins when retransmissions went unanswered ("... 6 tries"). */
+        static final String NO_ANSWER_AFTER = "no answer after ";
+    }
 
     enum CloseReason {
         /** Both FINs exchanged and acknowledged (or a close before the handshake finished). */
