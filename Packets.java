@@ -73,6 +73,7 @@ final class Packets {
 
     /** A packet that parse refused, with the reason. Cheap: no stack trace. */
     static final class Rejected extends Exception {
+        private static final long serialVersionUID = 1L;
         final Problem problem;
 
         Rejected(Problem problem, String reason) {

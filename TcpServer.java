@@ -2,10 +2,8 @@
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
-//SOURCES Packets.java Seq.java TcpState.java TcpEvent.java TcpConnection.java
-//SOURCES LibC.java RawSocket.java Route.java PortReservation.java RstGuard.java
-//SOURCES IsnGenerator.java Pcap.java Log.java Narrator.java TcpStack.java Cli.java Program.java
-//SOURCES PortFilter.java ServerApp.java
+//SOURCES Packets.java tcp/*.java os/*.java app/*.java
+//SOURCES stack/TcpStack.java stack/ServerApp.java
 
 import java.util.List;
 import java.util.Set;

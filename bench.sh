@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")"
 mkdir -p test-logs
-source tests/lib.sh
+source tests/system/lib.sh
 require_root
 install_packages python3-scapy gcc
 build >/dev/null

@@ -1,33 +1,45 @@
 #!/usr/bin/env bash
 # Every test of the project: the wire format and the state machine in memory, then the programs
 # for real: on loopback, and between two network namespaces against the Linux kernel's own TCP.
-# Run as root: sudo ./test.sh. The last line reads "N passed, N failed".
+#
+#   sudo ./test.sh                    everything; the last line reads "N passed, N failed"
+#   sudo ./test.sh loopback interop   just those groups
+#   ./test.sh unit [NAME...]          the in-memory suites only: no root, no packages, seconds;
+#                                     NAME keeps the suites, or the tests, whose name contains it
+#
 # Verbose logs of each integration test are in test-logs/; a failing test prints its log.
 set -u
 cd "$(dirname "$0")"
 mkdir -p test-logs
-source tests/lib.sh
+source tests/system/lib.sh
+
+if [ "${1:-}" = unit ]; then
+  shift
+  build_unit || exit 1
+  say "== The wire format and the state machine, in memory (tests/unit)"
+  run_unit_suites "$@"
+  summary
+  exit
+fi
+
 require_root
 install_packages
 build
 trap 'cleanup_background; netns_down' EXIT
 trap 'exit 130' INT TERM
 
-for group in tests/t_*.sh; do
+for group in tests/system/t_*.sh; do
   source "$group"
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-groups=("${@:-unit loopback interop teardown hostile bench}")
+ALL_GROUPS="unit loopback interop teardown hostile bench"
+groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
     unit)
-      say "== The wire format and the state machine, in memory"
-      run_java_suite PacketsTest
-      run_java_suite PacketsFuzzTest
-      run_java_suite TcpConnectionTest
-      run_java_suite IsnGeneratorTest
-      run_java_suite PortFilterTest ;;
+      say "== The wire format and the state machine, in memory (tests/unit)"
+      run_unit_suites ;;
     loopback)
       say "== On loopback (issue: the handshake)"
       run_loopback_tests ;;
@@ -43,7 +55,7 @@ for g in ${groups[*]}; do
     bench)
       say "== The benchmark, as a smoke run"
       run_bench_smoke ;;
-    *) say "unknown test group $g (groups: unit loopback interop teardown hostile bench)"; exit 2 ;;
+    *) say "unknown test group $g (groups: $ALL_GROUPS)"; exit 2 ;;
   esac
 done
 

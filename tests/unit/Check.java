@@ -15,7 +15,19 @@ final class Check {
 
     static void suite(String name) { suite = name; }
 
+    /** CHECK_FILTER="word ...": only tests whose "suite: name" contains one of the words run. */
+    private static final String[] FILTER = System.getenv().getOrDefault("CHECK_FILTER", "").isBlank()
+            ? new String[0] : System.getenv("CHECK_FILTER").toLowerCase(java.util.Locale.ROOT).trim().split("\\s+");
+
+    private static boolean selected(String fullName) {
+        if (FILTER.length == 0) return true;
+        String lower = fullName.toLowerCase(java.util.Locale.ROOT);
+        for (String word : FILTER) if (lower.contains(word)) return true;
+        return false;
+    }
+
     static void test(String name, Body body) {
+        if (!selected(suite + ": " + name)) return;
         try {
             body.run();
             passed++;

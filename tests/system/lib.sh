@@ -36,6 +36,32 @@ install_packages() {
     say "apt-get could not install ${missing[*]}" >&2; exit 1; }
 }
 
+# The in-memory layers and their tests: plain javac, no dependency, no root. Every file that
+# knows nothing of raw sockets is here, so it is compiled with every warning as an error.
+UNIT_SOURCES() { ls Packets.java tcp/*.java os/PortFilter.java tests/unit/*.java $(ls viz/*.java Ladder.java 2>/dev/null); }
+
+build_unit() {
+  mkdir -p "$LOGS"
+  rm -rf "$BUILD/unit" && mkdir -p "$BUILD/unit"
+  javac -Xlint:all -Werror -d "$BUILD/unit" $(UNIT_SOURCES) 2>"$LOGS/build-unit.log" || {
+    cat "$LOGS/build-unit.log"; say "unit test build failed" >&2; return 1; }
+  UNIT_RUN="java -cp $BUILD/unit"
+}
+
+# The in-memory suites: every tests/unit/*Test.java. With names, only the suites whose class
+# name contains one of them run whole, and in the other suites only the tests whose name does.
+run_unit_suites() {
+  local f cls name wanted
+  for f in tests/unit/*Test.java; do
+    cls=$(basename "$f" .java)
+    if [ "$#" -eq 0 ]; then run_java_suite "$UNIT_RUN" "$cls"; continue; fi
+    wanted=""
+    for name in "$@"; do case "$cls" in *"$name"*) wanted=all ;; esac; done
+    if [ "$wanted" = all ]; then run_java_suite "$UNIT_RUN" "$cls"
+    else CHECK_FILTER="$*" run_java_suite "$UNIT_RUN" "$cls"; fi
+  done
+}
+
 # Compiles the product and the tests into build/classes; sets RUN (the java command line).
 build() {
   say "Building (JBang fetches the dependencies on the first run)..."
@@ -43,9 +69,12 @@ build() {
     cat "$LOGS/build.log"; say "build failed" >&2; exit 1; }
   DEPS=$(./jbang info classpath TcpServer.java 2>/dev/null | tr ':' '\n' | grep -v '/.jbang/cache/jars/' | paste -sd:)
   rm -rf "$BUILD/classes" && mkdir -p "$BUILD/classes"
-  javac -nowarn -d "$BUILD/classes" -cp "$DEPS" ./*.java tests/*.java bench/*.java 2>>"$LOGS/build.log" || {
+  javac -Xlint:all -Xlint:-options -Xlint:-try -Werror -d "$BUILD/classes" -cp "$DEPS" \
+      ./*.java tcp/*.java stack/*.java os/*.java app/*.java $(ls viz/*.java 2>/dev/null) \
+      tests/unit/*.java tests/system/*.java bench/*.java 2>>"$LOGS/build.log" || {
     cat "$LOGS/build.log"; say "test build failed" >&2; exit 1; }
   RUN="java $JVM_OPTIONS -cp $BUILD/classes:$DEPS"
+  build_unit || exit 1
 }
 
 # ---------------------------------------------------------------- results
@@ -69,10 +98,10 @@ run_test() {
   fi
 }
 
-# run_java_suite CLASS [ARGS]: a Java test class prints PASS/FAIL lines; each one counts.
+# run_java_suite JAVA CLASS [ARGS]: a Java test class prints PASS/FAIL lines; each one counts.
 run_java_suite() {
-  local cls=$1 out status; shift
-  out=$($RUN "$cls" "$@" 2>&1); status=$?
+  local java=$1 cls=$2 out status; shift 2
+  out=$($java "$cls" "$@" 2>&1); status=$?
   printf '%s\n' "$out" | grep -E '^(PASS|FAIL) ' || true
   local p f
   p=$(printf '%s\n' "$out" | grep -c '^PASS ')

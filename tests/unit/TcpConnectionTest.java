@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * RFC 6298; each test's name says the rule it checks.
  *
  * Run from the project directory:
- *   javac -d /tmp/smtest Seq.java Packets.java TcpState.java TcpEvent.java TcpConnection.java \
- *         tests/Check.java tests/FakeLink.java tests/TcpConnectionTest.java && java -cp /tmp/smtest TcpConnectionTest
+ *   ./test.sh unit TcpConnectionTest   (no root needed)
+ *
  */
 final class TcpConnectionTest {
     private TcpConnectionTest() {}
