@@ -940,9 +940,16 @@ final class TcpConnection {
         out.event(new TcpEvent.Closed(reason, detail));
     }
 
-    /** Every state change goes through here, so every one is seen. */
+    /**
+     * Every state change goes through here, so every one is seen, and each is checked against
+     * {@link TcpTransitions}: an edge that is not in RFC 9293's diagram is a bug of ours.
+     */
     private void setState(TcpState next, Output out) {
         TcpState previous = state;
+        if (!TcpTransitions.isLegal(previous, next)) {
+            throw new IllegalStateException("internal error: no state change " + previous.rfcName() + " -> "
+                    + next.rfcName() + " in RFC 9293's diagram");
+        }
         state = next;
         if (previous == TcpState.FIN_WAIT_2) finWait2Deadline = NEVER;
         out.event(new TcpEvent.StateChanged(previous, next));

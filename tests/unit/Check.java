@@ -19,6 +19,9 @@ final class Check {
     private static final String[] FILTER = System.getenv().getOrDefault("CHECK_FILTER", "").isBlank()
             ? new String[0] : System.getenv("CHECK_FILTER").toLowerCase(java.util.Locale.ROOT).trim().split("\\s+");
 
+    /** True when a CHECK_FILTER leaves tests out (so a test that needs all the others can skip). */
+    static boolean filtered() { return FILTER.length > 0; }
+
     private static boolean selected(String fullName) {
         if (FILTER.length == 0) return true;
         String lower = fullName.toLowerCase(java.util.Locale.ROOT);

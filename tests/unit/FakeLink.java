@@ -26,6 +26,8 @@ final class FakeLink {
     static final int CLIENT_PORT = 40000, SERVER_PORT = 8080;
     static final long NEVER = TcpConnection.NEVER;
     private static final int STEP_LIMIT = 1_000_000;
+    /** Every state change any link saw in this run ("SYN_SENT->ESTABLISHED"), for the coverage test. */
+    static final java.util.Set<String> EDGES_TAKEN = new java.util.TreeSet<>();
 
     /** A segment on the wire. */
     private static final class InFlight {
@@ -96,6 +98,7 @@ final class FakeLink {
 
         @Override public void event(TcpEvent event) {
             events.add(event);
+            if (event instanceof TcpEvent.StateChanged c) EDGES_TAKEN.add(c.from() + "->" + c.to());
             log.add(event);
             if (event instanceof TcpEvent.DataReceived d) received.writeBytes(d.data());
         }

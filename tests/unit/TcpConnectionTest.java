@@ -41,7 +41,22 @@ final class TcpConnectionTest {
         retransmission();
         lossyLink();
         abortAndOwedAcks();
+        stateTableCoverage();
         Check.finish();
+    }
+
+    /** Runs last: every edge of RFC 9293's diagram that we implement is taken by some test above. */
+    static void stateTableCoverage() {
+        Check.suite("TcpConnection state table");
+        Check.test("every edge of TcpTransitions is taken by at least one test", () -> {
+            if (!Check.filtered()) {
+                List<String> missing = new ArrayList<>();
+                for (TcpTransitions.Edge e : TcpTransitions.edges()) {
+                    if (!FakeLink.EDGES_TAKEN.contains(e.from() + "->" + e.to())) missing.add(e.from() + "->" + e.to());
+                }
+                Check.equal(List.of(), missing, "edges no test takes");
+            }
+        });
     }
 
     // ================================================================== ABORT (3.10.5) and owed ACKs (3.8.6.3)
