@@ -50,6 +50,7 @@ public class TcpClient {
         TcpStack.Settings settings = new TcpStack.Settings();
         settings.tcp = cli.tcpConfig();
         settings.spinMicros = cli.integer("--spin-us", settings.spinMicros, 0, 1_000_000);
+        settings.injectInternalError = cli.has("--inject-internal-error");
         settings.nameConnections = connections > 1;
         String host = cli.positional.get(0);
         Log log = new Log("Client", cli.has("--verbose"), cli.has("--quiet"));

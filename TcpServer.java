@@ -36,6 +36,7 @@ public class TcpServer {
         TcpStack.Settings settings = new TcpStack.Settings();
         settings.tcp = cli.tcpConfig();
         settings.spinMicros = cli.integer("--spin-us", settings.spinMicros, 0, 1_000_000);
+        settings.injectInternalError = cli.has("--inject-internal-error");
         settings.listenPort = cli.integer("--port", 5000, 1, 65535);
         settings.backlog = cli.integer("--backlog", settings.backlog, 1, 1 << 20);
         String bind = cli.string("--bind", "0.0.0.0");

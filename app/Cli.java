@@ -78,7 +78,8 @@ final class Cli {
 
     /** The options both programs share for the TCP machinery. */
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us");
-    static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help");
+    static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help",
+            "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
 
     static final String TCP_USAGE = String.join("\n",
             "  --retries N         retransmissions before giving up (default 5)",
@@ -93,12 +94,12 @@ final class Cli {
             "  --no-rst-guard      do not add the nftables rule that keeps the kernel's RSTs away",
             "  --help              print this help");
 
-    TcpConnection.Config tcpConfig() throws UsageException {
-        TcpConnection.Config d = TcpConnection.Config.defaults();
+    TcpConfig tcpConfig() throws UsageException {
+        TcpConfig d = TcpConfig.defaults();
         int rtoInitial = integer("--rto-initial", (int) d.rtoInitial(), 1, 60_000);
         int rtoMin = integer("--rto-min", (int) Math.min(d.rtoMin(), rtoInitial), 1, 60_000);
-        return new TcpConnection.Config(d.receiveWindow(), d.mss(), rtoInitial, rtoMin, d.rtoMax(),
-                integer("--retries", d.maxRetries(), 0, 100), seconds("--msl", d.msl() / 1000.0, 0, 600),
-                d.finWait2Timeout(), d.challengeAcksPerSecond());
+        return d.withRtoInitial(rtoInitial).withRtoMin(rtoMin)
+                .withMaxRetries(integer("--retries", d.maxRetries(), 0, 100))
+                .withMsl(seconds("--msl", d.msl() / 1000.0, 0, 600));
     }
 }

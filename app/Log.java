@@ -1,20 +1,30 @@
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Standard output, one line per event, flushed at once: "[Server] Received SYN, sending SYN-ACK".
- * Verbose lines (packet fields, dropped packets, state changes) only with --verbose.
+ * Verbose lines (packet fields, dropped packets, state changes) only with --verbose. With --stdio,
+ * standard output carries the data, so the log goes to standard error instead.
+ *
+ * Each line, prefix included, goes out in one write(2): two programs sharing a terminal or a pipe
+ * (the demo) then never tear each other's lines (a pipe keeps writes of up to 4096 bytes whole).
  */
 final class Log {
     private final String role;
     private final boolean verbose;
     private final boolean quiet;
-    private final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+    private final FileOutputStream out;
 
     Log(String role, boolean verbose, boolean quiet) {
+        this(role, verbose, quiet, false);
+    }
+
+    /** toStandardError: log lines go to standard error (standard output carries data). */
+    Log(String role, boolean verbose, boolean quiet, boolean toStandardError) {
         this.role = role;
+        this.out = new FileOutputStream(toStandardError ? FileDescriptor.err : FileDescriptor.out);
         this.verbose = verbose && !quiet;
         this.quiet = quiet;
     }
@@ -40,10 +50,14 @@ final class Log {
     }
 
     private void print(String who, String line) {
+        String prefix = who == null ? "[" + role + "] " : "[" + role + " " + who + "] ";
+        byte[] bytes = (prefix + line + "\n").getBytes(StandardCharsets.UTF_8);
         synchronized (out) {
-            out.print(who == null ? "[" + role + "] " : "[" + role + " " + who + "] ");
-            out.println(line);
-            out.flush();
+            try {
+                out.write(bytes);
+            } catch (IOException e) {
+                // The reader of our log went away (a closed pipe): nothing is left to tell it.
+            }
         }
     }
 

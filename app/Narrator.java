@@ -63,10 +63,8 @@ final class Narrator {
             case NORMAL: return "Connection closed";
             case REFUSED: return "Error: connection refused by " + peer + " (it answered with RST)";
             case RESET: return "Connection reset by peer (" + c.detail() + ")";
-            case TIMED_OUT:
-                return c.detail().startsWith(TcpEvent.Closed.NO_ANSWER_AFTER)
-                        ? "No answer from " + peer + " after " + c.detail().substring(TcpEvent.Closed.NO_ANSWER_AFTER.length())
-                        : "Connection given up: " + c.detail();
+            case NO_ANSWER: return "No answer from " + peer + " after " + c.tries() + " tries";
+            case FIN_TIMEOUT: return "Connection given up: " + c.detail();
             case ABORTED: return "Connection aborted: " + c.detail();
         }
         throw new AssertionError(c.reason());

@@ -113,6 +113,7 @@ final class Program implements AutoCloseable {
         } catch (LibC.NativeException e) {
             throw new Failure("network error: " + e.getMessage());
         }
+        if (stack.internalError() != null) throw new Failure("internal error: " + stack.internalError());
     }
 
     private void onSignal() {

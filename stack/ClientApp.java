@@ -110,10 +110,4 @@ final class ClientApp implements TcpStack.Application {
     }
 
     int total() { return all.size(); }
-
-    /** The first failure, for the one-line reason of a single connection. */
-    String firstFailure() {
-        for (TcpStack.Connection c : all) if (session(c).failure != null) return session(c).failure;
-        return null;
-    }
 }

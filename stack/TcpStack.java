@@ -35,15 +35,16 @@ final class TcpStack {
 
     record FourTuple(int localAddress, int localPort, int remoteAddress, int remotePort) {}
 
-    /** Settings of the loop; the connections' own settings are in TcpConnection.Config. */
+    /** Settings of the loop; the connections' own settings are in TcpConfig. */
     static final class Settings {
-        TcpConnection.Config tcp = TcpConnection.Config.defaults();
+        TcpConfig tcp = TcpConfig.defaults();
         int bindAddress;                 // 0: any local address
         int listenPort = -1;             // -1: not a server
         int backlog = 256;               // at most this many connections in SYN-RECEIVED
         boolean nameConnections;         // log lines name their connection (several at once)
         int receiveBuffer = 4 << 20;     // bytes of kernel queue for the packet socket
         int spinMicros = 30;             // after activity, poll this long before sleeping (0: never)
+        boolean injectInternalError;     // tests only: an exception once a handshake completes
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
@@ -120,7 +121,7 @@ final class TcpStack {
     private long nextConnectionId;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final List<Connection> touched = new ArrayList<>(); // connections of the events being delivered
-    private final Map<Integer, TcpConnection.Config> configByInterface = new HashMap<>();
+    private final Map<Integer, TcpConfig> configByInterface = new HashMap<>();
     private final LinkedHashSet<Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
     private final long startNanos = System.nanoTime();
@@ -129,6 +130,7 @@ final class TcpStack {
     private boolean draining;
     private boolean accepting = true;
     private volatile boolean stopRequested;
+    private String internalError;        // the first bug seen: it ends the loop
     private int ipIdentification;
     private long lastActivityNanos;      // the last packet sent or received
 
@@ -170,7 +172,7 @@ final class TcpStack {
     /** Runs until the application says stop or a stop is requested; then resets what is still open. */
     void run(Application app) throws LibC.NativeException {
         this.application = app;
-        while (!stopRequested && app.keepRunning(now())) {
+        while (!stopRequested && internalError == null && app.keepRunning(now())) {
             runDueTimers(now());
             long nextTimer = timers.isEmpty() ? Long.MAX_VALUE : timers.first().scheduledDeadline;
             int wait = (int) Math.max(0, Math.min(100, nextTimer - now()));
@@ -182,10 +184,16 @@ final class TcpStack {
                 handlePacket(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex());
             }
         }
-        if (stopRequested && !connections.isEmpty()) {
-            log.always(null, "Interrupted: resetting " + connections.size() + " open connection"
-                    + (connections.size() == 1 ? "" : "s"));
-            for (Connection c : connections()) c.abort("interrupted");
+        if ((stopRequested || internalError != null) && !connections.isEmpty()) {
+            log.always(null, (stopRequested ? "Interrupted" : "Stopping after an internal error") + ": resetting "
+                    + connections.size() + " open connection" + (connections.size() == 1 ? "" : "s"));
+            for (Connection c : connections()) {
+                try {
+                    c.abort(stopRequested ? "interrupted" : "internal error");
+                } catch (RuntimeException e) {
+                    // resetting is all we can still do for it
+                }
+            }
         }
     }
 
@@ -248,18 +256,18 @@ final class TcpStack {
     }
 
     /**
-     * A segment for the listening port and no connection: LISTEN processing (RFC 9293 3.10.7.2).
-     * Only a SYN gets a TCB: "First, check for a RST" (ignored), "Second, check for an ACK" (a RST
-     * answers it), anything else is dropped; nothing is kept for those.
+     * A segment for the listening port and no connection: LISTEN processing (RFC 9293 3.10.7.2),
+     * whose rules are the Listener's. Only a SYN gets a TCB; a RST is ignored, an ACK is answered
+     * with a RST, anything else is dropped, and nothing is kept for those.
      */
     private void listen(FourTuple tuple, Packets.Tcp seg, int interfaceIndex) {
-        if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
-            Packets.Tcp reset = seg.isAck() && !seg.isRst() ? TcpConnection.resetFor(seg) : null;
+        Listener.Answer answer = Listener.answer(seg);
+        if (!answer.accept()) {
             if (log.verbose()) {
-                log.detail(null, Packets.flagNames(seg.flags()) + " to the listening port from " + Packets.address(tuple.remoteAddress())
-                        + ":" + tuple.remotePort() + " with no connection: " + (reset != null ? "sent RST" : "dropped"));
+                log.detail(null, Packets.flagNames(seg.flags()) + " from " + Packets.address(tuple.remoteAddress())
+                        + ":" + tuple.remotePort() + ": " + answer.dropped().reason());
             }
-            if (reset != null) transmit(tuple, reset, null);
+            if (answer.reset() != null) transmit(tuple, answer.reset(), null);
             return;
         }
         if (!accepting) {
@@ -283,15 +291,15 @@ final class TcpStack {
     }
 
     /**
-     * A bug showed (an exception from the state machine or the application): said in one line,
-     * that connection is aborted, and the others go on. Never expected; a test failing on this
-     * line is a test that found a bug.
+     * A bug showed (an exception from the state machine or the application). Never expected: the
+     * loop ends, the other connections are reset, and the program exits non-zero with the reason in
+     * one line (Program.run). A test failing on this line is a test that found a bug.
      */
     private void internalError(Connection c, RuntimeException e) {
         pending.clear();
         draining = false;
         StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
-        log.always(c.who(), "Internal error, connection aborted: " + e + (at == null ? "" : " at " + at));
+        if (internalError == null) internalError = e + (at == null ? "" : " at " + at);
         try {
             connections.remove(c.tuple, c);
             halfOpen.remove(c);
@@ -300,8 +308,11 @@ final class TcpStack {
         } catch (RuntimeException again) {
             // the connection is gone from the table either way
         }
-        pending.clear();
+        pending.clear(); // its Closed event goes nowhere: the program is ending
     }
+
+    /** The first internal error, or null: then the program must exit non-zero. */
+    String internalError() { return internalError; }
 
     /**
      * The backlog is full: the oldest half-open connection makes room, as RFC 4987 section 3.5
@@ -325,7 +336,7 @@ final class TcpStack {
     }
 
     /** The settings for connections that arrive on an interface: its MTU gives the MSS we announce. */
-    private TcpConnection.Config configFor(int interfaceIndex) {
+    private TcpConfig configFor(int interfaceIndex) {
         return configByInterface.computeIfAbsent(interfaceIndex, index -> {
             try {
                 return settings.tcp.withMss(Route.mssFor(Route.interfaceMtu(index)));
@@ -371,6 +382,7 @@ final class TcpStack {
             if (s.from() == TcpState.SYN_RECEIVED) halfOpen.remove(c);
             if (s.to() == TcpState.ESTABLISHED && !c.established) {
                 c.established = true;
+                if (settings.injectInternalError) throw new IllegalStateException("injected by --inject-internal-error");
                 application.established(c);
             }
             if (s.to() == TcpState.CLOSE_WAIT) application.peerClosed(c);

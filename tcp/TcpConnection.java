@@ -23,40 +23,6 @@ final class TcpConnection {
         void event(TcpEvent event);
     }
 
-    /**
-     * Tunables. Times in milliseconds.
-     * @param receiveWindow  RCV.WND we advertise (no window scaling, so at most 65535)
-     * @param mss            the MSS we announce, from the outgoing interface's MTU
-     * @param rtoInitial     RFC 6298 (2.1): "Until a round-trip time (RTT) measurement has been made
-     *                       for a segment sent between the sender and receiver, the sender SHOULD set
-     *                       RTO <- 1 second"
-     * @param rtoMin         RFC 6298 (2.4): "Whenever RTO is computed, if it is less than 1 second, then
-     *                       the RTO SHOULD be rounded up to 1 second."
-     * @param rtoMax         RFC 6298 (2.5): "A maximum value MAY be placed on RTO provided it is at least 60 seconds."
-     * @param maxRetries     retransmissions of one segment before the connection is given up
-     * @param msl            Maximum Segment Lifetime; TIME-WAIT lasts 2 * msl
-     * @param finWait2Timeout how long FIN-WAIT-2 waits for the peer's FIN (Linux's tcp_fin_timeout)
-     * @param challengeAcksPerSecond RFC 5961 section 7 rate limit for challenge ACKs
-     */
-    record Config(int receiveWindow, int mss, long rtoInitial, long rtoMin, long rtoMax, int maxRetries,
-                  long msl, long finWait2Timeout, int challengeAcksPerSecond) {
-        Config {
-            if (receiveWindow < 1 || receiveWindow > 65535) throw new IllegalArgumentException("receiveWindow " + receiveWindow);
-            if (mss < 1 || mss > 65535) throw new IllegalArgumentException("mss " + mss);
-            if (rtoInitial < 1 || rtoMin < 1 || rtoMax < rtoMin) throw new IllegalArgumentException("RTO bounds");
-            if (maxRetries < 0) throw new IllegalArgumentException("maxRetries " + maxRetries);
-        }
-
-        /** The RFCs' values, except MSL: 1 s instead of 2 minutes, so a demo's TIME-WAIT takes 2 s. */
-        static Config defaults() {
-            return new Config(65535, 1460, 1000, 1000, 60_000, 5, 1000, 60_000, 10);
-        }
-
-        Config withMss(int newMss) {
-            return new Config(receiveWindow, newMss, rtoInitial, rtoMin, rtoMax, maxRetries, msl, finWait2Timeout, challengeAcksPerSecond);
-        }
-    }
-
     static final long NEVER = Long.MAX_VALUE;
     /** RFC 9293 section 3.7.1: "If an MSS Option is not received at connection setup, TCP
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4 ... (MUST-15)." */
@@ -65,7 +31,7 @@ final class TcpConnection {
     private static final int K = 4;             // RFC 6298 section 2
     private static final long CLOCK_GRANULARITY = 1; // G: our clock counts milliseconds
 
-    private final Config config;
+    private final TcpConfig config;
     final int localPort, remotePort;
     private TcpState state = TcpState.CLOSED;
     private boolean passiveOpen; // came from LISTEN (RFC 9293 treats RSTs in SYN-RECEIVED by this)
@@ -110,7 +76,7 @@ final class TcpConnection {
     private long challengeWindowStart;
     private int challengeAcksInWindow;
 
-    TcpConnection(Config config, int localPort, int remotePort) {
+    TcpConnection(TcpConfig config, int localPort, int remotePort) {
         this.config = config;
         this.localPort = localPort;
         this.remotePort = remotePort;
@@ -244,7 +210,7 @@ final class TcpConnection {
             return;
         }
         if (now >= finWait2Deadline) {
-            enterClosed(TcpEvent.CloseReason.TIMED_OUT, "the peer never sent its FIN", out);
+            enterClosed(TcpEvent.CloseReason.FIN_TIMEOUT, "the peer never sent its FIN", out);
             return;
         }
         if (now >= rtoDeadline) onRetransmissionTimeout(now, out);
@@ -252,7 +218,7 @@ final class TcpConnection {
 
     private void onRetransmissionTimeout(long now, Output out) {
         if (retries >= config.maxRetries()) {
-            enterClosed(TcpEvent.CloseReason.TIMED_OUT, TcpEvent.Closed.NO_ANSWER_AFTER + (retries + 1) + " tries", out);
+            enterClosed(new TcpEvent.Closed(TcpEvent.CloseReason.NO_ANSWER, "no answer after " + (retries + 1) + " tries", retries + 1), out);
             return;
         }
         retries++;
@@ -307,7 +273,7 @@ final class TcpConnection {
             case CLOSED -> {
                 Packets.Tcp reset = resetFor(seg);
                 if (reset != null) out.transmit(reset);
-                out.event(new TcpEvent.Dropped("connection is closed" + (reset != null ? ": sent RST" : "")));
+                out.event(new TcpEvent.Dropped(TcpEvent.DropReason.NO_CONNECTION, "connection is closed" + (reset != null ? ": sent RST" : "")));
             }
             case LISTEN -> onSegmentInListen(seg, now, out);
             case SYN_SENT -> onSegmentInSynSent(seg, now, out);
@@ -332,21 +298,12 @@ final class TcpConnection {
         return Packets.Tcp.of(seg.destinationPort(), seg.sourcePort(), seg.ack(), 0, Packets.RST, 0, List.of(), NO_DATA);
     }
 
-    // RFC 9293 section 3.10.7.2
+    // RFC 9293 section 3.10.7.2: the first, second and fourth checks are the Listener's.
     private void onSegmentInListen(Packets.Tcp seg, long now, Output out) {
-        // "First, check for a RST: An incoming RST segment could not be valid since it could not have
-        // been sent in response to anything sent by this incarnation of the connection. An incoming
-        // RST should be ignored. Return."
-        if (seg.isRst()) {
-            out.event(new TcpEvent.Dropped("RST to a listening port: ignored"));
-            return;
-        }
-        // "Second, check for an ACK: Any acknowledgment is bad if it arrives on a connection still in
-        // the LISTEN state. An acceptable reset segment should be formed for any arriving ACK-bearing
-        // segment. The RST should be formatted as follows: <SEQ=SEG.ACK><CTL=RST>"
-        if (seg.isAck()) {
-            out.transmit(resetFor(seg));
-            out.event(new TcpEvent.Dropped("ACK to a listening port with no connection: sent RST"));
+        Listener.Answer answer = Listener.answer(seg);
+        if (!answer.accept()) {
+            if (answer.reset() != null) out.transmit(answer.reset());
+            out.event(answer.dropped());
             return;
         }
         // "Third, check for a SYN: ... Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ, and any other
@@ -354,17 +311,12 @@ final class TcpConnection {
         // segment sent of the form: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to ISS+1 and
         // SND.UNA to ISS. The connection state should be changed to SYN-RECEIVED."
         // (Text in a SYN is not kept: it is not acknowledged, so the peer sends it again.)
-        if (seg.isSyn()) {
-            irs = seg.seq();
-            rcvNxt = seg.seq() + 1;
-            learnPeerMss(seg);
-            updateWindow(seg);
-            setState(TcpState.SYN_RECEIVED, out);
-            sendSyn(true, now, out);
-            return;
-        }
-        // "Fourth, other data or control: ... Drop the segment and return."
-        out.event(new TcpEvent.Dropped("neither SYN, ACK nor RST to a listening port: dropped"));
+        irs = seg.seq();
+        rcvNxt = seg.seq() + 1;
+        learnPeerMss(seg);
+        updateWindow(seg);
+        setState(TcpState.SYN_RECEIVED, out);
+        sendSyn(true, now, out);
     }
 
     // RFC 9293 section 3.10.7.3
@@ -376,10 +328,10 @@ final class TcpConnection {
         if (seg.isAck()) {
             if (Seq.le(seg.ack(), iss) || Seq.gt(seg.ack(), sndNxt)) {
                 if (seg.isRst()) {
-                    out.event(new TcpEvent.Dropped("RST with an unacceptable ACK " + Seq.str(seg.ack()) + " in SYN-SENT: ignored"));
+                    out.event(new TcpEvent.Dropped(TcpEvent.DropReason.BAD_REPLY_TO_SYN, "RST with an unacceptable ACK " + Seq.str(seg.ack()) + " in SYN-SENT: ignored"));
                 } else {
                     out.transmit(segment(seg.ack(), 0, Packets.RST, List.of(), NO_DATA, 0));
-                    out.event(new TcpEvent.Dropped("unacceptable ACK " + Seq.str(seg.ack()) + " in SYN-SENT (expected "
+                    out.event(new TcpEvent.Dropped(TcpEvent.DropReason.BAD_REPLY_TO_SYN, "unacceptable ACK " + Seq.str(seg.ack()) + " in SYN-SENT (expected "
                             + Seq.str(sndNxt) + "): sent RST"));
                 }
                 return;
@@ -395,7 +347,7 @@ final class TcpConnection {
             if (ackAcceptable) {
                 enterClosed(TcpEvent.CloseReason.REFUSED, "connection refused", out);
             } else {
-                out.event(new TcpEvent.Dropped("RST without ACK in SYN-SENT: ignored"));
+                out.event(new TcpEvent.Dropped(TcpEvent.DropReason.BAD_REPLY_TO_SYN, "RST without ACK in SYN-SENT: ignored"));
             }
             return;
         }
@@ -439,7 +391,7 @@ final class TcpConnection {
             return;
         }
         // "Fifth, if neither of the SYN or RST bits is set, then drop the segment and return."
-        out.event(new TcpEvent.Dropped("neither SYN nor RST in SYN-SENT: dropped"));
+        out.event(new TcpEvent.Dropped(TcpEvent.DropReason.BAD_REPLY_TO_SYN, "neither SYN nor RST in SYN-SENT: dropped"));
     }
 
     // RFC 9293 section 3.10.7.4: SYN-RECEIVED and the synchronized states.
@@ -483,20 +435,20 @@ final class TcpConnection {
             if (seg.isRst()) {
                 // RFC 5961 section 3.2: "If the RST bit is set and the sequence number is outside the
                 // current receive window, silently drop the segment."
-                out.event(new TcpEvent.Dropped("RST with sequence number " + Seq.str(seg.seq())
+                out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, "RST with sequence number " + Seq.str(seg.seq())
                         + " outside the window [" + Seq.str(rcvNxt) + ", +" + rcvWnd + "): ignored"));
             } else if (!allowAckForDroppedSegment(now)) {
                 // The ACKs for unacceptable segments share the challenge ACKs' limit (RFC 5961 section
                 // 7), as Linux limits them (tcp_invalid_ratelimit): a blind attacker's stream of
                 // guesses must not turn into a stream of our ACKs.
-                out.event(new TcpEvent.Dropped("sequence number " + Seq.str(seg.seq()) + " not acceptable (expected "
+                out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, "sequence number " + Seq.str(seg.seq()) + " not acceptable (expected "
                         + Seq.str(rcvNxt) + "): ACK limit reached, dropped silently"));
             } else {
                 sendAck(out);
                 if (Seq.lt(seg.seq(), rcvNxt)) {
                     out.event(new TcpEvent.Duplicate(describeKind(seg), "sent ACK " + Seq.str(rcvNxt)));
                 } else {
-                    out.event(new TcpEvent.Dropped("sequence number " + Seq.str(seg.seq()) + " not acceptable (expected "
+                    out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, "sequence number " + Seq.str(seg.seq()) + " not acceptable (expected "
                             + Seq.str(rcvNxt) + ", window " + rcvWnd + "): sent ACK"));
                 }
             }
@@ -538,7 +490,7 @@ final class TcpConnection {
         // per the directions for synchronized states below."
         if (seg.isSyn()) {
             if (state == TcpState.SYN_RECEIVED && passiveOpen) {
-                out.event(new TcpEvent.Dropped("new SYN in the window during the handshake: connection dropped"));
+                out.event(new TcpEvent.Dropped(TcpEvent.DropReason.NEW_SYN, "new SYN in the window during the handshake: connection dropped"));
                 enterClosed(TcpEvent.CloseReason.RESET, "peer started over with a new SYN", out);
                 return;
             }
@@ -550,7 +502,7 @@ final class TcpConnection {
 
         // "Fifth, check the ACK field: ... if the ACK bit is off, drop the segment and return"
         if (!seg.isAck()) {
-            out.event(new TcpEvent.Dropped("no ACK bit in " + state.rfcName() + ": dropped"));
+            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.NO_ACK, "no ACK bit in " + state.rfcName() + ": dropped"));
             return;
         }
         if (!processAck(seg, now, out)) return;
@@ -603,7 +555,7 @@ final class TcpConnection {
                 // "If the segment acknowledgment is not acceptable, form a reset segment
                 // <SEQ=SEG.ACK><CTL=RST> and send it."
                 out.transmit(segment(ack, 0, Packets.RST, List.of(), NO_DATA, 0));
-                out.event(new TcpEvent.Dropped("unacceptable ACK " + Seq.str(ack) + " in SYN-RECEIVED (expected "
+                out.event(new TcpEvent.Dropped(TcpEvent.DropReason.UNACCEPTABLE_ACK, "unacceptable ACK " + Seq.str(ack) + " in SYN-RECEIVED (expected "
                         + Seq.str(sndNxt) + "): sent RST"));
                 return false;
             }
@@ -616,7 +568,7 @@ final class TcpConnection {
         if (Seq.gt(ack, sndNxt) || Seq.lt(ack, sndUna - maxSndWnd)) {
             boolean answered = allowAckForDroppedSegment(now); // the same budget as challenge ACKs
             if (answered) sendAck(out);
-            out.event(new TcpEvent.Dropped("ACK " + Seq.str(ack) + " outside [" + Seq.str(sndUna - maxSndWnd) + ", "
+            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.UNACCEPTABLE_ACK, "ACK " + Seq.str(ack) + " outside [" + Seq.str(sndUna - maxSndWnd) + ", "
                     + Seq.str(sndNxt) + "]: " + (answered ? "sent ACK" : "ACK limit reached, dropped silently")));
             return false;
         }
@@ -672,7 +624,7 @@ final class TcpConnection {
             default -> {
                 // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN has
                 // been received from the remote side. Ignore the segment text."
-                out.event(new TcpEvent.Dropped("data after the peer's FIN in " + state.rfcName() + ": ignored"));
+                out.event(new TcpEvent.Dropped(TcpEvent.DropReason.AFTER_FIN, "data after the peer's FIN in " + state.rfcName() + ": ignored"));
                 return false;
             }
         }
@@ -680,7 +632,7 @@ final class TcpConnection {
         if (Seq.lt(rcvNxt, seg.seq())) {
             // In the window but not next: we keep no out-of-order data (the RFC's SHLD-31 is a
             // SHOULD); the ACK for RCV.NXT tells the peer where to resume.
-            out.event(new TcpEvent.Dropped("segment " + Seq.str(seg.seq()) + " arrived before " + Seq.str(rcvNxt)
+            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUT_OF_ORDER, "segment " + Seq.str(seg.seq()) + " arrived before " + Seq.str(rcvNxt)
                     + ": not kept, sent ACK"));
             return true;
         }
@@ -786,9 +738,9 @@ final class TcpConnection {
     private void challengeAck(String why, long now, Output out) {
         if (allowAckForDroppedSegment(now)) {
             sendAck(out);
-            out.event(new TcpEvent.Dropped(why + ": sent challenge ACK"));
+            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.CHALLENGE, why + ": sent challenge ACK"));
         } else {
-            out.event(new TcpEvent.Dropped(why + ": challenge ACK limit reached, dropped silently"));
+            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.CHALLENGE, why + ": challenge ACK limit reached, dropped silently"));
         }
     }
 
@@ -930,6 +882,10 @@ final class TcpConnection {
     }
 
     private void enterClosed(TcpEvent.CloseReason reason, String detail, Output out) {
+        enterClosed(new TcpEvent.Closed(reason, detail), out);
+    }
+
+    private void enterClosed(TcpEvent.Closed closed, Output out) {
         setState(TcpState.CLOSED, out);
         ackOwed = false;
         rtoDeadline = NEVER;
@@ -937,7 +893,7 @@ final class TcpConnection {
         finWait2Deadline = NEVER;
         sendQueue = NO_DATA;
         sendQueueLength = 0;
-        out.event(new TcpEvent.Closed(reason, detail));
+        out.event(closed);
     }
 
     /**

@@ -13,16 +13,44 @@ sealed interface TcpEvent {
     /** A segment sent again after a retransmission timeout (RFC 6298 section 5). */
     record Retransmitting(String what, int attempt, long rtoMillis) implements TcpEvent {}
 
-    /** An arriving segment that was not processed, and why (RFC 9293 section 3.10.7). */
-    record Dropped(String reason) implements TcpEvent {}
+    /** An arriving segment that was not processed: which rule dropped it, and the details. */
+    record Dropped(DropReason why, String reason) implements TcpEvent {}
+
+    /** The rules of RFC 9293 section 3.10.7 (and RFC 5961) that drop a segment. */
+    enum DropReason {
+        /** No TCB: CLOSED answers with RST, or ignores a RST (3.10.7.1). */
+        NO_CONNECTION,
+        /** LISTEN takes only a SYN (3.10.7.2). */
+        NOT_A_SYN,
+        /** SYN-SENT: an ACK for something we never sent, a RST without ACK, neither SYN nor RST (3.10.7.3). */
+        BAD_REPLY_TO_SYN,
+        /** The sequence number is outside the receive window: answered with an ACK (first check). */
+        OUTSIDE_WINDOW,
+        /** RFC 5961: a SYN, or a RST that is in the window but not exact, gets a challenge ACK. */
+        CHALLENGE,
+        /** "if the ACK bit is off, drop the segment and return" (fifth check). */
+        NO_ACK,
+        /** An ACK of data never sent, or too old (RFC 5961 section 5.2). */
+        UNACCEPTABLE_ACK,
+        /** Text after the peer's FIN: "Ignore the segment text." (seventh step). */
+        AFTER_FIN,
+        /** In the window but not next: not kept (yet). */
+        OUT_OF_ORDER,
+        /** A duplicate SYN during the handshake: the peer started over. */
+        NEW_SYN
+    }
 
     /** The peer's duplicate of an earlier segment, answered without processing it twice. */
     record Duplicate(String what, String answer) implements TcpEvent {}
 
-    /** The connection is over and its TCB deleted. */
-    record Closed(CloseReason reason, String detail) implements TcpEvent {
-        /** How a TIMED_OUT detail begins when retransmissions went unanswered ("... 6 tries"). */
-        static final String NO_ANSWER_AFTER = "no answer after ";
+    /**
+     * The connection is over and its TCB deleted. tries: for NO_ANSWER, how many times the last
+     * segment was sent (the first time and the retransmissions); 0 otherwise.
+     */
+    record Closed(CloseReason reason, String detail, int tries) implements TcpEvent {
+        Closed(CloseReason reason, String detail) {
+            this(reason, detail, 0);
+        }
     }
 
     enum CloseReason {
@@ -33,7 +61,9 @@ sealed interface TcpEvent {
         /** The peer reset a connection that was open or opening. */
         RESET,
         /** Retransmissions went unanswered until the retry limit. */
-        TIMED_OUT,
+        NO_ANSWER,
+        /** FIN-WAIT-2 waited for the peer's FIN until its timer ran out. */
+        FIN_TIMEOUT,
         /** We aborted it ourselves, sending a RST. */
         ABORTED
     }

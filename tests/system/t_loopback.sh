@@ -151,6 +151,24 @@ test_no_echo_acknowledges_without_reply() {
   printf '%s\n' "$out" | grep -q '<- ACK .* len=0 '
 }
 
+# Issue 9, bug 2: an internal error (here injected once the handshake completes) used to leave the
+# client waiting forever. Now the program ends with one line and exit 1, and the peer gets a RST.
+test_internal_error_ends_the_program() {
+  lo_ns_up || return 1
+  start_bg "$LOGS/bug-server.out" in_lo $RUN TcpServer --count 1
+  wait_for_line "$LOGS/bug-server.out" "Listening on" || return 1
+  start_bg "$LOGS/bug-client.out" in_lo $RUN TcpClient 127.0.0.1 --message hello --inject-internal-error
+  wait_bounded "$LAST_PID" 20; local status=$?
+  cat "$LOGS/bug-client.out"
+  [ "$status" -eq 1 ] || { say "expected exit 1, got $status"; return 1; }
+  [ "$(grep -c 'internal error' "$LOGS/bug-client.out")" -eq 1 ] || return 1
+  grep -qx '\[Client\] Error: internal error: java.lang.IllegalStateException: injected by --inject-internal-error at .*' \
+    "$LOGS/bug-client.out" || return 1
+  ! grep -q '^\s*at \|Exception in thread' "$LOGS/bug-client.out" || return 1
+  # the server's connection was reset by the client on its way out, and the server counted it
+  wait_for_line "$LOGS/bug-server.out" "Connection reset by peer" 10
+}
+
 # A kernel program already listens on the port: we say so and stop, instead of fighting over it.
 test_port_in_use_is_reported() {
   lo_ns_up || return 1
@@ -247,6 +265,7 @@ run_loopback_tests() {
   run_test "loopback: port held by a kernel listener -> one line, exit 1" test_port_in_use_is_reported
   run_test "loopback: --no-echo acknowledges data, sends none; the client's --timeout ends it" test_no_echo_acknowledges_without_reply
   run_test "loopback: ACK/data to listener -> RST, RST ignored, bad checksum dropped" test_unexpected_segments_to_listener
+  run_test "loopback: an internal error ends the client with one line and exit 1" test_internal_error_ends_the_program
   run_test "loopback: SIGINT, SIGTERM mid-handshake remove nft rules; stale table removed" test_signals_remove_firewall_rules
   run_test "loopback: Java 25 runs without warnings" test_java25_without_warnings
 }

@@ -25,8 +25,8 @@ final class TcpConnectionTest {
 
     /** receiveWindow 65535, mss 1460, RTO initial 200 / min 200 / max 60000, 5 retries, MSL 1000,
      *  FIN-WAIT-2 timeout 60000, 10 challenge ACKs a second. */
-    static TcpConnection.Config config() {
-        return new TcpConnection.Config(65535, 1460, 200, 200, 60000, 5, 1000, 60000, 10);
+    static TcpConfig config() {
+        return TcpConfig.defaults().withRtoInitial(200).withRtoMin(200);
     }
 
     public static void main(String[] args) {
@@ -1186,14 +1186,14 @@ final class TcpConnectionTest {
             Check.equal(List.of(400L, 800L, 1600L), rtos, "RTOs");
         });
 
-        Check.test("after maxRetries (5) unanswered retransmissions: Closed(TIMED_OUT, \"no answer after 6 tries\")", () -> {
+        Check.test("after maxRetries (5) unanswered retransmissions: Closed(NO_ANSWER, \"no answer after 6 tries\", 6)", () -> {
             FakeLink link = link();
             link.dropEvery(link.client, s -> true);
             link.client.open(C);
             link.runUntilQuiet();
             Check.equal(6, link.client.sent.size(), "SYNs sent (1 + 5 retransmissions)");
             Check.equal(TcpState.CLOSED, link.client.state(), "state");
-            Check.equal(new TcpEvent.Closed(TcpEvent.CloseReason.TIMED_OUT, "no answer after 6 tries"),
+            Check.equal(new TcpEvent.Closed(TcpEvent.CloseReason.NO_ANSWER, "no answer after 6 tries", 6),
                     link.client.closedEvent(), "Closed event");
             Check.equal(12600, link.now, "given up when the last RTO (6400 ms after 6200) expired");
         });
@@ -1225,7 +1225,7 @@ final class TcpConnectionTest {
         });
 
         Check.test("RFC 6298 2.2: a clean 50 ms RTT gives SRTT 50, RTTVAR 25, RTO = max(rtoMin 100, 50+4*25) = 150", () -> {
-            TcpConnection.Config cfg = new TcpConnection.Config(65535, 1460, 200, 100, 60000, 5, 1000, 60000, 10);
+            TcpConfig cfg = config().withRtoMin(100);
             FakeLink link = new FakeLink(cfg);
             link.oneWayDelay = 25;
             link.server.listen(S);
@@ -1316,7 +1316,7 @@ final class TcpConnectionTest {
         Check.test("200 seeded runs, 20% loss + 5% duplicates + 5% reordering: handshake, 1000 bytes, echo, close", () -> {
             // maxRetries 10 so that 20% loss does not give up; MSL 30 s of fake time so that the
             // 2*MSL of TIME-WAIT outlasts the peer's backed-off FIN retransmissions.
-            TcpConnection.Config cfg = new TcpConnection.Config(65535, 1460, 200, 200, 60000, 10, 30000, 60000, 10);
+            TcpConfig cfg = config().withMaxRetries(10).withMsl(30000);
             List<String> failures = new ArrayList<>();
             for (int seed = 0; seed < 200; seed++) {
                 Random r = new Random(seed);
