@@ -28,8 +28,6 @@ final class TcpConnection {
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4 ... (MUST-15)." */
     static final int DEFAULT_SEND_MSS = 536;
     private static final byte[] NO_DATA = new byte[0];
-    private static final int K = 4;             // RFC 6298 section 2
-    private static final long CLOCK_GRANULARITY = 1; // G: our clock counts milliseconds
 
     private final TcpConfig config;
     final int localPort, remotePort;
@@ -61,12 +59,9 @@ final class TcpConnection {
     private int finSeq;             // the sequence number our FIN occupies, once sent
 
     // Retransmission timer, RFC 6298.
-    private long srtt = -1, rttvar, rto;
+    private final RttEstimator rtt;
     private long rtoDeadline = NEVER;
     private int retries;            // retransmissions of the segment at SND.UNA so far
-    private boolean timing;         // an RTT measurement is running...
-    private int timedSeq;           // ...for the segment that ends here...
-    private long timedAt;           // ...sent at this time
     private boolean synRetransmitted;
 
     private long timeWaitDeadline = NEVER;
@@ -81,7 +76,7 @@ final class TcpConnection {
         this.localPort = localPort;
         this.remotePort = remotePort;
         this.rcvWnd = config.receiveWindow();
-        this.rto = config.rtoInitial();
+        this.rtt = new RttEstimator(config.rtoInitial(), config.rtoMin(), config.rtoMax());
     }
 
     // ------------------------------------------------------------------ observers
@@ -95,9 +90,9 @@ final class TcpConnection {
     int iss() { return iss; }
     int irs() { return irs; }
     int sendMss() { return sndMss; }
-    long rto() { return rto; }
-    long srtt() { return srtt; }
-    long rttvar() { return rttvar; }
+    long rto() { return rtt.rto(); }
+    long srtt() { return rtt.srtt(); }
+    long rttvar() { return rtt.rttvar(); }
     boolean isPassive() { return passiveOpen; }
     /** Bytes handed to send() that the peer has not acknowledged yet. */
     int unacknowledgedBytes() { return sendQueueLength; }
@@ -222,27 +217,26 @@ final class TcpConnection {
             return;
         }
         retries++;
-        // (5.5) "The host MUST set RTO <- RTO * 2 ("back off the timer")." The maximum of (2.5) applies.
-        rto = Math.min(rto * 2, config.rtoMax());
-        // Karn's algorithm (RFC 6298 section 3): no RTT sample from a retransmitted segment.
-        timing = false;
+        // (5.5) "The host MUST set RTO <- RTO * 2 ("back off the timer")." The maximum of (2.5)
+        // applies, and Karn's algorithm (RFC 6298 section 3) ends the measurement: see RttEstimator.
+        rtt.onRetransmit();
         // (5.4) "Retransmit the earliest segment that has not been acknowledged by the TCP receiver."
         retransmitEarliest(now, out);
         // (5.6) "Start the retransmission timer, such that it expires after RTO seconds"
-        rtoDeadline = now + rto;
+        rtoDeadline = now + rtt.rto();
     }
 
     private void retransmitEarliest(long now, Output out) {
         int attempt = retries + 1;
         switch (state) {
             case SYN_SENT -> {
-                out.event(new TcpEvent.Retransmitting("SYN", attempt, rto));
+                out.event(new TcpEvent.Retransmitting("SYN", attempt, rtt.rto()));
                 synRetransmitted = true;
                 sendSyn(false, now, out);
                 return;
             }
             case SYN_RECEIVED -> {
-                out.event(new TcpEvent.Retransmitting("SYN-ACK", attempt, rto));
+                out.event(new TcpEvent.Retransmitting("SYN-ACK", attempt, rtt.rto()));
                 synRetransmitted = true;
                 sendSyn(true, now, out);
                 return;
@@ -256,11 +250,11 @@ final class TcpConnection {
             // (RFC 9293 section 3.8.6.1).
             int length = Math.min(dataEnd - sndUna, sndMss);
             if (Seq.lt(sndNxt, sndUna + length)) length = Math.max(1, sndNxt - sndUna);
-            out.event(new TcpEvent.Retransmitting(length + (length == 1 ? " byte" : " bytes"), attempt, rto));
+            out.event(new TcpEvent.Retransmitting(length + (length == 1 ? " byte" : " bytes"), attempt, rtt.rto()));
             sendData(sndUna, length, out);
             if (Seq.lt(sndNxt, sndUna + length)) sndNxt = sndUna + length;
         } else if (finSent && Seq.le(sndUna, finSeq)) {
-            out.event(new TcpEvent.Retransmitting("FIN", attempt, rto));
+            out.event(new TcpEvent.Retransmitting("FIN", attempt, rtt.rto()));
             out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA, rcvWnd));
         }
     }
@@ -360,7 +354,7 @@ final class TcpConnection {
             rcvNxt = seg.seq() + 1;
             learnPeerMss(seg);
             if (ackAcceptable) {
-                sampleRtt(seg.ack(), now);
+                rtt.onAck(seg.ack(), now);
                 sndUna = seg.ack();
             }
             // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED,
@@ -403,7 +397,7 @@ final class TcpConnection {
             out.event(new TcpEvent.Duplicate("SYN", "sent SYN-ACK again"));
             sendSyn(true, now, out);
             // Karn (RFC 6298 section 3): the SYN-ACK went out twice, so the ACK to come is no RTT sample.
-            timing = false;
+            rtt.onSend(iss + 1, now, true);
             return;
         }
         // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the remote
@@ -544,7 +538,7 @@ final class TcpConnection {
             // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue processing
             // with the variables below set to: SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK"
             if (Seq.lt(sndUna, ack) && Seq.le(ack, sndNxt)) {
-                sampleRtt(ack, now);
+                rtt.onAck(ack, now);
                 sndUna = ack;
                 updateWindow(seg);
                 handshakeAcknowledged(now);
@@ -575,7 +569,7 @@ final class TcpConnection {
         // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
         // retransmission queue that are thereby entirely acknowledged are removed."
         if (Seq.lt(sndUna, ack)) {
-            sampleRtt(ack, now);
+            rtt.onAck(ack, now);
             acknowledgeSent(ack, now);
         } else if (seg.window() == 0 && sndUna != sndNxt) {
             // An answer to a window probe: the peer is alive, so the probes are not "tries" that
@@ -687,7 +681,7 @@ final class TcpConnection {
             int length = Math.min(Math.min(dataEnd - sndNxt, sndMss), usable);
             if (length <= 0) break;
             sendData(sndNxt, length, out);
-            startRttMeasurement(sndNxt + length, now);
+            rtt.onSend(sndNxt + length, now, retries > 0);
             sndNxt += length;
             armRetransmissionTimer(now);
         }
@@ -700,7 +694,7 @@ final class TcpConnection {
             finSeq = sndNxt;
             finSent = true;
             out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA, rcvWnd));
-            startRttMeasurement(finSeq + 1, now);
+            rtt.onSend(finSeq + 1, now, retries > 0);
             sndNxt = finSeq + 1;
             armRetransmissionTimer(now);
         }
@@ -717,7 +711,7 @@ final class TcpConnection {
     private void sendSyn(boolean withAck, long now, Output out) {
         int flags = withAck ? Packets.SYN | Packets.ACK : Packets.SYN;
         out.transmit(segment(iss, withAck ? rcvNxt : 0, flags, List.of(new Packets.Mss(config.mss())), NO_DATA, rcvWnd));
-        startRttMeasurement(iss + 1, now);
+        rtt.onSend(iss + 1, now, retries > 0);
         armRetransmissionTimer(now);
     }
 
@@ -770,63 +764,28 @@ final class TcpConnection {
         sndUna = ack;
         retries = 0;
         // The backoff ends with new acknowledgments, as in Linux: RTO is computed afresh.
-        rto = computedRto();
+        rtt.resetBackoff();
         // (5.2) "When all outstanding data has been acknowledged, turn off the retransmission timer."
         // (5.3) "When an ACK is received that acknowledges new data, restart the retransmission timer
         // so that it will expire after RTO seconds (for the current value of RTO)."
-        rtoDeadline = sndUna == sndNxt ? NEVER : now + rto;
+        rtoDeadline = sndUna == sndNxt ? NEVER : now + rtt.rto();
     }
 
     /** Our SYN (or SYN-ACK) is acknowledged: the handshake's retransmission state ends. */
     private void handshakeAcknowledged(long now) {
         retries = 0;
-        rto = computedRto();
+        rtt.resetBackoff();
         // (5.7) "If the timer expires awaiting the ACK of a SYN segment and the TCP implementation is
         // using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3 seconds when data
-        // transmission begins (i.e., after the three-way handshake completes)." We scale the 3 s
-        // with the configured initial RTO (3 s with the RFC's 1 s), so that fast tests stay fast.
-        if (synRetransmitted && srtt < 0) rto = Math.max(rto, Math.min(3 * config.rtoInitial(), config.rtoMax()));
-        rtoDeadline = sndUna == sndNxt ? NEVER : now + rto;
+        // transmission begins (i.e., after the three-way handshake completes)." (see RttEstimator)
+        if (synRetransmitted) rtt.afterHandshakeWithSynRetransmitted();
+        rtoDeadline = sndUna == sndNxt ? NEVER : now + rtt.rto();
     }
 
     /** (5.1) "Every time a packet containing data is sent (including a retransmission), if the timer
      *  is not running, start it running so that it will expire after RTO seconds". */
     private void armRetransmissionTimer(long now) {
-        if (rtoDeadline == NEVER) rtoDeadline = now + rto;
-    }
-
-    private void startRttMeasurement(int endSeq, long now) {
-        // Karn: only segments sent once are timed; one measurement at a time.
-        if (!timing && retries == 0) {
-            timing = true;
-            timedSeq = endSeq;
-            timedAt = now;
-        }
-    }
-
-    /** Takes an RTT sample when ack covers the timed segment (RFC 6298 section 2). */
-    private void sampleRtt(int ack, long now) {
-        if (!timing || Seq.lt(ack, timedSeq)) return;
-        timing = false;
-        long r = Math.max(0, now - timedAt);
-        if (srtt < 0) {
-            // (2.2) "When the first RTT measurement R is made, the host MUST set
-            // SRTT <- R, RTTVAR <- R/2, RTO <- SRTT + max (G, K*RTTVAR)"
-            srtt = r;
-            rttvar = r / 2;
-        } else {
-            // (2.3) "RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|,
-            //        SRTT <- (1 - alpha) * SRTT + alpha * R'" with alpha = 1/8, beta = 1/4.
-            rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
-            srtt = (7 * srtt + r) / 8;
-        }
-        rto = computedRto();
-    }
-
-    private long computedRto() {
-        if (srtt < 0) return config.rtoInitial();
-        long value = srtt + Math.max(CLOCK_GRANULARITY, K * rttvar);
-        return Math.min(Math.max(value, config.rtoMin()), config.rtoMax());
+        if (rtoDeadline == NEVER) rtoDeadline = now + rtt.rto();
     }
 
     // ------------------------------------------------------------------ helpers

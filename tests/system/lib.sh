@@ -42,10 +42,11 @@ UNIT_SOURCES() { ls Packets.java tcp/*.java os/PortFilter.java app/Log.java test
 
 build_unit() {
   mkdir -p "$LOGS"
-  rm -rf "$BUILD/unit" && mkdir -p "$BUILD/unit"
-  javac -Xlint:all -Werror -d "$BUILD/unit" $(UNIT_SOURCES) 2>"$LOGS/build-unit.log" || {
+  UNIT_BUILD=${UNIT_BUILD:-$BUILD/unit}
+  rm -rf "$UNIT_BUILD" && mkdir -p "$UNIT_BUILD"
+  javac -Xlint:all -Werror -d "$UNIT_BUILD" $(UNIT_SOURCES) 2>"$LOGS/build-unit.log" || {
     cat "$LOGS/build-unit.log"; say "unit test build failed" >&2; return 1; }
-  UNIT_RUN="java -cp $BUILD/unit"
+  UNIT_RUN="java -cp $UNIT_BUILD"
 }
 
 # The in-memory suites: every tests/unit/*Test.java. With names, only the suites whose class
