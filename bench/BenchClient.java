@@ -32,7 +32,7 @@ final class BenchClient {
         Route.Info route = Route.lookup(server);
         Set<Integer> ports = IntStream.rangeClosed(FIRST_PORT, LAST_PORT).boxed().collect(Collectors.toSet());
         TcpStack.Settings settings = new TcpStack.Settings();
-        settings.tcp = TcpConnection.Config.defaults().withMss(Route.mssFor(route.mtu()));
+        settings.tcp = TcpConfig.defaults().withMss(Route.mssFor(route.mtu()));
         settings.nameConnections = true;
         settings.spinMicros = Integer.getInteger("spin.us", settings.spinMicros);
         try (RawSocket socket = RawSocket.open(RstGuard.MARK);

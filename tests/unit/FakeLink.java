@@ -196,11 +196,11 @@ final class FakeLink {
     private final List<Action> actions = new ArrayList<>();
     private Runnable afterEachStep = () -> { };
 
-    FakeLink(TcpConnection.Config config) {
+    FakeLink(TcpConfig config) {
         this(config, config);
     }
 
-    FakeLink(TcpConnection.Config clientConfig, TcpConnection.Config serverConfig) {
+    FakeLink(TcpConfig clientConfig, TcpConfig serverConfig) {
         client = new Side("client", new TcpConnection(clientConfig, CLIENT_PORT, SERVER_PORT));
         server = new Side("server", new TcpConnection(serverConfig, SERVER_PORT, CLIENT_PORT));
         client.peer = server;
