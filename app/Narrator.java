@@ -24,8 +24,18 @@ final class Narrator {
             }
             String line = transitionLine(s.from(), s.to(), peer, msl);
             if (line != null) log.info(who, line);
-        } else if (event instanceof TcpEvent.DataReceived d) {
-            log.info(who, "Received " + d.data().length + (d.data().length == 1 ? " byte: " : " bytes: ") + Log.quote(d.data()));
+        } else if (event instanceof TcpEvent.Readable || event instanceof TcpEvent.Writable) {
+            // the application says what it reads and writes
+        } else if (event instanceof TcpEvent.FastRetransmit f) {
+            log.info(who, "Retransmitting " + f.what() + " (" + f.why() + ")");
+        } else if (event instanceof TcpEvent.CongestionChanged cc) {
+            log.detail(who, "cwnd " + cc.cwnd() + ", ssthresh " + (cc.ssthresh() == Integer.MAX_VALUE ? "unlimited" : cc.ssthresh())
+                    + " (" + cc.why() + ")");
+        } else if (event instanceof TcpEvent.WindowUpdate w) {
+            log.detail(who, "Window update: our window opened from " + w.before() + " to " + w.after() + " bytes");
+        } else if (event instanceof TcpEvent.OutOfOrder o) {
+            log.detail(who, "Received " + o.length() + " bytes out of order, " + o.offset() + " bytes ahead: "
+                    + (o.kept() > 0 ? "kept " + o.kept() + " until the gap fills" : "nothing new to keep") + ", sent duplicate ACK");
         } else if (event instanceof TcpEvent.Retransmitting r) {
             log.info(who, "Retransmitting " + r.what() + " (try " + r.attempt() + ", RTO " + r.rtoMillis() + " ms)");
         } else if (event instanceof TcpEvent.Duplicate d) {
@@ -65,6 +75,8 @@ final class Narrator {
             case RESET: return "Connection reset by peer (" + c.detail() + ")";
             case NO_ANSWER: return "No answer from " + peer + " after " + c.tries() + " tries";
             case FIN_TIMEOUT: return "Connection given up: " + c.detail();
+            case NOT_ACKNOWLEDGED: return "Connection given up: " + peer + " still sends but never acknowledged our data ("
+                    + c.tries() + " tries)";
             case ABORTED: return "Connection aborted: " + c.detail();
         }
         throw new AssertionError(c.reason());

@@ -49,7 +49,14 @@ final class ClientApp implements TcpStack.Application {
         else if (close) c.close();
     }
 
-    @Override public void received(TcpStack.Connection c, byte[] data) {
+    private final byte[] buffer = new byte[64 * 1024];
+
+    @Override public void readable(TcpStack.Connection c) {
+        for (int n; (n = c.read(buffer, 0, buffer.length)) > 0; ) received(c, java.util.Arrays.copyOf(buffer, n));
+        if (c.atEndOfStream() && c.tcp.state() == TcpState.CLOSE_WAIT) c.close();
+    }
+
+    private void received(TcpStack.Connection c, byte[] data) {
         Session s = session(c);
         if (message != null) {
             // The server echoes: what comes back must be the message, byte for byte.
@@ -66,7 +73,7 @@ final class ClientApp implements TcpStack.Application {
     }
 
     @Override public void peerClosed(TcpStack.Connection c) {
-        c.close();
+        if (c.atEndOfStream()) c.close();
     }
 
     @Override public void closed(TcpStack.Connection c, TcpEvent.Closed how) {

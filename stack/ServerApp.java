@@ -22,15 +22,33 @@ final class ServerApp implements TcpStack.Application {
         if (count > 0 && handshakes >= count) stack.stopAccepting();
     }
 
-    @Override public void received(TcpStack.Connection c, byte[] data) {
-        // After our FIN (--close-after-reply) the peer may still send: we take it, but may not answer.
-        if (echo && c.canSend()) c.send(data);
-        if (closeAfterReply) c.close();
+    private final byte[] buffer = new byte[64 * 1024];
+
+    /**
+     * Echo: read only what we can send back now. When the peer does not read our echo, our send
+     * buffer fills, we stop reading, our receive buffer fills and our window closes: the peer's
+     * TCP then waits, and no memory grows (the echo server of a peer that never reads).
+     */
+    @Override public void readable(TcpStack.Connection c) {
+        while (c.readable() > 0) {
+            // After our FIN (--close-after-reply) the peer may still send: we take it, but may not answer.
+            boolean answer = echo && c.canSend();
+            int n = c.read(buffer, 0, answer ? Math.min(buffer.length, c.writable()) : buffer.length);
+            if (n == 0) break;
+            if (answer) c.write(buffer, 0, n);
+            if (closeAfterReply) c.close();
+        }
+        if (c.atEndOfStream()) c.close();
     }
 
-    /** The peer has nothing more to send; neither have we. */
+    /** The echo's room came back: read what waited. */
+    @Override public void writable(TcpStack.Connection c) {
+        if (c.readable() > 0) readable(c);
+    }
+
+    /** The peer has nothing more to send; once its data is echoed, neither have we. */
     @Override public void peerClosed(TcpStack.Connection c) {
-        c.close();
+        if (c.atEndOfStream()) c.close();
     }
 
     @Override public boolean keepRunning(long nowMillis) {

@@ -26,11 +26,18 @@ final class TcpStack {
     /** What the program does with its connections. Callbacks may call the connection's methods. */
     interface Application {
         default void established(Connection c) {}
-        default void received(Connection c, byte[] data) {}
+        /** Data waits in the receive buffer: take it with c.read(). What stays there keeps the
+         *  window we advertise smaller, down to zero: that is how a slow reader slows the peer. */
+        default void readable(Connection c) {}
+        /** Acknowledgments made room in the send buffer: c.write() takes more now. */
+        default void writable(Connection c) {}
+        /** The peer sent its FIN: after the data still in the receive buffer, nothing more comes. */
         default void peerClosed(Connection c) {}
         default void closed(Connection c, TcpEvent.Closed how) {}
-        /** Asked once per turn of the loop (at least every 100 ms); false ends the loop. */
+        /** Asked once per turn of the loop (at least every maxSleepMillis()); false ends the loop. */
         boolean keepRunning(long nowMillis);
+        /** How long the loop may sleep waiting for packets before asking keepRunning again. */
+        default int maxSleepMillis() { return 100; }
     }
 
     record FourTuple(int localAddress, int localPort, int remoteAddress, int remotePort) {}
@@ -54,6 +61,7 @@ final class TcpStack {
         final long id = nextConnectionId++; // orders connections with the same deadline
         long scheduledDeadline = TcpConnection.NEVER; // its place in the timer set
         boolean established;             // the handshake completed once
+        boolean narrateData = true;      // log each read and write with its bytes (off for bulk data)
         Object data;                     // the application's own state
 
         Connection(FourTuple tuple, TcpConnection tcp) {
@@ -87,11 +95,38 @@ final class TcpStack {
             return s == TcpState.ESTABLISHED || s == TcpState.CLOSE_WAIT;
         }
 
-        void send(byte[] bytes) {
-            if (log.enabled()) log.info(who(), "Sending " + bytes.length + (bytes.length == 1 ? " byte: " : " bytes: ") + Log.quote(bytes));
-            tcp.send(bytes, now(), this);
+        /** Writes what fits in the send buffer, returns how many bytes; logs them when narrating. */
+        int write(byte[] bytes, int off, int len) {
+            int n = Math.min(len, tcp.writable());
+            if (n > 0 && narrateData && log.enabled()) { // said before the segments it makes
+                byte[] shown = off == 0 && n == bytes.length ? bytes : java.util.Arrays.copyOfRange(bytes, off, off + n);
+                log.info(who(), "Sending " + n + (n == 1 ? " byte: " : " bytes: ") + Log.quote(shown));
+            }
+            n = tcp.write(bytes, off, n, now(), this);
             afterCall(this);
+            return n;
         }
+
+        /** Writes all of bytes, which must fit in the send buffer (short messages). */
+        void send(byte[] bytes) {
+            if (tcp.writable() < bytes.length) throw new IllegalStateException("send buffer full");
+            write(bytes, 0, bytes.length);
+        }
+
+        /** Reads up to len bytes received; returns how many (0: none waiting). */
+        int read(byte[] dst, int off, int len) {
+            int n = tcp.read(dst, off, len, now(), this);
+            if (n > 0 && narrateData && log.enabled()) {
+                log.info(who(), "Received " + n + (n == 1 ? " byte: " : " bytes: ") + Log.quote(java.util.Arrays.copyOfRange(dst, off, off + n)));
+            }
+            afterCall(this);
+            return n;
+        }
+
+        int readable() { return tcp.readable(); }
+        int writable() { return tcp.writable(); }
+        /** The peer's FIN came and every byte before it was read. */
+        boolean atEndOfStream() { return tcp.atEndOfStream(); }
 
         void close() {
             tcp.close(now(), this);
@@ -175,7 +210,7 @@ final class TcpStack {
         while (!stopRequested && internalError == null && app.keepRunning(now())) {
             runDueTimers(now());
             long nextTimer = timers.isEmpty() ? Long.MAX_VALUE : timers.first().scheduledDeadline;
-            int wait = (int) Math.max(0, Math.min(100, nextTimer - now()));
+            int wait = (int) Math.max(0, Math.min(app.maxSleepMillis(), nextTimer - now()));
             ByteBuffer packet = spinForPacket();
             if (packet == null && socket.awaitPacket(wait)) packet = socket.receive();
             // A bounded batch: under a steady stream, timers and stop requests still get their turn.
@@ -386,8 +421,10 @@ final class TcpStack {
                 application.established(c);
             }
             if (s.to() == TcpState.CLOSE_WAIT) application.peerClosed(c);
-        } else if (event instanceof TcpEvent.DataReceived d) {
-            application.received(c, d.data());
+        } else if (event instanceof TcpEvent.Readable) {
+            application.readable(c);
+        } else if (event instanceof TcpEvent.Writable) {
+            application.writable(c);
         } else if (event instanceof TcpEvent.Closed closed) {
             connections.remove(c.tuple, c);
             halfOpen.remove(c);

@@ -1,9 +1,18 @@
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One TCP connection: the state machine of RFC 9293 section 3.10, with RFC 6298's retransmission
- * timer and RFC 5961's defences against blind attacks.
+ * timer, RFC 5961's defences against blind attacks, and the data path of a real TCP: bounded send
+ * and receive buffers (the window we advertise is the receive buffer's free space), out-of-order
+ * segments kept until the gap fills, RFC 5681/6582 congestion control, delayed ACKs, silly window
+ * syndrome avoidance and Nagle's algorithm (RFC 9293 3.8.6), and RFC 7323 window scaling.
+ *
+ * Each algorithm is its own unit: RttEstimator, CongestionControl, ReassemblyQueue, SendBuffer,
+ * ReceiveBuffer. This class composes them and keeps RFC 9293's own rules.
+ *
+ * The application writes with {@link #write} (which takes what fits in the send buffer) and reads
+ * with {@link #read}; {@link TcpEvent.Readable} and {@link TcpEvent.Writable} say when to.
  *
  * Sans-I/O: segments, user calls and the current time go in; segments to send and events come out
  * through an {@link Output} given to each call. No sockets, threads, clocks or randomness here: the
@@ -28,6 +37,8 @@ final class TcpConnection {
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4 ... (MUST-15)." */
     static final int DEFAULT_SEND_MSS = 536;
     private static final byte[] NO_DATA = new byte[0];
+    /** RFC 7323 section 2.3: "the maximum scale exponent is limited to 14". */
+    static final int MAX_WINDOW_SHIFT = 14;
 
     private final TcpConfig config;
     final int localPort, remotePort;
@@ -46,22 +57,50 @@ final class TcpConnection {
 
     // Receive sequence variables (RFC 9293 section 3.3.1, Figure 4).
     private int rcvNxt;   // next sequence number expected on an incoming segment
-    private int rcvWnd;   // receive window
+    // RCV.WND is the receiveWindow's (below): what we advertised, as SWS avoidance allows it.
     private int irs;      // initial receive sequence number
     private boolean ackOwed; // received data or a FIN awaits our ACK (see flushAck)
 
-    // User data not yet acknowledged: sequence numbers [sendQueueSeq, sendQueueSeq + sendQueueLength).
-    private byte[] sendQueue = NO_DATA;
-    private int sendQueueLength;
-    private int sendQueueSeq;
+    // Sequence numbers sent: SND.NXT goes back to SND.UNA after a retransmission timeout (the
+    // segments from there are sent again, as cwnd allows), so the highest sequence number sent is
+    // kept apart, as BSD's snd_max: an ACK up to it is for data we did send.
+    private int sndMax;
+
+    // RFC 7323 window scaling: the peer's shift applies to the windows it sends us, ours to the
+    // windows we send; both 0 unless both SYNs carried the option.
+    private int sndWndShift;
+    private int rcvWndShift;
+    private boolean peerOfferedWindowScale;
+    private boolean windowScaling;  // both SYNs carried the option: the shifts apply
+
+    // User data written and not yet acknowledged: byte k of the buffer has sequence number
+    // sendBufferSeq + k (sendBufferSeq is SND.UNA once the SYN is acknowledged).
+    private SendBuffer sendBuffer;
+    private int sendBufferSeq;
     private boolean closeRequested; // the user called CLOSE: a FIN follows the queued data
     private boolean finSent;
     private int finSeq;             // the sequence number our FIN occupies, once sent
+    private boolean probing;        // a zero-window probe is out (RFC 9293 3.8.6.1)
+
+    // Received data: in order and not read yet (the receive buffer), and out of order (the queue).
+    private ReceiveBuffer receiveBuffer;
+    private ReassemblyQueue reassembly;
+    private final ReceiveWindow receiveWindow; // RCV.WND: SWS avoidance, scaling, no shrinking
+
+    // Congestion control (RFC 5681, RFC 6582), from the moment the handshake completes.
+    private CongestionControl cc;
+    private long lastDataSentAt;
+
+    // Delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2).
+    private long ackDeadline = NEVER;
+    private int fullSegmentsUnacked; // full-sized segments received since our last ACK
 
     // Retransmission timer, RFC 6298.
     private final RttEstimator rtt;
     private long rtoDeadline = NEVER;
     private int retries;            // retransmissions of the segment at SND.UNA so far
+    private long firstRetransmitAt; // when the first of those went out (R2 counts from there)
+    private long lastHeardAt = -1;  // when the peer last sent us anything
     private boolean synRetransmitted;
 
     private long timeWaitDeadline = NEVER;
@@ -75,7 +114,15 @@ final class TcpConnection {
         this.config = config;
         this.localPort = localPort;
         this.remotePort = remotePort;
-        this.rcvWnd = config.receiveWindow();
+        this.sendBuffer = new SendBuffer(config.sendBuffer());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
+        this.reassembly = new ReassemblyQueue(config.receiveBuffer());
+        this.receiveWindow = new ReceiveWindow(config.receiveBuffer());
+        // Our shift: the smallest that lets the 16-bit field say the whole buffer (RFC 7323 2.3).
+        int shift = 0;
+        while (shift < MAX_WINDOW_SHIFT && (config.receiveBuffer() >> shift) > 65535) shift++;
+        this.rcvWndShift = config.windowScaling() ? shift : 0;
+
         this.rtt = new RttEstimator(config.rtoInitial(), config.rtoMin(), config.rtoMax());
     }
 
@@ -86,7 +133,8 @@ final class TcpConnection {
     int sndNxt() { return sndNxt; }
     int sndWnd() { return sndWnd; }
     int rcvNxt() { return rcvNxt; }
-    int rcvWnd() { return rcvWnd; }
+    /** RCV.WND: how far beyond RCV.NXT the peer may send (up to the furthest edge we advertised). */
+    int rcvWnd() { return receiveWindow.acceptLimit(rcvNxt); }
     int iss() { return iss; }
     int irs() { return irs; }
     int sendMss() { return sndMss; }
@@ -94,12 +142,25 @@ final class TcpConnection {
     long srtt() { return rtt.srtt(); }
     long rttvar() { return rtt.rttvar(); }
     boolean isPassive() { return passiveOpen; }
-    /** Bytes handed to send() that the peer has not acknowledged yet. */
-    int unacknowledgedBytes() { return sendQueueLength; }
+    /** Bytes handed to write() that the peer has not acknowledged yet. */
+    int unacknowledgedBytes() { return sendBuffer.length(); }
+    /** Bytes received in order that the application has not read yet. */
+    int readable() { return receiveBuffer.length(); }
+    /** Bytes write() would take now. */
+    int writable() { return canWrite() ? sendBuffer.free() : 0; }
+    /** Bytes received out of order, waiting for a gap to fill. */
+    int outOfOrderBytes() { return reassembly.bytesHeld(); }
+    int cwnd() { return cc == null ? 0 : cc.cwnd(); }
+    int ssthresh() { return cc == null ? 0 : cc.ssthresh(); }
+    int sndMax() { return sndMax; }
+    int sndWndShift() { return sndWndShift; }
+    int rcvWndShift() { return rcvWndShift; }
+    /** True once the peer's FIN arrived and every byte before it was read: the end of its stream. */
+    boolean atEndOfStream() { return finReceived() && receiveBuffer.isEmpty(); }
 
     /** When {@link #onTimer} must be called next, or {@link #NEVER}. */
     long nextDeadline() {
-        return Math.min(rtoDeadline, Math.min(timeWaitDeadline, finWait2Deadline));
+        return Math.min(Math.min(rtoDeadline, ackDeadline), Math.min(timeWaitDeadline, finWait2Deadline));
     }
 
     // ------------------------------------------------------------------ user calls (RFC 9293 3.10.1-3.10.5)
@@ -127,22 +188,55 @@ final class TcpConnection {
     /**
      * SEND (RFC 9293 section 3.10.2). In SYN-SENT and SYN-RECEIVED: "Queue the data for transmission
      * after entering ESTABLISHED state." In ESTABLISHED and CLOSE-WAIT: "Segmentize the buffer and
-     * send it with a piggybacked acknowledgment (acknowledgment value = RCV.NXT)."
+     * send it with a piggybacked acknowledgment (acknowledgment value = RCV.NXT)." The buffer is
+     * bounded: "If there is insufficient space to remember this buffer, simply return "error:
+     * insufficient resources"" becomes a short write, as with a non-blocking socket; the rest goes
+     * once {@link TcpEvent.Writable} says there is room. Returns the number of bytes taken.
      */
-    void send(byte[] data, long now, Output out) {
-        switch (state) {
-            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> { }
-            default -> throw new IllegalStateException("send in " + state.rfcName()
+    int write(byte[] data, int off, int len, long now, Output out) {
+        if (!canWrite()) {
+            throw new IllegalStateException("send in " + state.rfcName()
                     + (closeRequested ? ": connection closing" : ": connection not open"));
         }
-        if (closeRequested) throw new IllegalStateException("send after close: connection closing");
-        if (data.length == 0) return;
-        if (sendQueueLength + data.length > sendQueue.length) {
-            sendQueue = Arrays.copyOf(sendQueue, Math.max(sendQueueLength + data.length, 2 * sendQueue.length));
+        int taken = sendBuffer.write(data, off, len);
+        if (taken > 0) transmitQueued(now, out);
+        return taken;
+    }
+
+    /** write() for data that must fit whole (tests, short messages); throws when it does not. */
+    void send(byte[] data, long now, Output out) {
+        if (writable() < data.length && canWrite()) {
+            throw new IllegalStateException("send buffer full: " + data.length + " bytes, room for " + writable());
         }
-        System.arraycopy(data, 0, sendQueue, sendQueueLength, data.length);
-        sendQueueLength += data.length;
-        transmitQueued(now, out);
+        write(data, 0, data.length, now, out);
+    }
+
+    private boolean canWrite() {
+        return switch (state) {
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> !closeRequested;
+            default -> false;
+        };
+    }
+
+    /**
+     * RECEIVE (RFC 9293 section 3.10.3): copies up to len received bytes to dst and returns how many
+     * (0 when none are waiting). Reading frees buffer space, so the window may open: when it opens
+     * enough to matter (the receiver's SWS rule, see ReceiveWindow), a window update
+     * goes out at once, so a peer that waits on a closed window resumes without its probe timer.
+     */
+    int read(byte[] dst, int off, int len, long now, Output out) {
+        int n = receiveBuffer.read(dst, off, len);
+        int before = rcvWnd();
+        // Worth an ACK of its own only when the window was small enough to hold the peer back
+        // (under two segments, or half the buffer) and would at least double, much as Linux judges
+        // it (tcp_cleanup_rbuf); otherwise the next ACK carries the larger window, and delayed
+        // ACKs keep their one ACK per two segments.
+        if (n > 0 && state.isSynchronized() && !finReceived() && before < Math.min(receiveBuffer.capacity() / 2, 2 * config.mss())
+                && receiveBuffer.free() >= 2L * before && receiveWindow.wouldOpen(rcvNxt, receiveBuffer.free(), config.mss())) {
+            sendAck(out);
+            out.event(new TcpEvent.WindowUpdate(before, rcvWnd()));
+        }
+        return n;
     }
 
     /**
@@ -190,7 +284,7 @@ final class TcpConnection {
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> reset = true;
             default -> throw new AssertionError(state);
         }
-        if (reset) out.transmit(segment(sndNxt, 0, Packets.RST, List.of(), NO_DATA, 0));
+        if (reset) out.transmit(segment(sndNxt, 0, Packets.RST, List.of(), NO_DATA));
         enterClosed(TcpEvent.CloseReason.ABORTED, reset ? why + ", sent RST" : why, out);
     }
 
@@ -208,14 +302,28 @@ final class TcpConnection {
             enterClosed(TcpEvent.CloseReason.FIN_TIMEOUT, "the peer never sent its FIN", out);
             return;
         }
+        if (now >= ackDeadline) {
+            // The delayed ACK's time is up: "the delay MUST be less than 0.5 seconds (MUST-40)".
+            sendAck(out);
+        }
         if (now >= rtoDeadline) onRetransmissionTimeout(now, out);
     }
 
     private void onRetransmissionTimeout(long now, Output out) {
-        if (retries >= config.maxRetries()) {
-            enterClosed(new TcpEvent.Closed(TcpEvent.CloseReason.NO_ANSWER, "no answer after " + (retries + 1) + " tries", retries + 1), out);
+        rtoDeadline = NEVER;
+        if (state.isSynchronized() && sndUna == sndMax && sndWnd > 0 && Seq.lt(sndNxt, sendBufferSeq + sendBuffer.length())) {
+            // Nothing in flight, the window is open but too small for what waits, and the sender's
+            // SWS rule held it back: RFC 9293 section 3.8.6.2.1, "or (4) if the data is pushed and
+            // the override timeout occurs" (SHLD-38's override timer). Send what the window takes.
+            transmitQueued(now, out, false, true);
             return;
         }
+        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+        if (retries >= config.maxRetries() && (handshake || now - firstRetransmitAt >= config.giveUpAfter())) {
+            giveUp(now, out);
+            return;
+        }
+        if (retries == 0) firstRetransmitAt = now;
         retries++;
         // (5.5) "The host MUST set RTO <- RTO * 2 ("back off the timer")." The maximum of (2.5)
         // applies, and Karn's algorithm (RFC 6298 section 3) ends the measurement: see RttEstimator.
@@ -224,6 +332,22 @@ final class TcpConnection {
         retransmitEarliest(now, out);
         // (5.6) "Start the retransmission timer, such that it expires after RTO seconds"
         rtoDeadline = now + rtt.rto();
+    }
+
+    /**
+     * RFC 9293 section 3.8.3: "if the retransmissions of the same segment reach a threshold R2
+     * ..., close the connection". The reason tells a silent peer from one that still sends but
+     * never acknowledges what we send.
+     */
+    private void giveUp(long now, Output out) {
+        int tries = retries + 1;
+        boolean heard = lastHeardAt >= 0 && retries > 0 && lastHeardAt >= firstRetransmitAt;
+        if (heard && state.isSynchronized()) {
+            enterClosed(new TcpEvent.Closed(TcpEvent.CloseReason.NOT_ACKNOWLEDGED, "the peer still sends but has not"
+                    + " acknowledged our data after " + tries + " tries", tries), out);
+        } else {
+            enterClosed(new TcpEvent.Closed(TcpEvent.CloseReason.NO_ANSWER, "no answer after " + tries + " tries", tries), out);
+        }
     }
 
     private void retransmitEarliest(long now, Output out) {
@@ -243,19 +367,31 @@ final class TcpConnection {
             }
             default -> { }
         }
-        int dataEnd = sendQueueSeq + sendQueueLength;
-        if (Seq.lt(sndUna, dataEnd)) {
-            // Data first: the earliest unacknowledged byte is at SND.UNA. When nothing was in flight
-            // because the peer's window is zero, this sends one byte past it: a window probe
-            // (RFC 9293 section 3.8.6.1).
-            int length = Math.min(dataEnd - sndUna, sndMss);
-            if (Seq.lt(sndNxt, sndUna + length)) length = Math.max(1, sndNxt - sndUna);
-            out.event(new TcpEvent.Retransmitting(length + (length == 1 ? " byte" : " bytes"), attempt, rtt.rto()));
-            sendData(sndUna, length, out);
-            if (Seq.lt(sndNxt, sndUna + length)) sndNxt = sndUna + length;
-        } else if (finSent && Seq.le(sndUna, finSeq)) {
-            out.event(new TcpEvent.Retransmitting("FIN", attempt, rtt.rto()));
-            out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA, rcvWnd));
+        int dataEnd = sendBufferSeq + sendBuffer.length();
+        if (sndWnd == 0 && Seq.lt(sndUna, dataEnd) && (probing || sndUna == sndMax)) {
+            // RFC 9293 section 3.8.6.1: "The sending TCP peer must regularly transmit at least one
+            // octet of new data (if available), or retransmit to the receiving TCP peer even if the
+            // send window is zero, in order to "probe" the window." One byte at SND.UNA, with the
+            // timer's backoff. It does not count as in flight: SND.NXT stays, so our ACKs keep a
+            // sequence number the peer accepts.
+            probing = true;
+            out.event(new TcpEvent.Retransmitting("window probe (1 byte)", attempt, rtt.rto()));
+            sendData(sndUna, 1, out);
+            if (Seq.lt(sndMax, sndUna + 1)) sndMax = sndUna + 1;
+            return;
+        }
+        if (Seq.lt(sndUna, sndMax)) {
+            // RFC 5681 section 3.1: after a timeout, cwnd is one segment and the sender starts over
+            // from SND.UNA (the segments after it were probably lost too), in slow start.
+            if (cc != null) {
+                cc.onRetransmissionTimeout(sndMax - sndUna, sndMax);
+                out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "retransmission timeout"));
+            }
+            sndNxt = sndUna;
+            int length = Math.min(Math.max(dataEnd - sndUna, 0), sndMss);
+            String what = length > 0 ? length + (length == 1 ? " byte" : " bytes") : "FIN";
+            out.event(new TcpEvent.Retransmitting(what, attempt, rtt.rto()));
+            transmitQueued(now, out, true, false);
         }
     }
 
@@ -263,6 +399,7 @@ final class TcpConnection {
 
     /** An arriving segment for this connection's 4-tuple. */
     void onSegment(Packets.Tcp seg, long now, Output out) {
+        lastHeardAt = now;
         switch (state) {
             case CLOSED -> {
                 Packets.Tcp reset = resetFor(seg);
@@ -308,6 +445,7 @@ final class TcpConnection {
         irs = seg.seq();
         rcvNxt = seg.seq() + 1;
         learnPeerMss(seg);
+        learnWindowScale(seg);
         updateWindow(seg);
         setState(TcpState.SYN_RECEIVED, out);
         sendSyn(true, now, out);
@@ -324,7 +462,7 @@ final class TcpConnection {
                 if (seg.isRst()) {
                     out.event(new TcpEvent.Dropped(TcpEvent.DropReason.BAD_REPLY_TO_SYN, "RST with an unacceptable ACK " + Seq.str(seg.ack()) + " in SYN-SENT: ignored"));
                 } else {
-                    out.transmit(segment(seg.ack(), 0, Packets.RST, List.of(), NO_DATA, 0));
+                    out.transmit(segment(seg.ack(), 0, Packets.RST, List.of(), NO_DATA));
                     out.event(new TcpEvent.Dropped(TcpEvent.DropReason.BAD_REPLY_TO_SYN, "unacceptable ACK " + Seq.str(seg.ack()) + " in SYN-SENT (expected "
                             + Seq.str(sndNxt) + "): sent RST"));
                 }
@@ -353,6 +491,7 @@ final class TcpConnection {
             irs = seg.seq();
             rcvNxt = seg.seq() + 1;
             learnPeerMss(seg);
+            learnWindowScale(seg);
             if (ackAcceptable) {
                 rtt.onAck(seg.ack(), now);
                 sndUna = seg.ack();
@@ -370,7 +509,7 @@ final class TcpConnection {
                 if (seg.payload().length > 0 || seg.isFin()) {
                     Packets.Tcp rest = Packets.Tcp.of(seg.sourcePort(), seg.destinationPort(), seg.seq() + 1, seg.ack(),
                             seg.flags() & ~Packets.SYN, seg.window(), List.of(), seg.payload());
-                    if (rest.payload().length > 0) receiveText(rest, out);
+                    if (rest.payload().length > 0) receiveText(rest, now, out);
                     if (rest.isFin() && rest.seq() + rest.payload().length == rcvNxt) receiveFin(now, out);
                 }
                 sendAck(out);
@@ -430,7 +569,7 @@ final class TcpConnection {
                 // RFC 5961 section 3.2: "If the RST bit is set and the sequence number is outside the
                 // current receive window, silently drop the segment."
                 out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, "RST with sequence number " + Seq.str(seg.seq())
-                        + " outside the window [" + Seq.str(rcvNxt) + ", +" + rcvWnd + "): ignored"));
+                        + " outside the window [" + Seq.str(rcvNxt) + ", +" + rcvWnd() + "): ignored"));
             } else if (!allowAckForDroppedSegment(now)) {
                 // The ACKs for unacceptable segments share the challenge ACKs' limit (RFC 5961 section
                 // 7), as Linux limits them (tcp_invalid_ratelimit): a blind attacker's stream of
@@ -443,7 +582,7 @@ final class TcpConnection {
                     out.event(new TcpEvent.Duplicate(describeKind(seg), "sent ACK " + Seq.str(rcvNxt)));
                 } else {
                     out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, "sequence number " + Seq.str(seg.seq()) + " not acceptable (expected "
-                            + Seq.str(rcvNxt) + ", window " + rcvWnd + "): sent ACK"));
+                            + Seq.str(rcvNxt) + ", window " + rcvWnd() + "): sent ACK"));
                 }
             }
             return;
@@ -503,17 +642,15 @@ final class TcpConnection {
         if (state == TcpState.CLOSED) return; // LAST-ACK ended
 
         // "Seventh, process the segment text:"
-        boolean acknowledge = false;
-        if (seg.payload().length > 0) acknowledge = receiveText(seg, out);
+        if (seg.payload().length > 0) receiveText(seg, now, out);
 
-        // "Eighth, check the FIN bit:" only when everything before the FIN has arrived.
-        if (seg.isFin() && seg.seq() + seg.payload().length == rcvNxt) {
+        // "Eighth, check the FIN bit:" only when everything before the FIN has arrived; a FIN that
+        // came early waits in the reassembly queue until the data before it is in.
+        if (seg.isFin() && seg.seq() + seg.payload().length == rcvNxt && !finReceived()) {
             receiveFin(now, out);
-            acknowledge = true;
+        } else if (reassembly.finReached(rcvNxt) && !finReceived()) {
+            receiveFin(now, out);
         }
-        // The ACK is owed rather than sent: the application, told of the data or the FIN, may
-        // answer at once, and its segment carries the ACK (see flushAck).
-        if (acknowledge) ackOwed = true;
         transmitQueued(now, out);
     }
 
@@ -527,6 +664,15 @@ final class TcpConnection {
      */
     void flushAck(Output out) {
         if (ackOwed) sendAck(out);
+    }
+
+    /** True once the peer's FIN was processed (RCV.NXT is past it). */
+    private boolean finReceived() {
+        return switch (state) {
+            case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT -> true;
+            case CLOSED -> receiveBuffer != null; // nothing more will come either way
+            default -> false;
+        };
     }
 
     /**
@@ -543,12 +689,13 @@ final class TcpConnection {
                 updateWindow(seg);
                 handshakeAcknowledged(now);
                 setState(TcpState.ESTABLISHED, out);
+                out.event(new TcpEvent.Writable(writable()));
                 // A CLOSE made during the handshake was queued for this moment (RFC 9293 3.10.4).
                 if (closeRequested) setState(TcpState.FIN_WAIT_1, out);
             } else {
                 // "If the segment acknowledgment is not acceptable, form a reset segment
                 // <SEQ=SEG.ACK><CTL=RST> and send it."
-                out.transmit(segment(ack, 0, Packets.RST, List.of(), NO_DATA, 0));
+                out.transmit(segment(ack, 0, Packets.RST, List.of(), NO_DATA));
                 out.event(new TcpEvent.Dropped(TcpEvent.DropReason.UNACCEPTABLE_ACK, "unacceptable ACK " + Seq.str(ack) + " in SYN-RECEIVED (expected "
                         + Seq.str(sndNxt) + "): sent RST"));
                 return false;
@@ -558,30 +705,64 @@ final class TcpConnection {
         // ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All incoming segments whose ACK value
         // doesn't satisfy the above condition MUST be discarded and an ACK sent back."
         // ESTABLISHED: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
-        // drop the segment, and return."
-        if (Seq.gt(ack, sndNxt) || Seq.lt(ack, sndUna - maxSndWnd)) {
+        // drop the segment, and return." What was sent reaches to sndMax (see its comment).
+        if (Seq.gt(ack, sndMax) || Seq.lt(ack, sndUna - maxSndWnd)) {
             boolean answered = allowAckForDroppedSegment(now); // the same budget as challenge ACKs
             if (answered) sendAck(out);
-            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.UNACCEPTABLE_ACK, "ACK " + Seq.str(ack) + " outside [" + Seq.str(sndUna - maxSndWnd) + ", "
-                    + Seq.str(sndNxt) + "]: " + (answered ? "sent ACK" : "ACK limit reached, dropped silently")));
+            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.UNACCEPTABLE_ACK, "ACK " + Seq.str(ack) + " outside ["
+                    + Seq.str(sndUna - maxSndWnd) + ", " + Seq.str(sndMax) + "]: "
+                    + (answered ? "sent ACK" : "ACK limit reached, dropped silently")));
             return false;
         }
+        int windowBefore = sndWnd;
+        // RFC 5681's duplicate ACK is judged against the window before this segment updates it.
+        boolean duplicate = cc != null && CongestionControl.isDuplicateAck(ack, seg.payload().length,
+                seg.isSyn() || seg.isFin(), scaledWindow(seg), sndUna, sndMax, sndWnd);
         // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
         // retransmission queue that are thereby entirely acknowledged are removed."
         if (Seq.lt(sndUna, ack)) {
+            int oldUna = sndUna;
             rtt.onAck(ack, now);
-            acknowledgeSent(ack, now);
-        } else if (seg.window() == 0 && sndUna != sndNxt) {
+            acknowledgeSent(ack, now, out);
+            if (cc != null) {
+                String phaseBefore = congestionPhase();
+                CongestionControl.Action action = cc.onNewAck(ack, oldUna, sndMax);
+                if (action == CongestionControl.Action.RETRANSMIT) {
+                    // RFC 6582, a partial ACK: "retransmit the first unacknowledged segment".
+                    retransmitAtUna("partial ACK", out);
+                    out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "partial ACK, still in fast recovery"));
+                } else if (!congestionPhase().equals(phaseBefore)) {
+                    out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), phaseBefore + " over, now " + congestionPhase()));
+                }
+            }
+        } else if (seg.window() == 0 && (probing || sndUna != sndNxt)) {
             // An answer to a window probe: the peer is alive, so the probes are not "tries" that
             // count toward giving up (RFC 9293 section 3.8.6.1, the connection is kept open
             // while the window is zero).
             retries = 0;
+        } else if (duplicate) {
+            CongestionControl.Action action = cc.onDuplicateAck(ack, sndMax, sndMax - sndUna);
+            if (action == CongestionControl.Action.RETRANSMIT) {
+                // RFC 5681 section 3.2: "The lost segment starting at SND.UNA MUST be retransmitted"
+                retransmitAtUna("fast retransmit", out);
+                out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "three duplicate ACKs"));
+            }
+        } else if (cc != null) {
+            cc.onOtherAck();
         }
         // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ
         // or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <-
         // SEG.SEQ, and set SND.WL2 <- SEG.ACK."
         if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
             updateWindow(seg);
+        }
+        if (probing && windowBefore == 0 && sndWnd > 0) {
+            // The window opened. A probe byte the peer did not take is sent again with the rest:
+            // SND.NXT goes back to it (it never moved past it, see retransmitEarliest).
+            probing = false;
+            retries = 0;
+            rtoDeadline = NEVER;
+            if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
         }
         boolean finAcked = finSent && Seq.gt(sndUna, finSeq);
         switch (state) {
@@ -611,38 +792,62 @@ final class TcpConnection {
         return true;
     }
 
-    /** "Seventh, process the segment text:". Returns true when an ACK must be sent. */
-    private boolean receiveText(Packets.Tcp seg, Output out) {
+    /** "Seventh, process the segment text:" */
+    private void receiveText(Packets.Tcp seg, long now, Output out) {
         switch (state) {
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> { }
             default -> {
                 // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN has
                 // been received from the remote side. Ignore the segment text."
                 out.event(new TcpEvent.Dropped(TcpEvent.DropReason.AFTER_FIN, "data after the peer's FIN in " + state.rfcName() + ": ignored"));
-                return false;
+                return;
             }
         }
         byte[] payload = seg.payload();
         if (Seq.lt(rcvNxt, seg.seq())) {
-            // In the window but not next: we keep no out-of-order data (the RFC's SHLD-31 is a
-            // SHOULD); the ACK for RCV.NXT tells the peer where to resume.
-            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUT_OF_ORDER, "segment " + Seq.str(seg.seq()) + " arrived before " + Seq.str(rcvNxt)
-                    + ": not kept, sent ACK"));
-            return true;
+            // "Segments with higher beginning sequence numbers that are not the next expected may be
+            // held for later processing (SHLD-31)." RFC 5681 section 4.2: "A TCP receiver SHOULD
+            // send an immediate duplicate ACK when an out-of-order segment arrives."
+            int kept = reassembly.add(seg.seq(), payload, 0, payload.length, seg.isFin(), rcvNxt, rcvWnd());
+            out.event(new TcpEvent.OutOfOrder(seg.seq() - rcvNxt, payload.length, kept));
+            ackNow();
+            return;
         }
         // "Once in the ESTABLISHED state, it is possible to deliver segment data to user RECEIVE
         // buffers. ... Once the TCP endpoint takes responsibility for the data, it advances RCV.NXT
         // over the data accepted, and adjusts RCV.WND as appropriate to the current buffer
-        // availability." Data past the window is trimmed off.
+        // availability." Data past the window (or past the buffer's room) is trimmed off.
         int offset = rcvNxt - seg.seq(); // bytes already received, when the segment straddles RCV.NXT
-        int length = Math.min(payload.length - offset, rcvWnd);
-        if (length > 0) {
-            byte[] data = (offset == 0 && length == payload.length) ? payload : Arrays.copyOfRange(payload, offset, offset + length);
-            rcvNxt += length;
-            out.event(new TcpEvent.DataReceived(data));
+        int length = Math.min(payload.length - offset, rcvWnd());
+        int taken = length > 0 ? receiveBuffer.write(payload, offset, length) : 0;
+        rcvNxt += taken;
+        boolean filledGap = false;
+        if (!reassembly.isEmpty()) {
+            // RFC 5681 section 4.2: "A TCP receiver SHOULD send an immediate ACK when the incoming
+            // segment fills in all or part of a gap in the sequence space."
+            byte[] more = reassembly.takeContiguous(rcvNxt);
+            if (more.length > 0) {
+                rcvNxt += receiveBuffer.write(more, 0, more.length);
+                filledGap = true;
+            }
         }
-        // "Send an acknowledgment of the form: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
-        return true;
+        if (receiveBuffer.length() > 0) out.event(new TcpEvent.Readable(receiveBuffer.length()));
+        // "Send an acknowledgment of the form: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", delayed as
+        // RFC 9293 section 3.8.6.3 allows: "an ACK SHOULD be generated for at least every second
+        // full-sized segment or 2*RMSS bytes of new data (where RMSS is the MSS specified by the TCP
+        // endpoint receiving the segments to be acknowledged, or the default value if not
+        // specified) (SHLD-19)" and "the delay MUST be less than 0.5 seconds (MUST-40)".
+        if (payload.length >= Math.min(config.mss(), sndMss)) fullSegmentsUnacked++;
+        if (filledGap || fullSegmentsUnacked >= 2 || config.delayedAck() == 0 || taken < payload.length - offset) {
+            ackNow();
+        } else if (ackDeadline == NEVER) {
+            ackDeadline = now + config.delayedAck();
+        }
+    }
+
+    /** An ACK is owed at once: it goes when the current call ends, unless our answer carries it. */
+    private void ackNow() {
+        ackOwed = true;
     }
 
     /** "Eighth, check the FIN bit:" for a FIN that is next in sequence. */
@@ -651,6 +856,7 @@ final class TcpConnection {
         // RECEIVEs with same message, advance RCV.NXT over the FIN, and send an acknowledgment for
         // the FIN."
         rcvNxt += 1;
+        ackNow();
         switch (state) {
             // "SYN-RECEIVED STATE, ESTABLISHED STATE: Enter the CLOSE-WAIT state."
             case SYN_RECEIVED, ESTABLISHED -> setState(TcpState.CLOSE_WAIT, out);
@@ -669,59 +875,145 @@ final class TcpConnection {
 
     // ------------------------------------------------------------------ sending
 
-    /** Sends queued data the window allows, then our FIN once all data went out and CLOSE was called. */
+    /** Sends queued data the windows allow, then our FIN once all data went out and CLOSE was called. */
     private void transmitQueued(long now, Output out) {
+        transmitQueued(now, out, false, false);
+    }
+
+    /**
+     * @param afterTimeout the retransmission timer just sent SND.NXT back to SND.UNA: what follows
+     *                     goes out again (and is never timed, Karn's rule)
+     * @param override     the SWS override timer fired: one small segment may go
+     */
+    private void transmitQueued(long now, Output out, boolean afterTimeout, boolean override) {
         switch (state) {
-            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK -> { }
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK, CLOSING -> { }
             default -> { return; }
         }
-        int dataEnd = sendQueueSeq + sendQueueLength;
+        int dataEnd = sendBufferSeq + sendBuffer.length();
+        if (cc != null && sndUna == sndMax && Seq.lt(sndNxt, dataEnd) && lastDataSentAt > 0
+                && cc.restartAfterIdle(now - lastDataSentAt, rtt.rto())) {
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "restart after idle"));
+        }
         while (Seq.lt(sndNxt, dataEnd)) {
-            int usable = sndUna + sndWnd - sndNxt;
-            int length = Math.min(Math.min(dataEnd - sndNxt, sndMss), usable);
+            int inFlight = sndNxt - sndUna;
+            // RFC 5681 section 2: the sender may send while in flight < min(cwnd, rwnd).
+            int window = cc == null ? sndWnd : Math.min(sndWnd, cc.cwnd());
+            int usable = window - inFlight;
+            int available = dataEnd - sndNxt;
+            boolean resend = Seq.lt(sndNxt, sndMax);
+            int length = resend ? Math.min(Math.min(available, sndMss), usable)
+                    : WhenToSend.decide(usable, available, sndMss, maxSndWnd, inFlight != 0, config.noDelay(), true, override).bytes();
             if (length <= 0) break;
+            override = false;
             sendData(sndNxt, length, out);
-            rtt.onSend(sndNxt + length, now, retries > 0);
+            rtt.onSend(sndNxt + length, now, resend || afterTimeout || retries > 0);
             sndNxt += length;
+            if (Seq.gt(sndNxt, sndMax)) sndMax = sndNxt;
+            lastDataSentAt = now;
             armRetransmissionTimer(now);
         }
-        if (Seq.lt(sndNxt, dataEnd) && sndUna == sndNxt) {
-            // The peer's window is closed and nothing is in flight: the timer sends a window probe.
+        if (Seq.lt(sndNxt, dataEnd) && sndUna == sndMax) {
+            // Data waits and nothing is in flight: the peer's window is closed (the timer sends a
+            // window probe) or too small to take it (the timer is SWS's override timer).
             armRetransmissionTimer(now);
         }
-        if (closeRequested && !finSent && sndNxt == dataEnd
-                && (state == TcpState.FIN_WAIT_1 || state == TcpState.LAST_ACK)) {
-            finSeq = sndNxt;
+        if (closeRequested && sndNxt == dataEnd && state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) {
+            // "form a FIN segment and send it" (CLOSE, RFC 9293 3.10.4), once all data went out;
+            // again after a timeout sent SND.NXT back (the FIN occupies the number after the data).
+            boolean resend = finSent;
+            finSeq = dataEnd;
             finSent = true;
-            out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA, rcvWnd));
-            rtt.onSend(finSeq + 1, now, retries > 0);
+            out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA));
+            rtt.onSend(finSeq + 1, now, resend || afterTimeout || retries > 0);
             sndNxt = finSeq + 1;
+            if (Seq.gt(sndNxt, sndMax)) sndMax = sndNxt;
             armRetransmissionTimer(now);
         }
+    }
+
+    /**
+     * The phase of congestion control, for the log: a change of cwnd is told when the phase
+     * changes (and on each loss), not on every ACK that grows it.
+     */
+    private String congestionPhase() {
+        return cc.inRecovery() ? "fast recovery" : cc.inSlowStart() ? "slow start" : "congestion avoidance";
+    }
+
+    /** Sends the segment at SND.UNA again now: fast retransmit, or a NewReno partial ACK. */
+    private void retransmitAtUna(String why, Output out) {
+        int dataEnd = sendBufferSeq + sendBuffer.length();
+        int length = Math.min(dataEnd - sndUna, sndMss);
+        if (length > 0) {
+            sendData(sndUna, length, out);
+            out.event(new TcpEvent.FastRetransmit(length + (length == 1 ? " byte" : " bytes"), why));
+            if (Seq.lt(sndNxt, sndUna + length)) sndNxt = sndUna + length;
+        } else if (finSent && sndUna == finSeq) {
+            out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA));
+            out.event(new TcpEvent.FastRetransmit("FIN", why));
+        }
+        rtt.onSend(sndUna + Math.max(length, 1), 0, true); // Karn: no sample from this one
     }
 
     private void sendData(int seq, int length, Output out) {
-        int from = seq - sendQueueSeq;
-        byte[] chunk = Arrays.copyOfRange(sendQueue, from, from + length);
-        boolean last = seq + length == sendQueueSeq + sendQueueLength;
-        out.transmit(segment(seq, rcvNxt, Packets.ACK | (last ? Packets.PSH : 0), List.of(), chunk, rcvWnd));
+        byte[] chunk = new byte[length];
+        sendBuffer.copyOut(seq - sendBufferSeq, chunk, 0, length);
+        boolean last = seq + length == sendBufferSeq + sendBuffer.length();
+        out.transmit(segment(seq, rcvNxt, Packets.ACK | (last ? Packets.PSH : 0), List.of(), chunk));
     }
 
-    /** The SYN (active open) or SYN-ACK (passive open), always from ISS, with our MSS. */
+    /**
+     * The SYN (active open) or SYN-ACK (passive open), always from ISS, with our MSS and, where RFC
+     * 7323 section 2.2 allows, our window scale: "A TCP MAY send the Window Scale option in a <SYN>
+     * segment"; "a TCP MUST NOT send a Window Scale option in a <SYN,ACK> segment unless it
+     * received one in the initial <SYN>" (our SYN-ACK after a simultaneous open answers a SYN too).
+     */
     private void sendSyn(boolean withAck, long now, Output out) {
         int flags = withAck ? Packets.SYN | Packets.ACK : Packets.SYN;
-        out.transmit(segment(iss, withAck ? rcvNxt : 0, flags, List.of(new Packets.Mss(config.mss())), NO_DATA, rcvWnd));
+        List<Packets.TcpOption> options = new ArrayList<>(3);
+        options.add(new Packets.Mss(config.mss()));
+        if (config.windowScaling() && (!withAck || peerOfferedWindowScale)) {
+            options.add(new Packets.Nop());
+            options.add(new Packets.WindowScale(rcvWndShift));
+        }
+        out.transmit(segment(iss, withAck ? rcvNxt : 0, flags, options, NO_DATA));
         rtt.onSend(iss + 1, now, retries > 0);
         armRetransmissionTimer(now);
     }
 
+    /**
+     * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. Two refinements, as BSD and Linux make them: after a
+     * timeout sent SND.NXT back, an ACK carries the highest number sent (sndMax), so the peer does not
+     * take it for an old duplicate; and it never carries a number beyond the peer's window (after a
+     * window probe into a zero window), where a peer would drop it as unacceptable.
+     */
     private void sendAck(Output out) {
-        out.transmit(segment(sndNxt, rcvNxt, Packets.ACK, List.of(), NO_DATA, rcvWnd));
+        int seq = sndMax;
+        if (state.isSynchronized() && Seq.gt(seq, sndUna + sndWnd)) seq = Seq.gt(sndNxt, sndUna + sndWnd) ? sndNxt : sndUna + sndWnd;
+        out.transmit(segment(seq, rcvNxt, Packets.ACK, List.of(), NO_DATA));
     }
 
-    private Packets.Tcp segment(int seq, int ack, int flags, List<Packets.TcpOption> options, byte[] payload, int window) {
-        if ((flags & Packets.ACK) != 0 && ack == rcvNxt) ackOwed = false; // this segment carries it
+    /** Every segment we send: its ACK, if any, acknowledges everything, so no ACK stays owed. */
+    private Packets.Tcp segment(int seq, int ack, int flags, List<Packets.TcpOption> options, byte[] payload) {
+        if ((flags & Packets.ACK) != 0 && ack == rcvNxt) {
+            ackOwed = false;
+            ackDeadline = NEVER;
+            fullSegmentsUnacked = 0;
+        }
+        int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
         return Packets.Tcp.of(localPort, remotePort, seq, ack, flags, window, options, payload);
+    }
+
+    /** The window field of a segment we send: see ReceiveWindow (SWS avoidance, scaling, no shrinking). */
+    private int windowField(boolean syn) {
+        if (syn) {
+            int window = receiveWindow.synWindow(receiveBuffer.free());
+            // A SYN-ACK: RCV.NXT is known, so its window counts from here (a SYN's starts when
+            // the SYN-ACK arrives, in learnWindowScale).
+            if (state == TcpState.SYN_RECEIVED) receiveWindow.start(rcvNxt);
+            return window;
+        }
+        return receiveWindow.advertise(rcvNxt, receiveBuffer.free(), config.mss());
     }
 
     /**
@@ -751,24 +1043,24 @@ final class TcpConnection {
 
     // ------------------------------------------------------------------ acknowledgments and timers
 
-    /** SND.UNA moves to ack: acknowledged data leaves the queue, the timer restarts or stops. */
-    private void acknowledgeSent(int ack, long now) {
-        int dataEnd = sendQueueSeq + sendQueueLength;
-        int ackedData = Seq.lt(ack, dataEnd) ? ack - sendQueueSeq : sendQueueLength;
+    /** SND.UNA moves to ack: acknowledged data leaves the send buffer, the timer restarts or stops. */
+    private void acknowledgeSent(int ack, long now, Output out) {
+        int dataEnd = sendBufferSeq + sendBuffer.length();
+        int ackedData = Seq.lt(ack, dataEnd) ? ack - sendBufferSeq : sendBuffer.length();
         if (ackedData > 0) {
-            System.arraycopy(sendQueue, ackedData, sendQueue, 0, sendQueueLength - ackedData);
-            sendQueueLength -= ackedData;
-            sendQueueSeq += ackedData;
-            if (sendQueueLength == 0) sendQueue = NO_DATA; // an idle connection holds no buffer
+            sendBuffer.acknowledge(ackedData);
+            sendBufferSeq += ackedData;
         }
         sndUna = ack;
+        if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna; // the peer had more than we resent since a timeout
         retries = 0;
         // The backoff ends with new acknowledgments, as in Linux: RTO is computed afresh.
         rtt.resetBackoff();
         // (5.2) "When all outstanding data has been acknowledged, turn off the retransmission timer."
         // (5.3) "When an ACK is received that acknowledges new data, restart the retransmission timer
         // so that it will expire after RTO seconds (for the current value of RTO)."
-        rtoDeadline = sndUna == sndNxt ? NEVER : now + rtt.rto();
+        rtoDeadline = sndUna == sndMax ? NEVER : now + rtt.rto();
+        if (ackedData > 0 && canWrite()) out.event(new TcpEvent.Writable(writable()));
     }
 
     /** Our SYN (or SYN-ACK) is acknowledged: the handshake's retransmission state ends. */
@@ -779,7 +1071,10 @@ final class TcpConnection {
         // using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3 seconds when data
         // transmission begins (i.e., after the three-way handshake completes)." (see RttEstimator)
         if (synRetransmitted) rtt.afterHandshakeWithSynRetransmitted();
-        rtoDeadline = sndUna == sndNxt ? NEVER : now + rtt.rto();
+        rtoDeadline = sndUna == sndMax ? NEVER : now + rtt.rto();
+        cc = new CongestionControl(sndMss);
+        // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.
+        if (synRetransmitted) cc.synWasRetransmitted();
     }
 
     /** (5.1) "Every time a packet containing data is sent (including a retransmission), if the timer
@@ -795,7 +1090,8 @@ final class TcpConnection {
         iss = initialSequenceNumber;
         sndUna = iss;
         sndNxt = iss + 1;
-        sendQueueSeq = iss + 1;
+        sndMax = iss + 1;
+        sendBufferSeq = iss + 1;
     }
 
     /**
@@ -811,6 +1107,7 @@ final class TcpConnection {
      */
     private boolean isAcceptable(Packets.Tcp seg) {
         int length = seg.segmentLength();
+        int rcvWnd = rcvWnd();
         if (length == 0) {
             return rcvWnd == 0 ? seg.seq() == rcvNxt : Seq.inWindow(seg.seq(), rcvNxt, rcvWnd);
         }
@@ -819,10 +1116,33 @@ final class TcpConnection {
     }
 
     private void updateWindow(Packets.Tcp seg) {
-        sndWnd = seg.window();
+        sndWnd = scaledWindow(seg);
         sndWl1 = seg.seq();
         sndWl2 = seg.ack();
         if (sndWnd > maxSndWnd) maxSndWnd = sndWnd;
+    }
+
+    /** SEG.WND in bytes. RFC 7323 section 2.3: the shift applies to every segment but a SYN. */
+    private int scaledWindow(Packets.Tcp seg) {
+        return seg.isSyn() || !windowScaling ? seg.window() : seg.window() << sndWndShift;
+    }
+
+    /**
+     * The peer's SYN (or SYN-ACK) says whether it scales windows. RFC 7323 section 2.2: "If a TCP
+     * receives a <SYN> segment containing a Window Scale option, it SHOULD send its own Window
+     * Scale option in the <SYN,ACK> segment"; "If a Window Scale option is received with a
+     * shift.cnt value larger than 14, the TCP SHOULD log the error but MUST use 14 instead of the
+     * specified value." Scaling holds when both SYNs carried the option.
+     */
+    private void learnWindowScale(Packets.Tcp syn) {
+        int shift = -1;
+        for (Packets.TcpOption o : syn.options()) if (o instanceof Packets.WindowScale w) shift = w.shift();
+        peerOfferedWindowScale = shift >= 0;
+        windowScaling = peerOfferedWindowScale && config.windowScaling();
+        sndWndShift = windowScaling ? Math.min(shift, MAX_WINDOW_SHIFT) : 0;
+        if (!windowScaling) rcvWndShift = 0;
+        receiveWindow.useShift(rcvWndShift);
+        if (state == TcpState.SYN_SENT) receiveWindow.start(rcvNxt); // our SYN's window counts from here
     }
 
     private void learnPeerMss(Packets.Tcp syn) {
@@ -847,11 +1167,10 @@ final class TcpConnection {
     private void enterClosed(TcpEvent.Closed closed, Output out) {
         setState(TcpState.CLOSED, out);
         ackOwed = false;
+        ackDeadline = NEVER;
         rtoDeadline = NEVER;
         timeWaitDeadline = NEVER;
         finWait2Deadline = NEVER;
-        sendQueue = NO_DATA;
-        sendQueueLength = 0;
         out.event(closed);
     }
 

@@ -7,8 +7,23 @@ sealed interface TcpEvent {
     /** Every state change, in order. The handshake's log lines are made from these. */
     record StateChanged(TcpState from, TcpState to) implements TcpEvent {}
 
-    /** In-order data the peer sent, delivered once. */
-    record DataReceived(byte[] data) implements TcpEvent {}
+    /** New in-order data is in the receive buffer: bytes waiting in all. Read them with read(). */
+    record Readable(int bytes) implements TcpEvent {}
+
+    /** Acknowledgments freed room in the send buffer: write() takes this many bytes now. */
+    record Writable(int bytes) implements TcpEvent {}
+
+    /** Reading opened our receive window enough that a window update went out at once. */
+    record WindowUpdate(int before, int after) implements TcpEvent {}
+
+    /** A segment beyond RCV.NXT: offset bytes past it, kept (newly) in the reassembly queue. */
+    record OutOfOrder(int offset, int length, int kept) implements TcpEvent {}
+
+    /** The congestion window changed (RFC 5681): cwnd and ssthresh in bytes, and why. */
+    record CongestionChanged(int cwnd, int ssthresh, String why) implements TcpEvent {}
+
+    /** A segment sent again before its timer ran out: fast retransmit or a NewReno partial ACK. */
+    record FastRetransmit(String what, String why) implements TcpEvent {}
 
     /** A segment sent again after a retransmission timeout (RFC 6298 section 5). */
     record Retransmitting(String what, int attempt, long rtoMillis) implements TcpEvent {}
@@ -62,6 +77,8 @@ sealed interface TcpEvent {
         RESET,
         /** Retransmissions went unanswered until the retry limit. */
         NO_ANSWER,
+        /** Retransmissions went on past R2 while the peer kept sending but never acknowledged them. */
+        NOT_ACKNOWLEDGED,
         /** FIN-WAIT-2 waited for the peer's FIN until its timer ran out. */
         FIN_TIMEOUT,
         /** We aborted it ourselves, sending a RST. */

@@ -61,8 +61,10 @@ final class FakeLink {
         final List<Object> log = new ArrayList<>();
         /** Segments this side transmitted that the link lost on purpose or at random. */
         final List<Packets.Tcp> lost = new ArrayList<>();
-        /** The in-order data delivered to this side's user. */
+        /** The in-order data this side's user read. */
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        /** The user reads whatever arrives (true), or reads nothing until told (a slow reader). */
+        boolean reading = true;
         private final List<InFlight> queue = new ArrayList<>(); // toward the peer
         private final List<Rule> rules = new ArrayList<>();
 
@@ -100,7 +102,7 @@ final class FakeLink {
             events.add(event);
             if (event instanceof TcpEvent.StateChanged c) EDGES_TAKEN.add(c.from() + "->" + c.to());
             log.add(event);
-            if (event instanceof TcpEvent.DataReceived d) received.writeBytes(d.data());
+
         }
 
         private void enqueue(Packets.Tcp segment) {
@@ -178,7 +180,21 @@ final class FakeLink {
         /** Hands a crafted segment to this side now, bypassing the queues. */
         void inject(Packets.Tcp segment) {
             conn.onSegment(segment, now, this);
-            conn.flushAck(this); // no application in between: the owed ACK goes at once
+            settle(); // no application in between but the reader: the owed ACK goes at once
+        }
+
+        /** What a stack does after each call: the user reads what arrived, then an owed ACK goes. */
+        void settle() {
+            if (reading) readAll();
+            conn.flushAck(this);
+        }
+
+        /** The user reads everything waiting; returns how many bytes. */
+        int readAll() {
+            byte[] buffer = new byte[65536];
+            int total = 0;
+            for (int n; (n = conn.read(buffer, 0, buffer.length, now, this)) > 0; total += n) received.write(buffer, 0, n);
+            return total;
         }
 
         @Override public String toString() { return name; }
@@ -256,7 +272,7 @@ final class FakeLink {
     /** Delivers the head of {@code from}'s queue to its peer and returns it; the peer's owed ACK goes at once. */
     Packets.Tcp deliverNext(Side from) {
         Packets.Tcp segment = deliver(from);
-        from.peer.conn.flushAck(from.peer);
+        from.peer.settle();
         return segment;
     }
 
@@ -318,8 +334,8 @@ final class FakeLink {
             if (server.conn.nextDeadline() <= now) server.conn.onTimer(now, server);
         }
         afterEachStep.run();
-        client.conn.flushAck(client);
-        server.conn.flushAck(server);
+        client.settle();
+        server.settle();
         return true;
     }
 

@@ -23,10 +23,15 @@ final class TcpConnectionTest {
     static final int FIN = Packets.FIN, SYN = Packets.SYN, RST = Packets.RST, PSH = Packets.PSH, ACK = Packets.ACK;
     static final long NEVER = TcpConnection.NEVER;
 
-    /** receiveWindow 65535, mss 1460, RTO initial 200 / min 200 / max 60000, 5 retries, MSL 1000,
-     *  FIN-WAIT-2 timeout 60000, 10 challenge ACKs a second. */
+    /**
+     * The classic TCB of these tests: a 65535-byte receive buffer without window scaling, ACKs at
+     * once (no delayed ACK), no Nagle, giving up on the count of tries alone (5); mss 1460, RTO
+     * initial 200 / min 200 / max 60000, MSL 1000, FIN-WAIT-2 timeout 60000, 10 challenge ACKs a
+     * second. TcpDataPathTest tests the data path with the real defaults.
+     */
     static TcpConfig config() {
-        return TcpConfig.defaults().withRtoInitial(200).withRtoMin(200);
+        return TcpConfig.defaults().withRtoInitial(200).withRtoMin(200).withReceiveBuffer(65535)
+                .withWindowScaling(false).withDelayedAck(0).withGiveUpAfter(0).withNoDelay(true);
     }
 
     public static void main(String[] args) {
