@@ -33,7 +33,7 @@ for group in tests/system/t_*.sh; do
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-ALL_GROUPS="unit loopback interop teardown hostile bench"
+ALL_GROUPS="unit loopback interop teardown hostile ladder bench"
 groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
@@ -52,6 +52,12 @@ for g in ${groups[*]}; do
     hostile)
       say "== Many connections and hostile input"
       run_hostile_tests ;;
+    ladder)
+      say "== Ladder diagrams of real captures (issue: see TCP)"
+      run_ladder_tests ;;
+    conformance)
+      say "== Conformance: our TCP beside the kernel's (tests/conformance)"
+      run_conformance_tests ;;
     bench)
       say "== The benchmark, as a smoke run"
       run_bench_smoke ;;

@@ -28,6 +28,8 @@ install_packages() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v ss >/dev/null || missing+=(iproute2)
   command -v setpriv >/dev/null || missing+=(util-linux)
+  command -v tcpdump >/dev/null || missing+=(tcpdump)
+  command -v ethtool >/dev/null || missing+=(ethtool)
   [ "$#" -gt 0 ] && for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ "${#missing[@]}" -eq 0 ] && return 0
   say "Installing with apt-get: ${missing[*]}"
@@ -38,7 +40,7 @@ install_packages() {
 
 # The in-memory layers and their tests: plain javac, no dependency, no root. Every file that
 # knows nothing of raw sockets is here, so it is compiled with every warning as an error.
-UNIT_SOURCES() { ls Packets.java tcp/*.java os/PortFilter.java app/Log.java tests/unit/*.java $(ls viz/*.java Ladder.java 2>/dev/null); }
+UNIT_SOURCES() { ls Packets.java tcp/*.java os/PortFilter.java app/Log.java stack/FaultInjector.java tests/unit/*.java $(ls viz/*.java Ladder.java 2>/dev/null); }
 
 build_unit() {
   mkdir -p "$LOGS"
@@ -72,7 +74,7 @@ build() {
   rm -rf "$BUILD/classes" && mkdir -p "$BUILD/classes"
   javac -Xlint:all -Xlint:-options -Xlint:-try -Werror -d "$BUILD/classes" -cp "$DEPS" \
       ./*.java tcp/*.java stack/*.java os/*.java app/*.java $(ls viz/*.java 2>/dev/null) \
-      tests/unit/*.java tests/system/*.java bench/*.java 2>>"$LOGS/build.log" || {
+      tests/unit/*.java tests/system/*.java tests/conformance/*.java bench/*.java 2>>"$LOGS/build.log" || {
     cat "$LOGS/build.log"; say "test build failed" >&2; exit 1; }
   RUN="java $JVM_OPTIONS -cp $BUILD/classes:$DEPS"
   build_unit || exit 1

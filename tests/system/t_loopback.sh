@@ -215,7 +215,7 @@ test_signals_remove_firewall_rules() {
     && in_lo nft add rule inet probe out tcp sport 40002 'tcp flags & rst == rst' meta mark != 0x5254 drop || return 1
   local signal pid
   for signal in INT TERM; do
-    start_bg "$LOGS/sig-server.out" in_lo $RUN TcpServer --verbose
+    start_bg "$LOGS/sig-server.out" in_lo tests/system/sigint-default $RUN TcpServer --verbose
     wait_for_line "$LOGS/sig-server.out" "Listening on" || return 1
     pid=$(java_pid "$LAST_PID")
     in_lo $RUN Injector probe 127.0.0.1 40002 127.0.0.1 5000 SYN 5 0 >/dev/null   # now in SYN-RECEIVED

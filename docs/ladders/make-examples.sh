@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Remakes the example captures of docs/ladders/ and their drawings. Needs root (namespaces,
+# nftables, raw sockets) and tcpdump, ethtool, python3 for the kernel-to-kernel bulk transfer.
+#
+#   sudo docs/ladders/make-examples.sh          captures and drawings
+#   docs/ladders/make-examples.sh --drawings    only the drawings, from the committed captures
+#
+# Everything runs inside network namespaces made here (198.18.0.0/15), removed at the end.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/system/lib.sh
+OUT=docs/ladders
+
+# The words above each diagram; the diagram itself is what Ladder prints, and LadderTest checks
+# that it still is.
+intro() {
+  case "$1" in
+    handshake-echo) printf '%s\n' "# Handshake, echo, teardown on loopback" "" \
+      "Our server's capture (\`TcpServer --count 1 --pcap\`) of our client sending \"Hello, TCP!\" on" \
+      "127.0.0.1, in a namespace of its own: what \`./demo.sh\` does." ;;
+    client-closes-first) printf '%s\n' "# The client closes first" "" \
+      "Our client's capture, between two namespaces (198.18.0.2 to 198.18.0.1) over a veth pair." \
+      "The client sends its FIN first; the server answers with FIN-ACK, and the client's last ACK" \
+      "puts it in TIME-WAIT." ;;
+    server-closes-first) printf '%s\n' "# The server closes first" "" \
+      "Our client's capture, as above, with \`TcpServer --close-after-reply\` and" \
+      "\`TcpClient --no-close\`: the server's FIN comes right after its reply, the client answers" \
+      "with its own FIN, and the server is the one that waits in TIME-WAIT." ;;
+    retransmitted-syn) printf '%s\n' "# A retransmitted SYN" "" \
+      "Our client's capture, as above, while an nftables rule in the client's namespace dropped" \
+      "outgoing SYNs. The capture is written before sending, so it shows the lost SYN; after the" \
+      "retransmission timeout (1 s) the client sends it again, and the rule was gone by then." ;;
+  esac
+}
+
+drawings() {
+  # a build of our own: test.sh runs may empty build/unit at any time
+  local classes; classes=$(mktemp -d)
+  javac -d "$classes" Packets.java tcp/Seq.java viz/*.java Ladder.java || exit 1
+  local java="java -cp $classes"
+  for pcap in "$OUT"/*.pcap; do
+    local name; name=$(basename "$pcap" .pcap)
+    [ "$name" = bulk-transfer-with-loss ] && continue
+    { intro "$name"; echo; $java Ladder "$pcap" --mermaid; } >"$OUT/$name.md"
+  done
+  $java Ladder "$OUT/bulk-transfer-with-loss.pcap" --time-sequence "$OUT/bulk-transfer-with-loss.svg"
+  rm -rf "$classes"
+}
+
+if [ "${1:-}" = --drawings ]; then drawings; exit; fi
+
+require_root
+build
+trap 'cleanup_background; netns_down' EXIT
+
+# our server and client on the loopback of a namespace of their own: the demo's connection
+NS_LO=tbh-lo-$$
+ip netns add "$NS_LO" && ip -n "$NS_LO" link set lo up
+start_bg "$LOGS/ex-lo-server.out" ip netns exec "$NS_LO" $RUN TcpServer --count 1 --pcap "$OUT/handshake-echo.pcap"
+wait_for_line "$LOGS/ex-lo-server.out" "Listening on" || exit 1
+ip netns exec "$NS_LO" $RUN TcpClient 127.0.0.1 --message "Hello, TCP!" || exit 1
+wait_bounded "$LAST_PID" 20
+
+netns_up || exit 1
+# the client closes first (the default), then the server closes first (--close-after-reply),
+# while the client waits for it (--no-close)
+for how in client server; do
+  server_opt=""; client_opt=""
+  [ "$how" = server ] && server_opt=--close-after-reply && client_opt=--no-close
+  start_bg "$LOGS/ex-$how.out" in_server $RUN TcpServer --count 1 $server_opt
+  wait_for_line "$LOGS/ex-$how.out" "Listening on" || exit 1
+  in_client $RUN TcpClient $SERVER_IP --message "hello" $client_opt --pcap "$OUT/$how-closes-first.pcap" || exit 1
+  wait_bounded "$LAST_PID" 20
+done
+
+# the client's first SYN is dropped on its way out (the capture, written before sending, still
+# has it); the rule goes as soon as the capture holds it, so the SYN retransmitted 1 s later
+# (the initial RTO) gets through
+start_bg "$LOGS/ex-syn.out" in_server $RUN TcpServer --count 1
+wait_for_line "$LOGS/ex-syn.out" "Listening on" || exit 1
+in_client nft add table inet tbh_example
+in_client nft add chain inet tbh_example out '{ type filter hook output priority 10; }'
+in_client nft add rule inet tbh_example out 'tcp flags & (syn|ack) == syn' drop
+rm -f "$OUT/retransmitted-syn.pcap"
+start_bg "$LOGS/ex-syn-client.out" in_client $RUN TcpClient $SERVER_IP --message "hello" --pcap "$OUT/retransmitted-syn.pcap"
+client=$LAST_PID
+# 24 bytes of file header, then the SYN's record
+for i in $(seq 1 100); do [ "$(stat -c %s "$OUT/retransmitted-syn.pcap" 2>/dev/null || echo 0)" -gt 24 ] && break; sleep 0.05; done
+in_client nft delete table inet tbh_example
+wait_bounded "$client" 20 || { cat "$LOGS/ex-syn-client.out"; exit 1; }
+cat "$LOGS/ex-syn-client.out"
+
+# a bulk transfer between two kernels with 2 % of the data dropped at the receiver's input;
+# segmentation offload off at the sender, so that each drop is one segment (see the raw-socket
+# notes), and the sender's link slowed to 20 Mbit/s by a token bucket, so that the transfer takes
+# a tenth of a second instead of a millisecond and queues build up as on a real path
+in_client ethtool -K "$CLIENT_DEV" tso off gso off >/dev/null
+in_client tc qdisc add dev "$CLIENT_DEV" root tbf rate 20mbit burst 16kb latency 100ms || exit 1
+in_server nft add table inet tbh_loss
+in_server nft add chain inet tbh_loss in '{ type filter hook input priority 0; }'
+in_server nft add rule inet tbh_loss in 'tcp dport 5001 numgen random mod 100 < 2 drop'
+start_bg "$LOGS/ex-bulk-sink.out" in_server python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5001)); s.listen(1); print("listening", flush=True)
+c, _ = s.accept()
+while c.recv(65536): pass
+c.close()'
+sink=$LAST_PID
+wait_for_line "$LOGS/ex-bulk-sink.out" listening || exit 1
+start_bg "$LOGS/ex-bulk-tcpdump.out" in_client tcpdump -Z root --immediate-mode -s 96 -i "$CLIENT_DEV" -w "$OUT/bulk-transfer-with-loss.pcap" -U tcp port 5001
+sleep 1
+in_client python3 -c '
+import socket
+s = socket.create_connection(("198.18.0.1", 5001))
+s.sendall(bytes(300000)); s.close()'
+wait_bounded "$sink" 20
+sleep 1
+cleanup_background
+drawings

@@ -1,0 +1,36 @@
+import java.util.Locale;
+
+/**
+ * One segment of a connection as a ladder draws it: which way it goes, when, and the fields a
+ * learner reads. seq is relative to the sender's first sequence number (its SYN's, when the
+ * capture has it), ack relative to the receiver's, as Wireshark shows them. window is in bytes:
+ * already multiplied by the window scale that the two SYNs agreed on.
+ *
+ * @param frame  the packet's number in the capture file, from 1
+ * @param micros time since the connection's first segment
+ * @param fromA  true when the segment goes from the connection's first end (the left column) to the second
+ * @param ack    the relative acknowledgment number, or -1 when the ACK flag is off
+ * @param mss    the MSS option's value, or -1
+ * @param windowScale the window scale option's shift, or -1
+ */
+record Arrow(int frame, long micros, boolean fromA, int flags, long seq, long ack, int length, long window,
+             int mss, int windowScale, boolean retransmission) {
+
+    /** The text on the arrow: "SYN-ACK seq=0 ack=1 len=0 win=65535 mss=1460", then "retransmission". */
+    String label() {
+        StringBuilder s = new StringBuilder(Packets.flagNames(flags)).append(" seq=").append(seq);
+        if (ack >= 0) s.append(" ack=").append(ack);
+        s.append(" len=").append(length).append(" win=").append(window);
+        if (mss >= 0) s.append(" mss=").append(mss);
+        if (windowScale >= 0) s.append(" ws=").append(windowScale);
+        if (retransmission) s.append(" retransmission");
+        return s.toString();
+    }
+
+    /** Milliseconds since the connection's first segment, to the microsecond: "24.834". */
+    String milliseconds() {
+        return String.format(Locale.ROOT, "%.3f", micros / 1000.0);
+    }
+
+    boolean has(int flag) { return (flags & flag) != 0; }
+}

@@ -1,0 +1,25 @@
+import java.util.List;
+
+/**
+ * One TCP connection found in a capture: its two ends and its segments in capture order.
+ * a is the end that sent the first SYN (the client), or the sender of the first segment seen.
+ */
+record Conversation(int number, Endpoint a, Endpoint b, List<Arrow> arrows) {
+
+    /** "198.18.0.2:40000 <-> 198.18.0.1:5000" */
+    String ends() {
+        return a + " <-> " + b;
+    }
+
+    long retransmissions() {
+        return arrows.stream().filter(Arrow::retransmission).count();
+    }
+
+    /** "Connection 1 of 2: 198.18.0.2:40000 <-> 198.18.0.1:5000, 10 segments, 1 retransmission" */
+    String title(int of) {
+        long r = retransmissions();
+        return "Connection " + number + " of " + of + ": " + ends() + ", " + arrows.size()
+                + (arrows.size() == 1 ? " segment" : " segments")
+                + (r == 0 ? "" : ", " + r + (r == 1 ? " retransmission" : " retransmissions"));
+    }
+}

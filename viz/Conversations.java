@@ -1,0 +1,138 @@
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a capture into connections: the TCP segments are grouped by their two ends (either way
+ * round), in the order each connection first appears, and each segment becomes an {@link Arrow}.
+ *
+ * Two passes per connection. The first finds, for each direction, the first sequence number
+ * (the SYN's, else the first seen) and the window scale option. The second numbers every segment
+ * relative to those and marks retransmissions: a segment whose data starts below the highest
+ * sequence number its sender has already sent, or a SYN or FIN sent a second time.
+ */
+final class Conversations {
+    private Conversations() {}
+
+    /** The connections, and how many packets were not TCP over IPv4 (ARP, IPv6, ...). */
+    record Result(List<Conversation> conversations, int skipped) {}
+
+    private record Seen(int frame, long micros, Endpoint from, Packets.Tcp tcp) {}
+
+    /** The two ends in a fixed order, so that both directions find the same connection. */
+    private record Key(Endpoint low, Endpoint high) {
+        static Key of(Endpoint x, Endpoint y) {
+            int c = Integer.compareUnsigned(x.address(), y.address());
+            if (c == 0) c = Integer.compare(x.port(), y.port());
+            return c <= 0 ? new Key(x, y) : new Key(y, x);
+        }
+    }
+
+    static Result of(PcapReader.Capture capture) throws BadCapture {
+        if (!LinkLayer.supported(capture.linkType()))
+            throw new BadCapture("link type " + capture.linkType() + " is not supported (readable: 228 raw IPv4 as "
+                    + "our programs write, 1 Ethernet, 113 and 276 Linux cooked as tcpdump -i any writes, 101 and 12 raw IP)");
+        Map<Key, List<Seen>> byEnds = new LinkedHashMap<>();
+        int skipped = 0;
+        for (PcapReader.Record r : capture.records()) {
+            byte[] ip = LinkLayer.ipv4(capture.linkType(), r.data(), r.originalLength());
+            Packets.Packet p = null;
+            if (ip != null) {
+                try {
+                    // Checksums are not checked: the kernel leaves them to the network card (offload),
+                    // so captures hold unfinished ones.
+                    p = Packets.parse(ByteBuffer.wrap(ip), false);
+                } catch (Packets.Rejected e) {
+                    p = null;
+                }
+            }
+            if (p == null) { skipped++; continue; }
+            Endpoint from = new Endpoint(p.ip().source(), p.tcp().sourcePort());
+            Endpoint to = new Endpoint(p.ip().destination(), p.tcp().destinationPort());
+            byEnds.computeIfAbsent(Key.of(from, to), k -> new ArrayList<>()).add(new Seen(r.number(), r.micros(), from, p.tcp()));
+        }
+        List<Conversation> conversations = new ArrayList<>();
+        for (Map.Entry<Key, List<Seen>> e : byEnds.entrySet()) {
+            conversations.add(analyse(conversations.size() + 1, e.getKey(), e.getValue()));
+        }
+        return new Result(conversations, skipped);
+    }
+
+    /** What one end has sent so far, as far as the capture shows. */
+    private static final class Sender {
+        int base;              // the sequence number that shows as 0
+        boolean hasBase, baseFromSyn;
+        int windowScale = -1;  // the shift of its SYN's window scale option, -1 without
+        boolean sentSyn, sentFin;
+        int highestEnd;        // one past the highest sequence number it has sent
+        boolean hasSent;
+    }
+
+    private static Conversation analyse(int number, Key key, List<Seen> segments) {
+        Endpoint a = clientOf(segments);
+        Endpoint b = a.equals(key.low()) ? key.high() : key.low();
+        Sender fromA = new Sender(), fromB = new Sender();
+
+        // Pass 1: each direction's first sequence number and window scale.
+        for (Seen s : segments) {
+            Sender sender = s.from().equals(a) ? fromA : fromB;
+            if (s.tcp().isSyn() && !sender.baseFromSyn) {
+                sender.baseFromSyn = true;
+                sender.base = s.tcp().seq();
+                sender.windowScale = windowScale(s.tcp());
+            } else if (!sender.hasBase) {
+                sender.base = s.tcp().seq();
+            }
+            sender.hasBase = true;
+        }
+        // RFC 7323 section 2.2: scaling is on only when both SYNs carried the option.
+        boolean scaling = fromA.windowScale >= 0 && fromB.windowScale >= 0;
+        int shiftA = scaling ? fromA.windowScale : 0, shiftB = scaling ? fromB.windowScale : 0;
+
+        // Pass 2: the arrows.
+        long start = segments.get(0).micros();
+        List<Arrow> arrows = new ArrayList<>();
+        for (Seen s : segments) {
+            boolean isA = s.from().equals(a);
+            Sender sender = isA ? fromA : fromB, receiver = isA ? fromB : fromA;
+            Packets.Tcp t = s.tcp();
+            arrows.add(new Arrow(s.frame(), s.micros() - start, isA, t.flags(),
+                    Integer.toUnsignedLong(t.seq() - sender.base),
+                    t.isAck() ? Integer.toUnsignedLong(t.ack() - receiver.base) : -1,
+                    t.payload().length,
+                    // RFC 7323 section 2.2: "The window field in a segment where the SYN bit is set
+                    // MUST NOT be scaled."
+                    t.isSyn() ? t.window() : (long) t.window() << (isA ? shiftA : shiftB),
+                    t.isSyn() ? t.mss() : -1, t.isSyn() ? windowScale(t) : -1,
+                    isRetransmission(sender, t)));
+        }
+        return new Conversation(number, a, b, arrows);
+    }
+
+    /** True when t repeats data, a SYN or a FIN its sender already sent; then records what t sent. */
+    private static boolean isRetransmission(Sender sender, Packets.Tcp t) {
+        int dataStart = t.seq() + (t.isSyn() ? 1 : 0);
+        boolean repeated = (t.isSyn() && sender.sentSyn)
+                || (t.isFin() && sender.sentFin)
+                || (t.payload().length > 0 && sender.hasSent && Seq.lt(dataStart, sender.highestEnd));
+        int end = t.seq() + t.segmentLength();
+        if (!sender.hasSent || Seq.gt(end, sender.highestEnd)) sender.highestEnd = end;
+        sender.hasSent = true;
+        sender.sentSyn |= t.isSyn();
+        sender.sentFin |= t.isFin();
+        return repeated;
+    }
+
+    /** The end that sent the first SYN without ACK, or else the sender of the first segment. */
+    private static Endpoint clientOf(List<Seen> segments) {
+        for (Seen s : segments) if (s.tcp().isSyn() && !s.tcp().isAck()) return s.from();
+        return segments.get(0).from();
+    }
+
+    private static int windowScale(Packets.Tcp t) {
+        for (Packets.TcpOption o : t.options()) if (o instanceof Packets.WindowScale w) return w.shift();
+        return -1;
+    }
+}
