@@ -1,0 +1,210 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One conformance scenario, read from a .script file (the format is described in
+ * tests/conformance/README.md): a few headers, then steps the scripted peer plays in order.
+ * Knows nothing about sockets: ScriptedPeer plays it.
+ */
+final class Script {
+    enum Kind { SEND, EXPECT, NOTHING, WAIT, RECONNECT }
+
+    /** Which kind of program the scenario runs against, and how it behaves. */
+    enum Target {
+        SERVER_ECHO("server echo"), SERVER_NO_ECHO("server no-echo"), SERVER_CLOSE("server close"), CLIENT("client");
+        final String words;
+        Target(String words) { this.words = words; }
+        boolean isServer() { return this != CLIENT; }
+    }
+
+    /**
+     * A line of the script. only is null for both stacks, or "ours" / "kernel". fields holds
+     * name=value words (seq, ack, win, opts, noopts, data, len, urg, isn); seconds is the number after
+     * "for" / "wait"; within and after are an expectation's time bounds in seconds (after: -1 for none).
+     */
+    record Step(int line, String text, String only, boolean maybe, Kind kind, int flags, int optionalFlags,
+                Map<String, String> fields, double seconds, double within, double after) {
+        boolean appliesTo(String target) { return only == null || only.equals(target); }
+    }
+
+    final String name;
+    String title = "";
+    Target target;
+    final List<String> rfc = new ArrayList<>();
+    /** Documented differences: target ("ours" or "kernel") to the reason. */
+    final Map<String, String> differs = new HashMap<>();
+    /** Where the kernel departs from the RFC, said in words for a reader. */
+    final List<String> kernelNotes = new ArrayList<>();
+    final List<Step> steps = new ArrayList<>();
+
+    private Script(String name) { this.name = name; }
+
+    static final class BadScript extends Exception {
+        private static final long serialVersionUID = 1L;
+        BadScript(String where, String message) { super(where + ": " + message); }
+    }
+
+    static Script read(Path file) throws IOException, BadScript {
+        String name = file.getFileName().toString().replaceFirst("\\.script$", "");
+        Script s = new Script(name);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String where = file + ":" + (i + 1);
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            int colon = line.indexOf(':');
+            String head = colon > 0 ? line.substring(0, colon) : "";
+            if (head.matches("title|target|rfc|ours|kernel|kernel-vs-rfc")) {
+                String value = line.substring(colon + 1).strip();
+                switch (head) {
+                    case "title" -> s.title = value;
+                    case "target" -> s.target = parseTarget(where, value);
+                    case "rfc" -> s.rfc.add(value);
+                    case "ours", "kernel" -> s.differs.put(head, value);
+                    default -> s.kernelNotes.add(value);
+                }
+                continue;
+            }
+            s.steps.add(parseStep(where, i + 1, line));
+        }
+        if (s.target == null) throw new BadScript(file.toString(), "no 'target:' line");
+        for (Step st : s.steps) {
+            if (st.only() != null && s.differs.isEmpty())
+                throw new BadScript(file + ":" + st.line(), "a [" + st.only() + "] step needs an 'ours: REASON' or"
+                        + " 'kernel: REASON' line that documents the difference");
+        }
+        boolean shown = s.steps.stream().anyMatch(st -> st.only() != null);
+        if (!s.differs.isEmpty() && !shown)
+            throw new BadScript(file.toString(), "an 'ours:' or 'kernel:' line documents a difference, but no [ours] or"
+                    + " [kernel] step shows it");
+        return s;
+    }
+
+    private static Target parseTarget(String where, String value) throws BadScript {
+        for (Target t : Target.values()) if (t.words.equals(value)) return t;
+        throw new BadScript(where, "target must be 'server echo', 'server no-echo', 'server close' or 'client', not '" + value + "'");
+    }
+
+    private static Step parseStep(String where, int lineNumber, String line) throws BadScript {
+        List<String> words = split(where, line);
+        String only = null;
+        if (words.get(0).equals("[ours]") || words.get(0).equals("[kernel]")) {
+            only = words.remove(0).replaceAll("[\\[\\]]", "");
+        }
+        if (words.isEmpty()) throw new BadScript(where, "nothing after " + only);
+        boolean maybe = words.get(0).equals("maybe");
+        if (maybe) words.remove(0);
+        if (words.isEmpty()) throw new BadScript(where, "nothing after maybe");
+        String verb = words.remove(0);
+        if (maybe && !verb.equals("expect")) throw new BadScript(where, "only an expect can be 'maybe'");
+        Map<String, String> fields = new HashMap<>();
+        switch (verb) {
+            case "wait", "nothing" -> {
+                // "wait S" / "nothing for S"
+                if (verb.equals("nothing") && (words.size() != 2 || !words.get(0).equals("for")))
+                    throw new BadScript(where, "write 'nothing for SECONDS'");
+                if (verb.equals("wait") && words.size() != 1) throw new BadScript(where, "write 'wait SECONDS'");
+                double seconds = number(where, words.get(words.size() - 1));
+                return new Step(lineNumber, line, only, false, verb.equals("wait") ? Kind.WAIT : Kind.NOTHING, 0, 0, fields, seconds, 0, -1);
+            }
+            case "reconnect" -> {
+                fields(where, words, fields);
+                return new Step(lineNumber, line, only, false, Kind.RECONNECT, 0, 0, fields, 0, 0, -1);
+            }
+            case "send", "expect" -> { }
+            default -> throw new BadScript(where, "a step starts with send, expect, nothing, wait or reconnect, not '" + verb + "'");
+        }
+        if (words.isEmpty()) throw new BadScript(where, "flags missing");
+        int flags = 0, optional = 0;
+        for (String f : words.remove(0).split("-")) {
+            boolean opt = f.endsWith("?");
+            int bit = flagBit(where, opt ? f.substring(0, f.length() - 1) : f);
+            if (opt && verb.equals("send")) throw new BadScript(where, "a sent flag cannot be optional");
+            if (opt) optional |= bit; else flags |= bit;
+        }
+        double within = 1.0, after = -1;
+        for (int i = 0; i < words.size(); ) {
+            String w = words.get(i);
+            if ((w.equals("within") || w.equals("after")) && verb.equals("expect")) {
+                if (i + 1 >= words.size()) throw new BadScript(where, w + " needs seconds");
+                double v = number(where, words.get(i + 1));
+                if (w.equals("within")) within = v; else after = v;
+                words.remove(i); words.remove(i);
+            } else i++;
+        }
+        fields(where, words, fields);
+        for (String k : fields.keySet()) {
+            boolean known = verb.equals("send") ? k.matches("seq|ack|win|opts|data|len|urg")
+                                                : k.matches("seq|ack|win|opts|noopts|data|len|urg");
+            if (!known) throw new BadScript(where, "'" + k + "=' has no meaning in " + verb);
+        }
+        return new Step(lineNumber, line, only, maybe, verb.equals("send") ? Kind.SEND : Kind.EXPECT, flags, optional,
+                fields, 0, within, after);
+    }
+
+    private static void fields(String where, List<String> words, Map<String, String> fields) throws BadScript {
+        for (String w : words) {
+            int eq = w.indexOf('=');
+            if (eq <= 0) throw new BadScript(where, "expected name=value, not '" + w + "'");
+            fields.put(w.substring(0, eq), w.substring(eq + 1));
+        }
+    }
+
+    static int flagBit(String where, String name) throws BadScript {
+        return switch (name) {
+            case "FIN" -> Packets.FIN;
+            case "SYN" -> Packets.SYN;
+            case "RST" -> Packets.RST;
+            case "PSH" -> Packets.PSH;
+            case "ACK" -> Packets.ACK;
+            case "URG" -> Packets.URG;
+            case "ECE" -> Packets.ECE;
+            case "CWR" -> Packets.CWR;
+            case "NONE" -> 0;
+            default -> throw new BadScript(where, "unknown flag '" + name + "'");
+        };
+    }
+
+    private static double number(String where, String text) throws BadScript {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new BadScript(where, "not a number of seconds: '" + text + "'");
+        }
+    }
+
+    /** Splits on spaces, keeping "double quoted" text (with \n, \" and \\ escapes) inside one word. */
+    static List<String> split(String where, String line) throws BadScript {
+        List<String> words = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '\\' && i + 1 < line.length()) {
+                    char n = line.charAt(++i);
+                    w.append(n == 'n' ? '\n' : n);
+                } else if (c == '"') {
+                    quoted = false;
+                } else w.append(c);
+            } else if (c == '"') {
+                quoted = true;
+                w.append('\u0000'); // marks "this value was quoted" for data=
+            } else if (c == '#') {
+                break;
+            } else if (Character.isWhitespace(c)) {
+                if (w.length() > 0) { words.add(w.toString()); w.setLength(0); }
+            } else w.append(c);
+        }
+        if (quoted) throw new BadScript(where, "unterminated quote");
+        if (w.length() > 0) words.add(w.toString());
+        for (int i = 0; i < words.size(); i++) words.set(i, words.get(i).replace("\u0000", ""));
+        return words;
+    }
+}
