@@ -28,8 +28,10 @@
  * acknowledged are counted and cwnd grows by SMSS each time they reach cwnd: one SMSS per round
  * trip, exactly.
  *
- * Not done: limited transmit (RFC 3042), SACK-based recovery (RFC 6675), the RFC 6582 section 4
- * heuristics, growth limited to a cwnd actually in use (RFC 7661).
+ * Limited transmit (RFC 3042) is {@link #limitedTransmitAllowance}; early retransmit (RFC 5827) is
+ * the threshold of {@link #onDuplicateAck(int, int, int, int)}.
+ * Not done: SACK-based recovery (RFC 6675), the RFC 6582 section 4 heuristics, growth limited to a
+ * cwnd actually in use (RFC 7661).
  */
 final class CongestionControl {
 
@@ -137,6 +139,16 @@ final class CongestionControl {
      * @param flightSize SND.NXT - SND.UNA
      */
     Action onDuplicateAck(int ack, int sndNxt, int flightSize) {
+        return onDuplicateAck(ack, sndNxt, flightSize, DUPLICATE_ACK_THRESHOLD);
+    }
+
+    /**
+     * As {@link #onDuplicateAck(int, int, int)}, with a lower threshold for RFC 5827's early
+     * retransmit: "If the number of outstanding segments (oseg) < 4 and there is no unsent data
+     * ready for transmission, then ER_thresh = oseg - 1". The caller judges those conditions.
+     */
+    Action onDuplicateAck(int ack, int sndNxt, int flightSize, int threshold) {
+        if (threshold < 1 || threshold > DUPLICATE_ACK_THRESHOLD) throw new IllegalArgumentException("threshold " + threshold);
         duplicateAcks++;
         if (inRecovery) {
             // RFC 5681 section 3.2 step 4: "For each additional duplicate ACK received (after the
@@ -145,7 +157,7 @@ final class CongestionControl {
             cwnd = saturatingAdd(cwnd, smss);
             return Action.NONE;
         }
-        if (duplicateAcks != DUPLICATE_ACK_THRESHOLD) return Action.NONE;
+        if (duplicateAcks != threshold) return Action.NONE;
         // RFC 6582 section 3.2 step 2: "When the third duplicate ACK is received, the TCP sender
         // first checks the value of recover to see if the Cumulative Acknowledgment field covers
         // more than recover. If so, the value of recover is incremented to the value of the
@@ -166,6 +178,19 @@ final class CongestionControl {
         inRecovery = true;
         bytesAcked = 0;
         return Action.RETRANSMIT;
+    }
+
+    /**
+     * RFC 3042 section 2: "a TCP sender SHOULD send a segment of previously unsent data in
+     * response to each of the first two duplicate acknowledgments that arrive at the sender",
+     * provided "the total FlightSize would remain less than or equal to cwnd plus 2*SMSS". The
+     * bytes the sender may have in flight beyond cwnd now: one SMSS per duplicate, at most two,
+     * outside recovery. "The congestion window (cwnd) MUST NOT be changed when these new segments
+     * are transmitted."
+     */
+    int limitedTransmitAllowance() {
+        if (inRecovery || duplicateAcks == 0 || duplicateAcks >= DUPLICATE_ACK_THRESHOLD) return 0;
+        return duplicateAcks * smss;
     }
 
     /**

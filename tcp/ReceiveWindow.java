@@ -118,6 +118,21 @@ final class ReceiveWindow {
         return (long) Math.max(free, 0) - current >= Math.max(threshold, 1);
     }
 
+    /**
+     * The field for the right edge already advertised, unchanged (rounded as advertise would).
+     * For duplicate ACKs: RFC 5681 counts an ACK as a duplicate only if "the advertised window in
+     * the incoming acknowledgment equals the advertised window in the last incoming
+     * acknowledgment", so a window that opened in a duplicate ACK would hide it from the sender's
+     * fast retransmit.
+     */
+    int advertiseSameEdge(int rcvNxt) {
+        if (!started) start(rcvNxt);
+        int current = Seq.gt(edge, rcvNxt) ? edge - rcvNxt : 0;
+        int field = (int) Math.min(((long) current + (1L << shift) - 1) >>> shift, 0xFFFF);
+        if (((long) field << shift) > current && field > 0 && Seq.gt(rcvNxt + (field << shift), maxEdge)) field--;
+        return field;
+    }
+
     /** The window in bytes that the last {@link #advertise} field means. */
     int advertisedBytes(int field) {
         return field << shift;

@@ -39,6 +39,12 @@ final class TcpConnection {
     private static final byte[] NO_DATA = new byte[0];
     /** RFC 7323 section 2.3: "the maximum scale exponent is limited to 14". */
     static final int MAX_WINDOW_SHIFT = 14;
+    /** A window under this may hold the peer back: reading that opens it is worth an ACK at once. */
+    private static final int SMALL_WINDOW = 16 * 1024;
+    /** The tail loss probe's least timeout: a delayed ACK or a slow clock must not trigger it. */
+    private static final long MIN_PROBE_TIMEOUT = 10;
+    /** RFC 8985's WCDelAckT: "The RECOMMENDED value for WCDelAckT is 200 ms". */
+    private static final long WORST_CASE_DELAYED_ACK = 200;
 
     private final TcpConfig config;
     final int localPort, remotePort;
@@ -93,6 +99,10 @@ final class TcpConnection {
 
     // Delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2).
     private long ackDeadline = NEVER;
+    private long overrideDeadline = NEVER; // the sender's SWS override timer (WhenToSend)
+    private long probeDeadline = NEVER;    // the tail loss probe's timer (RFC 8985)
+    private boolean probeOut;              // a tail loss probe went out; none again until an ACK advances
+    private int smallSegmentEnd;           // where the last sub-MSS segment of new data ended (Nagle)
     private int fullSegmentsUnacked; // full-sized segments received since our last ACK
 
     // Retransmission timer, RFC 6298.
@@ -160,7 +170,8 @@ final class TcpConnection {
 
     /** When {@link #onTimer} must be called next, or {@link #NEVER}. */
     long nextDeadline() {
-        return Math.min(Math.min(rtoDeadline, ackDeadline), Math.min(timeWaitDeadline, finWait2Deadline));
+        return Math.min(Math.min(Math.min(rtoDeadline, ackDeadline), Math.min(overrideDeadline, probeDeadline)),
+                Math.min(timeWaitDeadline, finWait2Deadline));
     }
 
     // ------------------------------------------------------------------ user calls (RFC 9293 3.10.1-3.10.5)
@@ -228,10 +239,10 @@ final class TcpConnection {
         int n = receiveBuffer.read(dst, off, len);
         int before = rcvWnd();
         // Worth an ACK of its own only when the window was small enough to hold the peer back
-        // (under two segments, or half the buffer) and would at least double, much as Linux judges
-        // it (tcp_cleanup_rbuf); otherwise the next ACK carries the larger window, and delayed
-        // ACKs keep their one ACK per two segments.
-        if (n > 0 && state.isSynchronized() && !finReceived() && before < Math.min(receiveBuffer.capacity() / 2, 2 * config.mss())
+        // (under two segments, 16 KiB, or half the buffer) and would at least double, much as
+        // Linux judges it (tcp_cleanup_rbuf); otherwise the next ACK carries the larger window,
+        // and delayed ACKs keep their one ACK per two segments.
+        if (n > 0 && state.isSynchronized() && !finReceived() && before < Math.min(receiveBuffer.capacity() / 2, Math.min(2 * config.mss(), SMALL_WINDOW))
                 && receiveBuffer.free() >= 2L * before && receiveWindow.wouldOpen(rcvNxt, receiveBuffer.free(), config.mss())) {
             sendAck(out);
             out.event(new TcpEvent.WindowUpdate(before, rcvWnd()));
@@ -306,18 +317,67 @@ final class TcpConnection {
             // The delayed ACK's time is up: "the delay MUST be less than 0.5 seconds (MUST-40)".
             sendAck(out);
         }
+        if (now >= overrideDeadline) {
+            // Data waits that the sender's SWS rule held back, and no ACK is coming to wake us:
+            // RFC 9293 section 3.8.6.2.1, "(4) or if the override timeout occurs". Send what fits.
+            overrideDeadline = NEVER;
+            transmitQueued(now, out, false, true);
+        }
+        if (now >= probeDeadline) sendTailLossProbe(now, out);
         if (now >= rtoDeadline) onRetransmissionTimeout(now, out);
+    }
+
+    /**
+     * RFC 8985 section 7 (Tail Loss Probe): "The goal of the TLP is to send a probe segment to
+     * trigger an ACK ... so that the loss can be detected" sooner than by the retransmission
+     * timeout. When the last ACKs of a flight are lost (a receiver that coalesces segments sends
+     * few of them), or the last segments are, no duplicate ACKs come, and without a probe only the
+     * RTO (200 ms at least, and doubling) would tell. PTO = 2 * SRTT, at least 10 ms. "If a
+     * previously unsent segment exists AND the receive window allows new data to be sent: Send
+     * that segment"; otherwise "Retransmit the last segment". At most one probe until an ACK
+     * advances SND.UNA; cwnd is not changed.
+     */
+    private void sendTailLossProbe(long now, Output out) {
+        probeDeadline = NEVER;
+        if (cc == null || cc.inRecovery() || sndUna == sndMax || probeOut || !state.isSynchronized()) return;
+        int dataEnd = sendBufferSeq + sendBuffer.length();
+        probeOut = true;
+        int unsent = dataEnd - sndMax;
+        if (unsent > 0 && sndNxt == sndMax && sndMax - sndUna + Math.min(unsent, sndMss) <= sndWnd) {
+            int length = Math.min(unsent, sndMss);
+            sendData(sndNxt, length, out);
+            sndNxt += length;
+            sndMax = sndNxt;
+            out.event(new TcpEvent.FastRetransmit(length + " new bytes", "tail loss probe"));
+        } else if (Seq.lt(sndUna, dataEnd)) {
+            int end = Seq.lt(sndMax, dataEnd) ? sndMax : dataEnd;
+            int length = Math.min(end - sndUna, sndMss);
+            sendData(end - length, length, out);
+            out.event(new TcpEvent.FastRetransmit(length + " bytes", "tail loss probe"));
+        } else if (finSent && Seq.le(sndUna, finSeq)) {
+            out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA));
+            out.event(new TcpEvent.FastRetransmit("FIN", "tail loss probe"));
+        }
+        rtt.onSend(sndMax, now, true); // Karn: no sample from the probe
+    }
+
+    /** Arms the tail loss probe while data is in flight and no probe is out (RFC 8985 7.2). */
+    private void armTailLossProbe(long now) {
+        if (sndUna == sndMax || probeOut || cc == null || cc.inRecovery() || !rtt.hasSample()) {
+            if (sndUna == sndMax) probeDeadline = NEVER;
+            return;
+        }
+        long pto = Math.max(2 * rtt.srtt(), MIN_PROBE_TIMEOUT);
+        // "If FlightSize is one segment, ... PTO += WCDelAckT": a lone segment's ACK may be a
+        // delayed one (RFC 8985 7.2), so it gets the worst-case delayed ACK time on top.
+        if (sndMax - sndUna <= sndMss) pto += WORST_CASE_DELAYED_ACK;
+        // The probe only helps before the retransmission timer: otherwise that timer does the job.
+        probeDeadline = rtoDeadline != NEVER && now + pto >= rtoDeadline ? NEVER : now + pto;
     }
 
     private void onRetransmissionTimeout(long now, Output out) {
         rtoDeadline = NEVER;
-        if (state.isSynchronized() && sndUna == sndMax && sndWnd > 0 && Seq.lt(sndNxt, sendBufferSeq + sendBuffer.length())) {
-            // Nothing in flight, the window is open but too small for what waits, and the sender's
-            // SWS rule held it back: RFC 9293 section 3.8.6.2.1, "or (4) if the data is pushed and
-            // the override timeout occurs" (SHLD-38's override timer). Send what the window takes.
-            transmitQueued(now, out, false, true);
-            return;
-        }
+        probeDeadline = NEVER;
         boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
         if (retries >= config.maxRetries() && (handshake || now - firstRetransmitAt >= config.giveUpAfter())) {
             giveUp(now, out);
@@ -560,6 +620,18 @@ final class TcpConnection {
             return;
         }
 
+        // "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be
+        // made to accept valid ACKs, URGs, and RSTs." A segment at RCV.NXT with data is taken
+        // without its data (and FIN): its ACK, window and RST still count, and our ACK repeats
+        // that the window is zero.
+        if (rcvWnd() == 0 && seg.seq() == rcvNxt && (seg.payload().length > 0 || seg.isFin()) && !seg.isSyn()) {
+            out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, seg.payload().length
+                    + " bytes into our zero window: not taken, its ACK processed"));
+            seg = Packets.Tcp.of(seg.sourcePort(), seg.destinationPort(), seg.seq(), seg.ack(),
+                    seg.flags() & ~(Packets.FIN | Packets.PSH), seg.window(), seg.options(), null);
+            ackNow();
+        }
+
         // "First, check sequence number: ... If an incoming segment is not acceptable, an
         // acknowledgment should be sent in reply (unless the RST bit is set, if so drop the segment
         // and return): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> After sending the acknowledgment, drop
@@ -641,8 +713,9 @@ final class TcpConnection {
         if (!processAck(seg, now, out)) return;
         if (state == TcpState.CLOSED) return; // LAST-ACK ended
 
-        // "Seventh, process the segment text:"
-        if (seg.payload().length > 0) receiveText(seg, now, out);
+        // "Seventh, process the segment text:" (a FIN beyond a gap goes the same way: it waits in
+        // the reassembly queue, and the gap gets a duplicate ACK at once)
+        if (seg.payload().length > 0 || (seg.isFin() && Seq.lt(rcvNxt, seg.seq()))) receiveText(seg, now, out);
 
         // "Eighth, check the FIN bit:" only when everything before the FIN has arrived; a FIN that
         // came early waits in the reassembly queue until the data before it is in.
@@ -715,9 +788,13 @@ final class TcpConnection {
             return false;
         }
         int windowBefore = sndWnd;
-        // RFC 5681's duplicate ACK is judged against the window before this segment updates it.
+        // RFC 5681's duplicate ACK, judged before this segment updates the window, with one
+        // deviation: its condition (e), "the advertised window in the incoming acknowledgment
+        // equals the advertised window in the last incoming acknowledgment", is left out. Linux
+        // receivers move their window in the very duplicates that signal a loss (they read while
+        // the gap waits; they rely on SACK), and with (e) those go uncounted and a timeout follows.
         boolean duplicate = cc != null && CongestionControl.isDuplicateAck(ack, seg.payload().length,
-                seg.isSyn() || seg.isFin(), scaledWindow(seg), sndUna, sndMax, sndWnd);
+                seg.isSyn() || seg.isFin(), sndWnd, sndUna, sndMax, sndWnd);
         // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
         // retransmission queue that are thereby entirely acknowledged are removed."
         if (Seq.lt(sndUna, ack)) {
@@ -741,7 +818,13 @@ final class TcpConnection {
             // while the window is zero).
             retries = 0;
         } else if (duplicate) {
-            CongestionControl.Action action = cc.onDuplicateAck(ack, sndMax, sndMax - sndUna);
+            // RFC 5827's early retransmit: with fewer than four segments out and nothing new to
+            // send, three duplicates can never come; oseg - 1 of them are enough.
+            int outstandingSegments = (sndMax - sndUna + sndMss - 1) / sndMss;
+            boolean nothingUnsent = !Seq.lt(sndMax, sendBufferSeq + sendBuffer.length());
+            int threshold = outstandingSegments < 4 && nothingUnsent ? Math.max(outstandingSegments - 1, 1)
+                    : CongestionControl.DUPLICATE_ACK_THRESHOLD;
+            CongestionControl.Action action = cc.onDuplicateAck(ack, sndMax, sndMax - sndUna, threshold);
             if (action == CongestionControl.Action.RETRANSMIT) {
                 // RFC 5681 section 3.2: "The lost segment starting at SND.UNA MUST be retransmitted"
                 retransmitAtUna("fast retransmit", out);
@@ -895,29 +978,49 @@ final class TcpConnection {
                 && cc.restartAfterIdle(now - lastDataSentAt, rtt.rto())) {
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "restart after idle"));
         }
+        boolean sentNewData = false;
         while (Seq.lt(sndNxt, dataEnd)) {
             int inFlight = sndNxt - sndUna;
-            // RFC 5681 section 2: the sender may send while in flight < min(cwnd, rwnd).
-            int window = cc == null ? sndWnd : Math.min(sndWnd, cc.cwnd());
+            // RFC 5681 section 2: the sender may send while in flight < min(cwnd, rwnd); RFC 3042's
+            // limited transmit lets the first two duplicate ACKs each send one more new segment.
+            int window = cc == null ? sndWnd : Math.min(sndWnd, cc.cwnd() + (resendPending() ? 0 : cc.limitedTransmitAllowance()));
             int usable = window - inFlight;
             int available = dataEnd - sndNxt;
             boolean resend = Seq.lt(sndNxt, sndMax);
-            int length = resend ? Math.min(Math.min(available, sndMss), usable)
-                    : WhenToSend.decide(usable, available, sndMss, maxSndWnd, inFlight != 0, config.noDelay(), true, override).bytes();
+            int length;
+            if (resend) {
+                length = Math.min(Math.min(available, sndMss), usable);
+            } else {
+                // Nagle, as Linux and Minshall's variant apply it: a small segment waits only while
+                // an earlier small segment is unacknowledged, so the tail of a long write is not
+                // held back behind full-sized segments (RFC 9293 section 3.7.4 allows variants).
+                boolean smallOutstanding = Seq.gt(smallSegmentEnd, sndUna);
+                WhenToSend.Decision decision = WhenToSend.decide(usable, available, sndMss, maxSndWnd, smallOutstanding,
+                        config.noDelay(), true, override);
+                length = decision.bytes();
+                if (length == 0 && decision.overrideTimer() && overrideDeadline == NEVER) {
+                    overrideDeadline = now + WhenToSend.OVERRIDE_TIMEOUT_MILLIS;
+                }
+            }
             if (length <= 0) break;
             override = false;
+            if (!resend && length < sndMss) smallSegmentEnd = sndNxt + length;
             sendData(sndNxt, length, out);
             rtt.onSend(sndNxt + length, now, resend || afterTimeout || retries > 0);
             sndNxt += length;
             if (Seq.gt(sndNxt, sndMax)) sndMax = sndNxt;
             lastDataSentAt = now;
             armRetransmissionTimer(now);
+            if (!resend) sentNewData = true;
         }
-        if (Seq.lt(sndNxt, dataEnd) && sndUna == sndMax) {
-            // Data waits and nothing is in flight: the peer's window is closed (the timer sends a
-            // window probe) or too small to take it (the timer is SWS's override timer).
+        // RFC 8985 7.2: the probe timer is (re)armed when new data goes out.
+        if (sentNewData) armTailLossProbe(now);
+        if (Seq.lt(sndNxt, dataEnd) && sndUna == sndMax && sndWnd == 0) {
+            // Data waits, nothing is in flight, and the peer's window is closed: the retransmission
+            // timer, with its backoff, sends the window probes (RFC 9293 section 3.8.6.1).
             armRetransmissionTimer(now);
         }
+        if (!Seq.lt(sndNxt, dataEnd)) overrideDeadline = NEVER; // nothing waits any more
         if (closeRequested && sndNxt == dataEnd && state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) {
             // "form a FIN segment and send it" (CLOSE, RFC 9293 3.10.4), once all data went out;
             // again after a timeout sent SND.NXT back (the FIN occupies the number after the data).
@@ -930,6 +1033,11 @@ final class TcpConnection {
             if (Seq.gt(sndNxt, sndMax)) sndMax = sndNxt;
             armRetransmissionTimer(now);
         }
+    }
+
+    /** SND.NXT was sent back by a timeout: what follows is resent, not new (no limited transmit). */
+    private boolean resendPending() {
+        return Seq.lt(sndNxt, sndMax);
     }
 
     /**
@@ -1013,6 +1121,9 @@ final class TcpConnection {
             if (state == TcpState.SYN_RECEIVED) receiveWindow.start(rcvNxt);
             return window;
         }
+        // While a gap waits to be filled, our ACKs are duplicates: they keep the window they had,
+        // or the sender would not count them (RFC 5681 section 2, condition (e)).
+        if (!reassembly.isEmpty()) return receiveWindow.advertiseSameEdge(rcvNxt);
         return receiveWindow.advertise(rcvNxt, receiveBuffer.free(), config.mss());
     }
 
@@ -1060,6 +1171,9 @@ final class TcpConnection {
         // (5.3) "When an ACK is received that acknowledges new data, restart the retransmission timer
         // so that it will expire after RTO seconds (for the current value of RTO)."
         rtoDeadline = sndUna == sndMax ? NEVER : now + rtt.rto();
+        probeOut = false;
+        probeDeadline = NEVER;
+        armTailLossProbe(now);
         if (ackedData > 0 && canWrite()) out.event(new TcpEvent.Writable(writable()));
     }
 
@@ -1092,6 +1206,7 @@ final class TcpConnection {
         sndNxt = iss + 1;
         sndMax = iss + 1;
         sendBufferSeq = iss + 1;
+        smallSegmentEnd = iss; // no small segment sent yet: never "after" SND.UNA
     }
 
     /**

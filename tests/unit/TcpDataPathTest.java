@@ -175,6 +175,23 @@ final class TcpDataPathTest {
     static void congestionControl() {
         Check.suite("TcpDataPath congestion control");
 
+        Check.test("RFC 8985 7: when the last ACKs of a flight are lost, a tail loss probe recovers long before the RTO", () -> {
+            FakeLink link = connect(5);
+            FakeLink.Side c = link.client, s = link.server;
+            c.send(bytes(4 * SMSS, 40));           // warm up: an RTT sample
+            link.runUntilQuiet();
+            byte[] data = bytes(6 * SMSS, 41);
+            link.dropEvery(s, FakeLink::isPureAck);  // every ACK of this flight is lost...
+            long t0 = link.now;
+            c.send(data);
+            link.advance(60);                        // ...until the probe's time has passed
+            List<TcpEvent.FastRetransmit> probes = c.eventsOf(TcpEvent.FastRetransmit.class);
+            Check.equal(1, probes.size(), "one probe");
+            Check.equal("tail loss probe", probes.get(0).why(), "why");
+            Check.isTrue(c.eventsOf(TcpEvent.Retransmitting.class).isEmpty(), "no retransmission timeout yet");
+            Check.isTrue(link.now - t0 < c.conn.rto(), "the probe came before the RTO (" + c.conn.rto() + " ms)");
+        });
+
         Check.test("RFC 5681 3.1 + RFC 6928: slow start starts at IW = 10 segments and doubles the segments sent per RTT", () -> {
             FakeLink link = connect(10);
             long t0 = link.now;
@@ -331,6 +348,43 @@ final class TcpDataPathTest {
             Check.equal(0, s.conn.outOfOrderBytes(), "nothing left out of order");
             link.runUntilQuiet();
             Check.bytes(data, s.receivedBytes(), "data reassembled");
+        });
+
+        Check.test("RFC 5681 4.2: a FIN beyond a gap, without data, is kept and dup ACKed at once; data and FIN ACKed together", () -> {
+            FakeLink link = connect(0);
+            FakeLink.Side c = link.client, s = link.server;
+            c.send(bytes(100, 20));
+            c.close();
+            Check.equal(2, c.queued().size(), "data, then the FIN");
+            int dataSeq = c.queued().get(0).seq();
+            link.swapHead(c);                        // the FIN arrives first
+            int mark = s.mark();
+            link.deliverNext(c);
+            Check.equal(1, s.sentSince(mark).size(), "an immediate duplicate ACK for the early FIN");
+            Check.equal(Seq.str(dataSeq), Seq.str(s.lastSent().ack()), "duplicate ACK number");
+            Check.equal(TcpState.ESTABLISHED, s.state(), "the FIN waits for the data");
+            mark = s.mark();
+            link.deliverNext(c);                     // the data fills the gap
+            Check.equal(TcpState.CLOSE_WAIT, s.state(), "the kept FIN processed");
+            Check.equal(Seq.str(dataSeq + 101), Seq.str(s.sentSince(mark).get(0).ack()), "one ACK for data and FIN");
+        });
+
+        Check.test("RFC 9293 3.10.7.4 MUST-66: into a zero window, a segment's data is not taken but its ACK is", () -> {
+            FakeLink link = connect(TcpConfig.defaults(), TcpConfig.defaults().withReceiveBuffer(2000), 0);
+            FakeLink.Side c = link.client, s = link.server;
+            s.reading = false;
+            c.send(bytes(2000, 21));
+            link.runUntilQuiet();
+            Check.equal(0, s.conn.rcvWnd(), "the server's window is zero");
+            link.clearQueues();
+            s.send(bytes(7, 24));                   // the server sends 7 bytes the client never acknowledged...
+            int ackOfReply = s.conn.sndNxt();
+            link.clearQueues();
+            // ...until the client's next segment, with 5 bytes the full window cannot take, does.
+            s.inject(s.fromPeer(s.conn.rcvNxt(), ackOfReply, Packets.ACK | Packets.PSH, 2048, bytes(5, 25)));
+            Check.equal(Seq.str(ackOfReply), Seq.str(s.conn.sndUna()), "SND.UNA advanced by the ACK of a segment whose data was refused");
+            Check.equal(2000, s.conn.readable(), "no byte taken beyond the buffer");
+            Check.equal(0, s.lastSent().window(), "our ACK repeats the zero window");
         });
 
         Check.test("RFC 9293 3.10.7.4: randomly reordered and duplicated segments are reassembled intact", () -> {
@@ -533,6 +587,16 @@ final class TcpDataPathTest {
             Check.isTrue(ackArrives > t0, "after t0");
         });
 
+        Check.test("RFC 9293 3.7.4: Nagle lets the first small write go at once, whatever half of the sequence space the ISN is in", () -> {
+            for (int iss : new int[] {0x1000_0000, 0x9000_0000, 0xFFFF_FFF0}) {
+                FakeLink link = connect(TcpConfig.defaults(), TcpConfig.defaults(), 10, iss);
+                FakeLink.Side c = link.client;
+                int mark = c.mark();
+                c.send(bytes(8, 30));
+                Check.equal(1, c.sentSince(mark).size(), "segments sent at once with ISS " + Seq.str(iss));
+            }
+        });
+
         Check.test("RFC 9293 3.7.4: with noDelay, small writes go at once, each in its own segment", () -> {
             TcpConfig cfg = TcpConfig.defaults().withNoDelay(true);
             FakeLink link = connect(cfg, TcpConfig.defaults(), 10);
@@ -559,10 +623,14 @@ final class TcpDataPathTest {
             new Writer(link, c, data).start();
             List<Packets.Tcp> first = c.sentSince(0).stream().filter(TcpDataPathTest::isData).toList();
             Check.equal(2, first.size(), "segments sent into a 3000-byte window " + first);
-            link.advance(500);
+            link.advance(WhenToSend.OVERRIDE_TIMEOUT_MILLIS - 50);
             for (Packets.Tcp seg : dataSegments(c)) {
                 Check.isTrue(seg.payload().length == SMSS || seg.payload().length == 1, "no silly segment: " + seg.payload().length + " bytes");
             }
+            // "(4) or if the override timeout occurs": then the sliver may go, once.
+            link.advance(100);
+            long slivers = dataSegments(c).stream().filter(seg -> seg.payload().length == 80).count();
+            Check.equal(1L, slivers, "the 80 bytes after the override timeout");
             s.reading = true;
             link.at(link.now, () -> s.readAll());
             runUntil(link, () -> s.received.size() >= data.length, link.now + 30_000, "transfer");
@@ -765,7 +833,9 @@ final class TcpDataPathTest {
             Check.isTrue(link.now - firstRetransmit >= 100_000, "gave up " + (link.now - firstRetransmit) + " ms after the first retransmission");
             Check.isTrue(link.now - firstRetransmit < 100_000 + cfg.rtoMax() + 1, "but not much later");
             Check.isTrue(sends > cfg.maxRetries() + 1, "more tries than maxRetries + 1: " + sends);
-            Check.equal(sends, closed.tries(), "tries in the Closed event");
+            // One of the sends is RFC 8985's tail loss probe, which is not a try of the timer.
+            Check.equal(1, link.client.eventsOf(TcpEvent.FastRetransmit.class).size(), "one tail loss probe");
+            Check.equal(sends - 1, closed.tries(), "tries in the Closed event");
         });
 
         Check.test("RFC 9293 3.8.3 R2: with giveUpAfter short, unanswered data is given up after exactly maxRetries retransmissions", () -> {
@@ -777,7 +847,7 @@ final class TcpDataPathTest {
             runUntil(link, () -> link.client.closedEvent() != null, t0 + 1_000_000, "giving up");
             TcpEvent.Closed closed = link.client.closedEvent();
             Check.equal(TcpEvent.CloseReason.NO_ANSWER, closed.reason(), "reason " + closed);
-            Check.equal(5, dataSegments(link.client).size(), "the segment sent once and retransmitted 4 times");
+            Check.equal(6, dataSegments(link.client).size(), "the segment sent once, probed once (RFC 8985), retransmitted 4 times");
             Check.equal(5, closed.tries(), "tries");
             // RTO 1 s, backing off: retransmissions at +1, +3, +7, +15 s, given up at +31 s.
             Check.equal(t0 + 31_000, link.now, "time given up");
