@@ -2,8 +2,8 @@
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
-//SOURCES Packets.java tcp/*.java os/*.java app/*.java
-//SOURCES stack/TcpStack.java stack/ClientApp.java
+//SOURCES Packets.java tcp/*.java os/*.java app/*.java viz/*.java
+//SOURCES stack/TcpStack.java stack/StreamApp.java stack/FaultInjector.java stack/ClientApp.java
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -23,6 +23,9 @@ public class TcpClient {
             "  --message TEXT      after the handshake, send TEXT and wait for the reply",
             "  --no-close          keep the connection open until the peer closes or Ctrl-C",
             "  --connections N     open N connections at once, from N ports (default 1)",
+            "  --stdio             like nc -N: standard input goes to the peer, then our FIN; what the",
+            "                      peer sends goes to standard output (log lines go to standard error)",
+            "  --send-bytes N      send N bytes (e.g. 100M), then close; what comes back is counted",
             Cli.TCP_USAGE);
 
     public static void main(String[] args) {
@@ -31,8 +34,8 @@ public class TcpClient {
 
     static int run(String[] args) throws Program.Failure, Cli.UsageException {
         Cli cli = Cli.parse(args,
-                Cli.union(Set.of("--port", "--source-port", "--timeout", "--message", "--connections"), Cli.TCP_VALUE_OPTIONS),
-                Cli.union(Set.of("--no-close"), Cli.COMMON_FLAGS));
+                Cli.union(Set.of("--port", "--source-port", "--timeout", "--message", "--connections", "--send-bytes"), Cli.TCP_VALUE_OPTIONS),
+                Cli.union(Set.of("--no-close", "--stdio"), Cli.COMMON_FLAGS));
         if (cli.has("--help")) {
             System.out.println(USAGE);
             return Program.EXIT_OK;
@@ -47,13 +50,17 @@ public class TcpClient {
         String text = cli.string("--message", null);
         byte[] message = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
         if (message != null && message.length == 0) throw new Cli.UsageException("--message needs some text");
+        boolean stdio = cli.has("--stdio");
+        long sendBytes = cli.byteCount("--send-bytes", -1, 0, Long.MAX_VALUE / 2);
+        int modes = (stdio ? 1 : 0) + (sendBytes >= 0 ? 1 : 0) + (message != null ? 1 : 0);
+        if (modes > 1) throw new Cli.UsageException("choose one of --stdio, --send-bytes and --message");
+        if (modes == 1 && connections > 1 && stdio) throw new Cli.UsageException("--stdio takes one connection");
         TcpStack.Settings settings = new TcpStack.Settings();
-        settings.tcp = cli.tcpConfig();
-        settings.spinMicros = cli.integer("--spin-us", settings.spinMicros, 0, 1_000_000);
-        settings.injectInternalError = cli.has("--inject-internal-error");
+        cli.applyTo(settings);
         settings.nameConnections = connections > 1;
         String host = cli.positional.get(0);
-        Log log = new Log("Client", cli.has("--verbose"), cli.has("--quiet"));
+        Log log = new Log("Client", cli.has("--verbose"), cli.has("--quiet"), stdio);
+        if (cli.has("--ladder")) settings.ladder = new LiveLadder(line -> log.always(null, line));
 
         try (Program program = Program.open(log)) {
             int server = resolve(host);
@@ -72,6 +79,19 @@ public class TcpClient {
             program.guardPorts("client", ports, !cli.has("--no-rst-guard"));
             Pcap pcap = program.openCapture(cli.string("--pcap", null));
             TcpStack stack = new TcpStack(settings, program.socket, log, pcap, Set.copyOf(ports));
+            if (stdio || sendBytes >= 0) {
+                StandardStreams io = stdio ? StandardStreams.forProcess() : null;
+                Progress progress = new Progress("Client", !cli.has("--quiet") && LibC.isTerminal(2), stack.now());
+                StreamApp app = new StreamApp(stack, log, () -> stdio ? new StreamApp.Stream(StreamApp.from(io), StreamApp.to(io))
+                        : new StreamApp.Stream(StreamApp.generated(sendBytes), StreamApp.discard()), 0, progress);
+                app.handshakeTimeout(timeout);
+                if (io != null) io.start();
+                for (int localPort : ports) app.add(stack.connect(route.sourceAddress(), localPort, server, port));
+                program.run(stack, app);
+                if (io != null) io.finishOutput(10_000);
+                if (program.interrupted()) return Program.EXIT_INTERRUPTED;
+                return app.failures() == 0 ? Program.EXIT_OK : Program.EXIT_FAILED;
+            }
             ClientApp app = new ClientApp(stack, log, message, !cli.has("--no-close"), timeout);
             for (int localPort : ports) app.add(stack.connect(route.sourceAddress(), localPort, server, port));
             program.run(stack, app);

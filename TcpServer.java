@@ -2,8 +2,8 @@
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
-//SOURCES Packets.java tcp/*.java os/*.java app/*.java
-//SOURCES stack/TcpStack.java stack/ServerApp.java
+//SOURCES Packets.java tcp/*.java os/*.java app/*.java viz/*.java
+//SOURCES stack/TcpStack.java stack/StreamApp.java stack/FaultInjector.java stack/ServerApp.java
 
 import java.util.List;
 import java.util.Set;
@@ -19,6 +19,9 @@ public class TcpServer {
             "  --no-echo           acknowledge data without sending it back",
             "  --close-after-reply close each connection (send FIN) after the first reply",
             "  --backlog N         at most N half-open (SYN-RECEIVED) connections (default 256)",
+            "  --stdio             like nc -l: take one connection; what the peer sends goes to standard",
+            "                      output, standard input goes to the peer (log lines go to standard error)",
+            "  --discard           only receive: count what arrives, send nothing back (a sink)",
             Cli.TCP_USAGE);
 
     public static void main(String[] args) {
@@ -27,16 +30,14 @@ public class TcpServer {
 
     static int run(String[] args) throws Program.Failure, Cli.UsageException {
         Cli cli = Cli.parse(args, Cli.union(Set.of("--bind", "--port", "--count", "--backlog"), Cli.TCP_VALUE_OPTIONS),
-                Cli.union(Set.of("--no-echo", "--close-after-reply"), Cli.COMMON_FLAGS));
+                Cli.union(Set.of("--no-echo", "--close-after-reply", "--stdio", "--discard"), Cli.COMMON_FLAGS));
         if (cli.has("--help")) {
             System.out.println(USAGE);
             return Program.EXIT_OK;
         }
         if (!cli.positional.isEmpty()) throw new Cli.UsageException("unexpected argument " + cli.positional.get(0));
         TcpStack.Settings settings = new TcpStack.Settings();
-        settings.tcp = cli.tcpConfig();
-        settings.spinMicros = cli.integer("--spin-us", settings.spinMicros, 0, 1_000_000);
-        settings.injectInternalError = cli.has("--inject-internal-error");
+        cli.applyTo(settings);
         settings.listenPort = cli.integer("--port", 5000, 1, 65535);
         settings.backlog = cli.integer("--backlog", settings.backlog, 1, 1 << 20);
         String bind = cli.string("--bind", "0.0.0.0");
@@ -46,18 +47,33 @@ public class TcpServer {
             throw new Cli.UsageException("--bind needs an IPv4 address, not '" + bind + "'");
         }
         int count = cli.integer("--count", 0, 1, Integer.MAX_VALUE);
+        boolean stdio = cli.has("--stdio"), discard = cli.has("--discard");
+        if (stdio && discard) throw new Cli.UsageException("--stdio and --discard do not go together");
+        if (stdio) count = 1; // like nc -l: one connection
 
-        Log log = new Log("Server", cli.has("--verbose"), cli.has("--quiet"));
+        Log log = new Log("Server", cli.has("--verbose"), cli.has("--quiet"), stdio);
+        if (cli.has("--ladder")) settings.ladder = new LiveLadder(line -> log.always(null, line));
         try (Program program = Program.open(log)) {
             program.reservePort(settings.bindAddress, settings.listenPort);
             program.receiveOnly(List.of(settings.listenPort), settings.receiveBuffer);
             program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"));
             Pcap pcap = program.openCapture(cli.string("--pcap", null));
             TcpStack stack = new TcpStack(settings, program.socket, log, pcap, Set.of());
-            ServerApp app = new ServerApp(stack, !cli.has("--no-echo"), cli.has("--close-after-reply"), count);
+            StandardStreams io = stdio ? StandardStreams.forProcess() : null;
+            TcpStack.Application app;
+            if (stdio || discard) {
+                Progress progress = new Progress("Server", !cli.has("--quiet") && LibC.isTerminal(2), stack.now());
+                app = new StreamApp(stack, log, () -> stdio ? new StreamApp.Stream(StreamApp.from(io), StreamApp.to(io))
+                        : new StreamApp.Stream(StreamApp.nothing(), StreamApp.discard()), count, progress);
+            } else {
+                app = new ServerApp(stack, !cli.has("--no-echo"), cli.has("--close-after-reply"), count);
+            }
+            if (io != null) io.start();
             log.info(null, "Listening on " + bind + ":" + settings.listenPort);
             program.run(stack, app);
-            return program.interrupted() ? Program.EXIT_INTERRUPTED : Program.EXIT_OK;
+            if (io != null) io.finishOutput(10_000);
+            if (program.interrupted()) return Program.EXIT_INTERRUPTED;
+            return app instanceof StreamApp s && s.failures() > 0 ? Program.EXIT_FAILED : Program.EXIT_OK;
         }
     }
 }

@@ -77,8 +77,11 @@ final class Cli {
     }
 
     /** The options both programs share for the TCP machinery. */
-    static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us");
-    static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help",
+    static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
+            "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up",
+            "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
+    static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
+            "--no-window-scaling", "--ladder",
             "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
 
     static final String TCP_USAGE = String.join("\n",
@@ -89,6 +92,20 @@ final class Cli {
             "  --pcap FILE         write every packet sent and received to FILE (pcap, for Wireshark)",
             "  --spin-us N         after traffic, poll N microseconds for the next packet before",
             "                      sleeping (default 30; 0 sleeps at once)",
+            "  --receive-buffer N  receive buffer in bytes; our window is its free space (default 1M)",
+            "  --send-buffer N     send buffer in bytes (default 1M)",
+            "  --no-delay          turn Nagle's algorithm off: small writes go at once",
+            "  --delayed-ack MS    the longest an ACK waits (default 40, under 500; 0: ACK every segment)",
+            "  --no-window-scaling do not offer RFC 7323 window scaling (windows up to 64 KiB)",
+            "  --give-up SECONDS   retransmit data at least this long before giving up (default 100)",
+            "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
+            "Faults on purpose (packets counted from 1, all connections together):",
+            "  --drop-sent N[,N..] do not send our N-th packet    --drop-received N[,N..] ignore the N-th received",
+            "  --loss-sent PCT     lose this percentage of what we send (--loss-received: of what we get)",
+            "  --delay MS          send each packet MS milliseconds late",
+            "  --duplicate PCT     send this percentage of packets twice",
+            "  --reorder PCT       hold this percentage back until after the next packet",
+            "  --seed N            the seed of the random faults (default 1): the same seed, the same faults",
             "  --verbose           also print each packet's fields, dropped packets and state changes",
             "  --quiet             print only results and errors",
             "  --no-rst-guard      do not add the nftables rule that keeps the kernel's RSTs away",
@@ -100,6 +117,71 @@ final class Cli {
         int rtoMin = integer("--rto-min", (int) Math.min(d.rtoMin(), rtoInitial), 1, 60_000);
         return d.withRtoInitial(rtoInitial).withRtoMin(rtoMin)
                 .withMaxRetries(integer("--retries", d.maxRetries(), 0, 100))
-                .withMsl(seconds("--msl", d.msl() / 1000.0, 0, 600));
+                .withMsl(seconds("--msl", d.msl() / 1000.0, 0, 600))
+                .withReceiveBuffer((int) byteCount("--receive-buffer", d.receiveBuffer(), 1, 1 << 30))
+                .withSendBuffer((int) byteCount("--send-buffer", d.sendBuffer(), 1, 1 << 30))
+                .withDelayedAck(integer("--delayed-ack", (int) d.delayedAck(), 0, 499))
+                .withGiveUpAfter(seconds("--give-up", d.giveUpAfter() / 1000.0, 0, 86_400))
+                .withNoDelay(has("--no-delay"))
+                .withWindowScaling(!has("--no-window-scaling"));
+    }
+
+    /** A number of bytes: "1500", "64k", "100M", "2G" (powers of 1000; "Ki", "Mi", "Gi" for 1024). */
+    long byteCount(String name, long fallback, long min, long max) throws UsageException {
+        String v = values.get(name);
+        if (v == null) return fallback;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kKMG]i?)?").matcher(v);
+        if (!m.matches()) throw new UsageException(name + " needs a number of bytes such as 1500, 64k or 100M, not '" + v + "'");
+        long unit = switch (m.group(2) == null ? "" : m.group(2)) {
+            case "k", "K" -> 1000L; case "M" -> 1000_000L; case "G" -> 1000_000_000L;
+            case "ki", "Ki" -> 1L << 10; case "Mi" -> 1L << 20; case "Gi" -> 1L << 30;
+            default -> 1L;
+        };
+        try {
+            long n = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+            if (n < min || n > max) throw new UsageException(name + " must be between " + min + " and " + max + " bytes, not " + v);
+            return n;
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new UsageException(name + " is too large: " + v);
+        }
+    }
+
+    /** A percentage from 0 to 100, decimals allowed. */
+    double percent(String name) throws UsageException {
+        String v = values.get(name);
+        if (v == null) return 0;
+        try {
+            double p = Double.parseDouble(v);
+            if (!(p >= 0 && p <= 100)) throw new UsageException(name + " must be a percentage from 0 to 100, not " + v);
+            return p;
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " needs a percentage, not '" + v + "'");
+        }
+    }
+
+    /** The fault options (--drop-sent and the others), for the stack's FaultInjector. */
+    FaultInjector.Settings faults() throws UsageException {
+        FaultInjector.Settings f = new FaultInjector.Settings();
+        try {
+            if (values.containsKey("--drop-sent")) f.dropSent = FaultInjector.packetNumbers(values.get("--drop-sent"));
+            if (values.containsKey("--drop-received")) f.dropReceived = FaultInjector.packetNumbers(values.get("--drop-received"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        f.lossSentPercent = percent("--loss-sent");
+        f.lossReceivedPercent = percent("--loss-received");
+        f.duplicatePercent = percent("--duplicate");
+        f.reorderPercent = percent("--reorder");
+        f.delayMillis = integer("--delay", 0, 0, 60_000);
+        return f;
+    }
+
+    /** The stack's settings that every program takes from the common options. */
+    void applyTo(TcpStack.Settings settings) throws UsageException {
+        settings.tcp = tcpConfig();
+        settings.spinMicros = integer("--spin-us", settings.spinMicros, 0, 1_000_000);
+        settings.injectInternalError = has("--inject-internal-error");
+        settings.faults = faults();
+        settings.faultSeed = integer("--seed", 1, 0, Integer.MAX_VALUE);
     }
 }

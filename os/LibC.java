@@ -30,6 +30,7 @@ final class LibC {
         @SaveError int poll(Pointer fds, long count, int timeoutMillis);
         @SaveError int ioctl(int fd, long request, @In @Out ByteBuffer argument);
         @SaveError int close(int fd);
+        int isatty(int fd);
         String strerror(int errno);
     }
 
@@ -94,6 +95,15 @@ final class LibC {
         sa.putShort(0, (short) AF_INET);                 // sin_family, host order
         sa.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port).putInt(4, address); // network order
         return sa.order(ByteOrder.nativeOrder());
+    }
+
+    /** True when the file descriptor is a terminal (a progress line is then worth drawing). */
+    static boolean isTerminal(int fd) {
+        try {
+            return C.isatty(fd) == 1;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     static void closeQuietly(int fd) {

@@ -52,6 +52,9 @@ final class TcpStack {
         int receiveBuffer = 4 << 20;     // bytes of kernel queue for the packet socket
         int spinMicros = 30;             // after activity, poll this long before sleeping (0: never)
         boolean injectInternalError;     // tests only: an exception once a handshake completes
+        FaultInjector.Settings faults = new FaultInjector.Settings(); // --drop-sent and the others
+        long faultSeed = 1;
+        LiveLadder ladder;               // --ladder: each packet drawn as it goes (null: off)
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
@@ -62,6 +65,7 @@ final class TcpStack {
         long scheduledDeadline = TcpConnection.NEVER; // its place in the timer set
         boolean established;             // the handshake completed once
         boolean narrateData = true;      // log each read and write with its bytes (off for bulk data)
+        long retransmissions;            // segments sent again, by timeout or fast retransmit
         Object data;                     // the application's own state
 
         Connection(FourTuple tuple, TcpConnection tcp) {
@@ -85,6 +89,7 @@ final class TcpStack {
         }
 
         @Override public void event(TcpEvent event) {
+            if (event instanceof TcpEvent.Retransmitting || event instanceof TcpEvent.FastRetransmit) retransmissions++;
             if (log.enabled()) narrator.narrate(who(), peer(), settings.tcp.msl(), event);
             pending.add(new Pending(this, event));
         }
@@ -148,6 +153,7 @@ final class TcpStack {
     private final Narrator narrator;
     private final IsnGenerator isns = new IsnGenerator();
     private final Pcap pcap;
+    private final FaultInjector<ByteBuffer> faults; // null without fault options
     private final BitSet clientPorts = new BitSet(65536);
     private final Map<FourTuple, Connection> connections = new HashMap<>();
     /** Connections with a timer, earliest deadline first; each appears once, under its current deadline. */
@@ -177,6 +183,9 @@ final class TcpStack {
         this.pcap = pcap;
         for (int port : clientPorts) this.clientPorts.set(port);
         this.ipIdentification = (int) (startNanos & 0xffff);
+        this.faults = settings.faults.active()
+                ? new FaultInjector<>(settings.faults, settings.faultSeed, TcpStack::describePacket, line -> log.always(null, line))
+                : null;
     }
 
     /** Milliseconds since the stack started: the state machines' clock. */
@@ -189,6 +198,9 @@ final class TcpStack {
 
     /** A server stops taking new connections (SYNs to its port are then ignored). */
     void stopAccepting() { accepting = false; }
+
+    /** A server that still takes new connections. */
+    boolean listening() { return settings.listenPort >= 0 && accepting; }
 
     /** Asks the loop to end (from a signal handler's thread): open connections are reset. */
     void requestStop() { stopRequested = true; }
@@ -209,7 +221,9 @@ final class TcpStack {
         this.application = app;
         while (!stopRequested && internalError == null && app.keepRunning(now())) {
             runDueTimers(now());
+            if (faults != null) for (ByteBuffer p : faults.due(now())) sendNow(p, null);
             long nextTimer = timers.isEmpty() ? Long.MAX_VALUE : timers.first().scheduledDeadline;
+            if (faults != null) nextTimer = Math.min(nextTimer, faults.nextDeadline());
             int wait = (int) Math.max(0, Math.min(app.maxSleepMillis(), nextTimer - now()));
             ByteBuffer packet = spinForPacket();
             if (packet == null && socket.awaitPacket(wait)) packet = socket.receive();
@@ -230,6 +244,7 @@ final class TcpStack {
                 }
             }
         }
+        if (faults != null) for (ByteBuffer p : faults.due(Long.MAX_VALUE)) sendNow(p, null); // held packets, RSTs included
     }
 
     /**
@@ -263,6 +278,8 @@ final class TcpStack {
         Packets.Ipv4 ip = p.ip();
         Packets.Tcp seg = p.tcp();
         if (!isOurAddress(ip.destination(), port)) return;
+        if (faults != null && !faults.onReceive(packet, now())) return; // --drop-received, --loss-received
+        if (settings.ladder != null) settings.ladder.received(p, (System.nanoTime() - startNanos) / 1000);
         FourTuple tuple = new FourTuple(ip.destination(), seg.destinationPort(), ip.source(), seg.sourcePort());
         Connection c = connections.get(tuple);
         if (log.verbose()) {
@@ -474,13 +491,38 @@ final class TcpStack {
             log.detail(c == null ? null : c.who(), "-> " + Packets.describe(segment.withChecksum(checksum)) + " to "
                     + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
         }
-        capture(outgoing);
-        lastActivityNanos = System.nanoTime();
-        try {
-            socket.send(outgoing, tuple.remoteAddress());
-        } catch (LibC.NativeException e) {
-            log.always(c == null ? null : c.who(), "Could not send a " + Packets.flagNames(segment.flags()) + " of " + length + " bytes: " + e.getMessage());
+        if (faults == null) {
+            sendNow(outgoing, c);
+        } else {
+            // The injector may hold the packet back, so it gets a copy (outgoing is reused).
+            ByteBuffer copy = ByteBuffer.allocate(outgoing.remaining()).put(outgoing.duplicate()).flip();
+            for (ByteBuffer p : faults.onSend(copy, now())) sendNow(p, c);
         }
+    }
+
+    /** Puts a packet on the wire (and in the capture, which so shows the wire as it was). */
+    private void sendNow(ByteBuffer packet, Connection c) {
+        capture(packet);
+        if (settings.ladder != null) settings.ladder.sent(packet, (System.nanoTime() - startNanos) / 1000);
+        lastActivityNanos = System.nanoTime();
+        int destination = packet.getInt(packet.position() + 16);
+        try {
+            socket.send(packet, destination);
+        } catch (LibC.NativeException e) {
+            log.always(c == null ? null : c.who(), "Could not send a packet of " + packet.remaining() + " bytes to "
+                    + Packets.address(destination) + ": " + e.getMessage());
+        }
+    }
+
+    /** How a fault's log line names a packet: "SYN", "PSH-ACK (1448 bytes)". */
+    private static String describePacket(ByteBuffer p) {
+        int at = p.position();
+        int ipHeader = (Packets.u8(p, at) & 0x0f) * 4;
+        int total = Packets.u16(p, at + 2);
+        int tcpHeader = (Packets.u8(p, at + ipHeader + 12) >> 4) * 4;
+        int data = total - ipHeader - tcpHeader;
+        String flags = Packets.flagNames(Packets.u8(p, at + ipHeader + 13));
+        return data > 0 ? flags + " (" + data + " bytes)" : flags;
     }
 
     private void capture(ByteBuffer packet) {

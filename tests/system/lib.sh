@@ -3,7 +3,8 @@
 
 ROOT=$(pwd)
 BUILD=$ROOT/build
-LOGS=$ROOT/test-logs
+LOGS=${TEST_LOGS:-$ROOT/test-logs}   # TEST_LOGS=... keeps two runs on one tree apart
+mkdir -p "$LOGS"
 JVM_OPTIONS="--enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true"
 PASSED=0
 FAILED=0
@@ -29,6 +30,7 @@ install_packages() {
   command -v ss >/dev/null || missing+=(iproute2)
   command -v setpriv >/dev/null || missing+=(util-linux)
   command -v tcpdump >/dev/null || missing+=(tcpdump)
+  command -v curl >/dev/null || missing+=(curl)
   command -v ethtool >/dev/null || missing+=(ethtool)
   [ "$#" -gt 0 ] && for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ "${#missing[@]}" -eq 0 ] && return 0
@@ -40,7 +42,7 @@ install_packages() {
 
 # The in-memory layers and their tests: plain javac, no dependency, no root. Every file that
 # knows nothing of raw sockets is here, so it is compiled with every warning as an error.
-UNIT_SOURCES() { ls Packets.java tcp/*.java os/PortFilter.java app/Log.java stack/FaultInjector.java tests/unit/*.java $(ls viz/*.java Ladder.java 2>/dev/null); }
+UNIT_SOURCES() { ls Packets.java tcp/*.java os/PortFilter.java app/Log.java app/LiveLadder.java stack/FaultInjector.java tests/unit/*.java $(ls viz/*.java Ladder.java 2>/dev/null); }
 
 build_unit() {
   mkdir -p "$LOGS"
@@ -71,12 +73,13 @@ build() {
   ./jbang build TcpServer.java >/dev/null 2>"$LOGS/build.log" && ./jbang build TcpClient.java >/dev/null 2>>"$LOGS/build.log" || {
     cat "$LOGS/build.log"; say "build failed" >&2; exit 1; }
   DEPS=$(./jbang info classpath TcpServer.java 2>/dev/null | tr ':' '\n' | grep -v '/.jbang/cache/jars/' | paste -sd:)
-  rm -rf "$BUILD/classes" && mkdir -p "$BUILD/classes"
-  javac -Xlint:all -Xlint:-options -Xlint:-try -Werror -d "$BUILD/classes" -cp "$DEPS" \
+  CLASSES=${CLASSES:-$BUILD/classes}  # another folder (CLASSES=...) lets two runs share a tree
+  rm -rf "$CLASSES" && mkdir -p "$CLASSES"
+  javac -Xlint:all -Xlint:-options -Xlint:-try -Werror -d "$CLASSES" -cp "$DEPS" \
       ./*.java tcp/*.java stack/*.java os/*.java app/*.java $(ls viz/*.java 2>/dev/null) \
       tests/unit/*.java tests/system/*.java tests/conformance/*.java bench/*.java 2>>"$LOGS/build.log" || {
     cat "$LOGS/build.log"; say "test build failed" >&2; exit 1; }
-  RUN="java $JVM_OPTIONS -cp $BUILD/classes:$DEPS"
+  RUN="java $JVM_OPTIONS -cp $CLASSES:$DEPS"
   build_unit || exit 1
 }
 

@@ -101,7 +101,7 @@ test_no_answer_gives_up_after_retries() {
 # The product's jars and classes, copied where an unprivileged user can read them.
 test_without_root_one_clear_line() {
   local dir; dir=$(mktemp -d /tmp/tbh-noroot.XXXXXX)
-  cp -r "$BUILD/classes" "$dir/classes"
+  cp -r "$CLASSES" "$dir/classes"
   local cp="$dir/classes" jar
   for jar in $(printf '%s' "$DEPS" | tr ':' ' '); do cp "$jar" "$dir/"; cp="$cp:$dir/$(basename "$jar")"; done
   chmod -R a+rX "$dir"
