@@ -10,7 +10,6 @@
 # Verbose logs of each integration test are in test-logs/; a failing test prints its log.
 set -u
 cd "$(dirname "$0")"
-mkdir -p test-logs
 source tests/system/lib.sh
 
 if [ "${1:-}" = unit ]; then
@@ -33,7 +32,7 @@ for group in tests/system/t_*.sh; do
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-ALL_GROUPS="unit loopback interop teardown hostile ladder bench"
+ALL_GROUPS="unit loopback interop teardown hostile data ladder faults conformance bench"
 groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
@@ -52,9 +51,15 @@ for g in ${groups[*]}; do
     hostile)
       say "== Many connections and hostile input"
       run_hostile_tests ;;
+    data)
+      say "== Real applications and bulk data (issue: carry real applications)"
+      run_data_tests ;;
     ladder)
       say "== Ladder diagrams of real captures (issue: see TCP)"
       run_ladder_tests ;;
+    faults)
+      say "== Faults on purpose, and the demo's ladder (issue: see TCP)"
+      run_fault_tests ;;
     conformance)
       say "== Conformance: our TCP beside the kernel's (tests/conformance)"
       run_conformance_tests ;;

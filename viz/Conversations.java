@@ -60,14 +60,29 @@ final class Conversations {
         return new Result(conversations, skipped);
     }
 
-    /** What one end has sent so far, as far as the capture shows. */
-    private static final class Sender {
+    /**
+     * What one end has sent so far, as far as the capture shows: what numbering its arrows needs.
+     * Also used one segment at a time, as the segments happen (app/LiveLadder.java).
+     */
+    static final class Sender {
         int base;              // the sequence number that shows as 0
         boolean hasBase, baseFromSyn;
         int windowScale = -1;  // the shift of its SYN's window scale option, -1 without
         boolean sentSyn, sentFin;
         int highestEnd;        // one past the highest sequence number it has sent
         boolean hasSent;
+
+        /** Learns the first sequence number (its SYN's, else the first seen) and the window scale. */
+        void learnBase(Packets.Tcp t) {
+            if (t.isSyn() && !baseFromSyn) {
+                baseFromSyn = true;
+                base = t.seq();
+                windowScale = windowScale(t);
+            } else if (!hasBase) {
+                base = t.seq();
+            }
+            hasBase = true;
+        }
     }
 
     private static Conversation analyse(int number, Key key, List<Seen> segments) {
@@ -76,39 +91,34 @@ final class Conversations {
         Sender fromA = new Sender(), fromB = new Sender();
 
         // Pass 1: each direction's first sequence number and window scale.
-        for (Seen s : segments) {
-            Sender sender = s.from().equals(a) ? fromA : fromB;
-            if (s.tcp().isSyn() && !sender.baseFromSyn) {
-                sender.baseFromSyn = true;
-                sender.base = s.tcp().seq();
-                sender.windowScale = windowScale(s.tcp());
-            } else if (!sender.hasBase) {
-                sender.base = s.tcp().seq();
-            }
-            sender.hasBase = true;
-        }
-        // RFC 7323 section 2.2: scaling is on only when both SYNs carried the option.
-        boolean scaling = fromA.windowScale >= 0 && fromB.windowScale >= 0;
-        int shiftA = scaling ? fromA.windowScale : 0, shiftB = scaling ? fromB.windowScale : 0;
+        for (Seen s : segments) (s.from().equals(a) ? fromA : fromB).learnBase(s.tcp());
 
         // Pass 2: the arrows.
         long start = segments.get(0).micros();
         List<Arrow> arrows = new ArrayList<>();
         for (Seen s : segments) {
             boolean isA = s.from().equals(a);
-            Sender sender = isA ? fromA : fromB, receiver = isA ? fromB : fromA;
-            Packets.Tcp t = s.tcp();
-            arrows.add(new Arrow(s.frame(), s.micros() - start, isA, t.flags(),
-                    Integer.toUnsignedLong(t.seq() - sender.base),
-                    t.isAck() ? Integer.toUnsignedLong(t.ack() - receiver.base) : -1,
-                    t.payload().length,
-                    // RFC 7323 section 2.2: "The window field in a segment where the SYN bit is set
-                    // MUST NOT be scaled."
-                    t.isSyn() ? t.window() : (long) t.window() << (isA ? shiftA : shiftB),
-                    t.isSyn() ? t.mss() : -1, t.isSyn() ? windowScale(t) : -1,
-                    isRetransmission(sender, t)));
+            arrows.add(arrow(s.frame(), s.micros() - start, isA, s.tcp(), isA ? fromA : fromB, isA ? fromB : fromA));
         }
         return new Conversation(number, a, b, arrows);
+    }
+
+    /**
+     * The arrow of segment t from sender to receiver: seq relative to the sender's base, ack to the
+     * receiver's, the window scaled when both SYNs agreed on it. Records what t sent.
+     */
+    static Arrow arrow(int frame, long micros, boolean fromA, Packets.Tcp t, Sender sender, Sender receiver) {
+        // RFC 7323 section 2.2: scaling is on only when both SYNs carried the option.
+        int shift = sender.windowScale >= 0 && receiver.windowScale >= 0 ? sender.windowScale : 0;
+        return new Arrow(frame, micros, fromA, t.flags(),
+                Integer.toUnsignedLong(t.seq() - sender.base),
+                t.isAck() ? Integer.toUnsignedLong(t.ack() - receiver.base) : -1,
+                t.payload().length,
+                // RFC 7323 section 2.2: "The window field in a segment where the SYN bit is set
+                // MUST NOT be scaled."
+                t.isSyn() ? t.window() : (long) t.window() << shift,
+                t.isSyn() ? t.mss() : -1, t.isSyn() ? windowScale(t) : -1,
+                isRetransmission(sender, t));
     }
 
     /** True when t repeats data, a SYN or a FIN its sender already sent; then records what t sent. */

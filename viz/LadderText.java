@@ -16,24 +16,30 @@ final class LadderText {
     static final int WIDTH = 100;
     private static final int TIME_WIDTH = 11;                 // "   1234.567"
     private static final int LEFT_BAR = TIME_WIDTH + 2;       // the column of the left end's bar
-    private static final int RIGHT_BAR = WIDTH - 1;           // the column of the right end's bar
-    private static final int ARROW = RIGHT_BAR - LEFT_BAR - 1; // the columns between the bars
+                                                              // (the right end's is the last column)
 
     static String render(List<Conversation> conversations, int skipped) {
         StringBuilder out = new StringBuilder();
         for (Conversation c : conversations) {
             if (out.length() > 0) out.append('\n');
             out.append(c.title(conversations.size())).append('\n');
-            out.append(pad("time ms", TIME_WIDTH)).append("  ");
-            String left = c.a().toString(), right = c.b().toString();
-            out.append(left).append(" ".repeat(Math.max(1, RIGHT_BAR + 1 - LEFT_BAR - left.length() - right.length())))
-               .append(right).append('\n');
-            for (Arrow a : c.arrows()) {
-                out.append(pad(a.milliseconds(), TIME_WIDTH)).append("  |").append(arrow(a)).append("|\n");
-            }
+            out.append(header(c.a(), c.b(), WIDTH)).append('\n');
+            for (Arrow a : c.arrows()) out.append(line(a, WIDTH)).append('\n');
         }
         if (skipped > 0) out.append(skippedLine(skipped)).append('\n');
         return out.toString();
+    }
+
+    /** The line that names the two ends above their bars: "    time ms  198.18.0.2:40000   ...   198.18.0.1:5000". */
+    static String header(Endpoint leftEnd, Endpoint rightEnd, int width) {
+        String left = leftEnd.toString(), right = rightEnd.toString();
+        return pad("time ms", TIME_WIDTH) + "  " + left
+                + " ".repeat(Math.max(1, width - LEFT_BAR - left.length() - right.length())) + right;
+    }
+
+    /** One segment: its time, then its arrow between the two bars, width columns in all. */
+    static String line(Arrow a, int width) {
+        return pad(a.milliseconds(), TIME_WIDTH) + "  |" + arrow(a, width) + "|";
     }
 
     /** "(3 packets were not TCP over IPv4 and are not drawn)" */
@@ -42,11 +48,17 @@ final class LadderText {
                 + (skipped == 1 ? "is" : "are") + " not drawn)";
     }
 
-    /** "----- label ----->" or "<----- label -----", exactly ARROW columns. */
+    /** "----- label ----->" or "<----- label -----", exactly the columns between the bars of a 100-column line. */
     static String arrow(Arrow a) {
+        return arrow(a, WIDTH);
+    }
+
+    /** The same, for a line of the given width. */
+    static String arrow(Arrow a, int width) {
+        int columns = width - 1 - LEFT_BAR - 1;    // between the two bars
         String label = " " + a.label() + " ";
-        if (label.length() > ARROW - 4) label = label.substring(0, ARROW - 4);
-        int dashes = ARROW - 1 - label.length();   // one column goes to the head
+        if (label.length() > columns - 4) label = label.substring(0, columns - 4);
+        int dashes = columns - 1 - label.length();   // one column goes to the head
         int before = dashes / 2, after = dashes - before;
         return a.fromA() ? "-".repeat(before) + label + "-".repeat(after) + ">"
                          : "<" + "-".repeat(after) + label + "-".repeat(before);
