@@ -13,13 +13,17 @@ require_root
 install_packages python3-scapy gcc
 build >/dev/null
 # The kernel's side of the comparison is written in C, so that no JVM slows the baseline down.
-gcc -O2 -Wall -o "$BUILD/kernel_client" bench/kernel_client.c && gcc -O2 -Wall -o "$BUILD/kernel_server" bench/kernel_server.c || exit 1
+gcc -O2 -Wall -o "$BUILD/kernel_client" bench/kernel_client.c && gcc -O2 -Wall -o "$BUILD/kernel_server" bench/kernel_server.c \
+  && gcc -O2 -Wall -o "$BUILD/kernel_stream" bench/kernel_stream.c || exit 1
 KERNEL_CLIENT=$BUILD/kernel_client
+KERNEL_STREAM=$BUILD/kernel_stream
 
 if [ "${1:-}" = "--smoke" ]; then
   LATENCY_N=300; WARMUP=200; RATE_N=1000; HOLD=300; BUILD_ROUNDS="3 200000"; SCAPY_N=100; IN_FLIGHT="1 10 100"
+  BULK_MB=4; BULK_WARMUP_MB=1; BULK_LIMIT=60
 else
   LATENCY_N=5000; WARMUP=10000; RATE_N=30000; HOLD=10000; BUILD_ROUNDS="7 2000000"; SCAPY_N=2000; IN_FLIGHT="1 10 100 1000"
+  BULK_MB=100; BULK_WARMUP_MB=20; BULK_LIMIT=600
 fi
 
 fifo=""
@@ -35,7 +39,7 @@ wait_for_line "$LOGS/bench-kernel-server.out" "listening" && sleep 1 || exit 1
 
 # field NAME LINE: the value of NAME=... in a result line
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "n/a" }'; }
 measure() {
   local out; out=$(in_client "$@" 2>&1 | grep 'handshakes=')
   [ -n "$out" ] || { say "no result from: $*" >&2; return 1; }
@@ -66,6 +70,84 @@ build_ours=$(printf '%s\n' "$build_out" | sed -n 's/^build_ns=\([0-9.]*\).*/\1/p
 build_scapy=$(printf '%s\n' "$scapy_out" | sed -n 's/^build_ns=\([0-9.]*\).*/\1/p')
 same_packet=no
 [ "$(printf '%s\n' "$build_out" | sed -n 's/^packet=//p')" = "$(printf '%s\n' "$scapy_out" | sed -n 's/^packet=//p')" ] && same_packet=yes
+
+# ---------------------------------------------------------------- bulk throughput
+# One direction at a time, one connection, BULK_MB megabytes, each pair after a warm-up transfer.
+# Every figure is the receiver's own timing of the transfer, from the established connection to the
+# last byte read: TcpServer --discard's summary line ("... received N bytes in T s (X MB/s)") for
+# ours, bench/kernel_stream.c's sink for the kernel. No JVM start-up is in it (our client is a new
+# JVM for each transfer, so its JIT warm-up is; our server stays up and is warm).
+say "Measuring bulk throughput ($BULK_MB MB one way per transfer, after $BULK_WARMUP_MB MB of warm-up)..."
+start_bg "$LOGS/bench-bulk-our-server.out" in_server $RUN TcpServer --port 5003 --discard
+start_bg "$LOGS/bench-bulk-kernel-sink.out" in_server "$KERNEL_STREAM" sink 5004
+wait_for_line "$LOGS/bench-bulk-our-server.out" "Listening on" 60 && wait_for_line "$LOGS/bench-bulk-kernel-sink.out" "listening" || exit 1
+ours_received=0; kernel_received=0; transfers=0
+
+# nth_match FILE PATTERN N [SECONDS]: the N-th line of FILE that matches PATTERN, once there is one.
+nth_match() {
+  local file=$1 pattern=$2 n=$3 limit=${4:-60} i line
+  for ((i = 0; i < limit * 20; i++)); do
+    line=$(grep -- "$pattern" "$file" 2>/dev/null | sed -n "${n}p")
+    [ -n "$line" ] && { printf '%s\n' "$line"; return 0; }
+    sleep 0.05
+  done
+  say "timed out waiting for result $n ('$pattern') in $file" >&2
+  return 1
+}
+
+# transfer SENDER RECEIVER MB: one transfer (ours or kernel at each end), client namespace to
+# server namespace; sets MBPS to the receiver's figure.
+transfer() {
+  local sender=$1 receiver=$2 bytes=$(($3 * 1000000)) port line got log
+  transfers=$((transfers + 1))
+  log="$LOGS/bench-bulk-send-$transfers.out"
+  if [ "$receiver" = ours ]; then port=5003; else port=5004; fi
+  if [ "$sender" = ours ]; then
+    start_bg "$log" in_client $RUN TcpClient $SERVER_IP --port $port --send-bytes $bytes
+  else
+    start_bg "$log" in_client "$KERNEL_STREAM" send $SERVER_IP $port $bytes
+  fi
+  wait_bounded $LAST_PID $BULK_LIMIT || {
+    say "$sender -> $receiver: the sender failed (exit $?):" >&2; tail -n 20 "$log" >&2
+    say "the receiver's log:" >&2; tail -n 5 "$LOGS/bench-bulk-$( [ "$receiver" = ours ] && echo our-server || echo kernel-sink).out" >&2
+    return 1; }
+  if [ "$receiver" = ours ]; then
+    ours_received=$((ours_received + 1))
+    line=$(nth_match "$LOGS/bench-bulk-our-server.out" "received [0-9]* bytes in" $ours_received) || return 1
+    got=$(printf '%s\n' "$line" | sed -n 's/.*received \([0-9]*\) bytes in.*/\1/p')
+    MBPS=$(printf '%s\n' "$line" | sed -n 's/.* s (\([0-9.]*\) MB\/s).*/\1/p')
+  else
+    kernel_received=$((kernel_received + 1))
+    line=$(nth_match "$LOGS/bench-bulk-kernel-sink.out" "^received=" $kernel_received) || return 1
+    got=$(field received "$line"); MBPS=$(field mb_per_s "$line")
+  fi
+  [ "$got" = "$bytes" ] || { say "$sender -> $receiver: $got of $bytes bytes arrived" >&2; return 1; }
+  [ -n "$MBPS" ] || { say "$sender -> $receiver: no rate in '$line'" >&2; return 1; }
+}
+# bulk SENDER RECEIVER: a warm-up transfer, then the measured one; sets MBPS.
+bulk() { transfer "$1" "$2" $BULK_WARMUP_MB && transfer "$1" "$2" $BULK_MB; }
+
+bulk ours kernel || exit 1; bulk_ours_kernel=$MBPS
+bulk kernel ours || exit 1; bulk_kernel_ours=$MBPS
+bulk ours ours || exit 1; bulk_ours_ours=$MBPS
+bulk kernel kernel || exit 1; bulk_kernel_kernel=$MBPS
+
+# 1% loss each way, ours -> ours. Each namespace drops 1% of the TCP packets arriving on its veth
+# (nftables ingress hook, as in tests/system/t_teardown.sh). Segmentation offload is off on both
+# ends (shared notes, section 7), so that a drop is one segment, never a whole burst.
+say "Measuring bulk throughput, ours -> ours, with 1% loss each way ($BULK_MB MB)..."
+offloads() { in_server ethtool -K "$SERVER_DEV" tso "$1" gso "$1" >/dev/null 2>&1; in_client ethtool -K "$CLIENT_DEV" tso "$1" gso "$1" >/dev/null 2>&1; }
+loss_table() {  # loss_table SIDE DEV: the rule in one namespace
+  in_$1 nft add table netdev bench_loss && in_$1 nft add chain netdev bench_loss in "{ type filter hook ingress device $2 priority 0; }" \
+    && in_$1 nft add rule netdev bench_loss in meta protocol ip ip protocol tcp numgen random mod 100 '<' 1 counter drop
+}
+dropped() { in_$1 nft list table netdev bench_loss 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+offloads off
+loss_table server "$SERVER_DEV" && loss_table client "$CLIENT_DEV" || { say "could not add the loss rules"; exit 1; }
+transfer ours ours $BULK_MB || exit 1; bulk_loss1=$MBPS
+loss_drops="$(dropped server) to the server, $(dropped client) to the client"
+in_server nft delete table netdev bench_loss; in_client nft delete table netdev bench_loss
+offloads on
 
 say "Measuring the server's heap per idle connection ($HOLD connections)..."
 start_bg "$LOGS/bench-heap-server.out" in_server $RUN TcpServer --port 5002 --quiet --backlog 4096
@@ -109,6 +191,16 @@ printf '\n%-48s' "Handshakes per second by connections in flight"
 for k in $IN_FLIGHT; do printf ' %9s' "$k"; done; printf '\n%-48s' "  ours"
 for k in $IN_FLIGHT; do printf ' %9s' "${scaling[$k]}"; done; printf '\n%-48s' "  kernel"
 for k in $IN_FLIGHT; do printf ' %9s' "${kernel_scaling[$k]}"; done; printf '\n'
+printf '\n%-48s %12s %10s\n' "Bulk throughput, one connection, $BULK_MB MB one way" "MB/s" "x kernel"
+for row in "our client -> our server:bulk_ours_ours" "our client -> kernel server:bulk_ours_kernel" \
+           "kernel client -> our server:bulk_kernel_ours" "kernel client -> kernel server:bulk_kernel_kernel"; do
+  name=${row%%:*}; var=${row##*:}
+  printf '%-48s %12s %10s\n' "  $name" "${!var}" "$(ratio "${!var}" "$bulk_kernel_kernel" 3)"
+done
+printf '%-48s %12s %10s\n' "  our client -> our server, 1% loss each way" "$bulk_loss1" "$(ratio "$bulk_loss1" "$bulk_kernel_kernel" 3)"
+printf '%-48s %12s\n' "    (its ratio to our lossless figure)" "$(ratio "$bulk_loss1" "$bulk_ours_ours")"
+printf '%-48s\n' "  (MB/s = 10^6 bytes/s, timed by the receiver; kernel: bench/kernel_stream.c send -> sink, C)"
+printf '%-48s\n' "  (packets dropped: $loss_drops)"
 printf '\n%-48s %12s\n' "Server heap per idle ESTABLISHED connection" "$heap_per_conn bytes"
 printf '%-48s %12s\n' "  ($held connections on the server; live heap before/after)" "$heap_before/$heap_after"
 say ""
@@ -121,3 +213,10 @@ say "build_ns_ours=$build_ours"
 say "build_ns_scapy=$build_scapy"
 say "build_speedup_vs_scapy=$(ratio "$build_scapy" "$build_ours")"
 say "heap_bytes_per_idle_conn=$heap_per_conn"
+say "throughput_mb_per_s_ours=$bulk_ours_ours"
+say "throughput_mb_per_s_kernel=$bulk_kernel_kernel"
+say "throughput_ratio=$(ratio "$bulk_ours_ours" "$bulk_kernel_kernel" 3)"
+say "throughput_mb_per_s_ours_to_kernel=$bulk_ours_kernel"
+say "throughput_mb_per_s_kernel_to_ours=$bulk_kernel_ours"
+say "throughput_mb_per_s_ours_loss1=$bulk_loss1"
+say "loss1_ratio=$(ratio "$bulk_loss1" "$bulk_ours_ours")"
