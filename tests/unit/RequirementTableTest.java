@@ -3,15 +3,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Checks docs/rfc9293.md, the table of RFC 9293's Appendix B requirements: every row is well formed,
- * every code reference names a method that exists, every test it names exists, and every MUST is
- * either met with a test that shows it or says why not. Run from the project root.
+ * each of the 119 IDs has exactly one row, every code reference names a method that exists, every
+ * test it names exists, and every MUST is either met with a test that shows it or says why not.
+ * Run from the project root.
  */
 final class RequirementTableTest {
     record Row(int line, String id, String feature, String words, String status, String code, String test) {}
@@ -28,6 +32,21 @@ final class RequirementTableTest {
         Check.test("docs/rfc9293.md has one row per requirement, at least 100, each with an ID like MUST-7", () -> {
             Check.isTrue(rows.size() >= 100, "at least 100 rows, found " + rows.size());
             for (Row r : rows) Check.isTrue(r.id().matches("(MUST|SHLD|MAY|REC)-\\d+"), "line " + r.line() + ": an ID, not '" + r.id() + "'");
+        });
+
+        Check.test("each ID has exactly one row, and all 119 IDs of Appendix B are there (MUST-1..69, SHLD-1..31, MAY-1..18, REC-1)", () -> {
+            Set<String> seen = new HashSet<>();
+            List<String> repeated = new ArrayList<>();
+            for (Row r : rows) if (!seen.add(r.id())) repeated.add("line " + r.line() + ": " + r.id());
+            Check.isTrue(repeated.isEmpty(), "no ID twice: " + repeated);
+            Set<String> expected = appendixBIds();
+            Check.isTrue(expected.size() == 119, "119 IDs expected, the list has " + expected.size());
+            List<String> missing = new ArrayList<>();
+            for (String id : expected) if (!seen.contains(id)) missing.add(id);
+            Check.isTrue(missing.isEmpty(), "every Appendix B ID has a row, missing: " + missing);
+            List<String> unknown = new ArrayList<>();
+            for (String id : seen) if (!expected.contains(id)) unknown.add(id);
+            Check.isTrue(unknown.isEmpty(), "no ID that Appendix B does not have: " + unknown);
         });
 
         Check.test("every row's status is met, met with a deviation, not applicable or not met", () -> {
@@ -112,6 +131,16 @@ final class RequirementTableTest {
             rows.add(new Row(i + 1, cells[0].strip(), cells[1].strip(), cells[2].strip(), cells[3].strip(), cells[4].strip(), cells[5].strip()));
         }
         return rows;
+    }
+
+    /** RFC 9293 Appendix B's IDs: MUST-1..69, SHLD-1..31, MAY-1..18 and REC-1, 119 in all. */
+    static Set<String> appendixBIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        for (int i = 1; i <= 69; i++) ids.add("MUST-" + i);
+        for (int i = 1; i <= 31; i++) ids.add("SHLD-" + i);
+        for (int i = 1; i <= 18; i++) ids.add("MAY-" + i);
+        ids.add("REC-1");
+        return ids;
     }
 
     static List<String> ticked(String cell) {
