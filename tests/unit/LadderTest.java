@@ -266,6 +266,25 @@ final class LadderTest {
             }
         });
 
+        Check.test("the ladders in README.md and EXPLANATION.md are what Ladder draws from the captures they name", () -> {
+            // <!-- ladder: docs/ladders/NAME.pcap --> ... <!-- end of ladder -->: the block between
+            // holds what Ladder --mermaid prints for that capture, title line included.
+            java.util.regex.Pattern block = java.util.regex.Pattern.compile(
+                    "<!-- ladder: (\\S+) -->\n(.*?)<!-- end of ladder -->", java.util.regex.Pattern.DOTALL);
+            int found = 0;
+            for (String doc : List.of("README.md", "EXPLANATION.md")) {
+                java.util.regex.Matcher m = block.matcher(Files.readString(Path.of(doc)));
+                while (m.find()) {
+                    found++;
+                    Run run = run(new String[] {m.group(1), "--mermaid"});
+                    Check.equal(0, run.status, m.group(1) + ": " + run.err);
+                    Check.equal(run.out, m.group(2), doc + "'s ladder of " + m.group(1)
+                            + " (paste what ./jbang Ladder.java " + m.group(1) + " --mermaid prints)");
+                }
+            }
+            Check.isTrue(found >= 5, "the documents show at least five ladders, not " + found);
+        });
+
         Check.finish();
     }
 
