@@ -359,6 +359,20 @@ final class Packets {
      * written and advances the position by that much.
      */
     static int emit(ByteBuffer out, Ipv4 ip, Tcp tcp) {
+        return emit(out, ip, tcp, true);
+    }
+
+    /**
+     * As {@link #emit(ByteBuffer, Ipv4, Tcp)}, for a segment that the kernel will cut and whose
+     * checksums it will finish (segmentation offload): the TCP checksum field holds the sum of the
+     * pseudo-header alone, folded and not complemented, the way a network card expects it
+     * (CHECKSUM_PARTIAL). The data is not summed here: the kernel sums each piece.
+     */
+    static int emitForOffload(ByteBuffer out, Ipv4 ip, Tcp tcp) {
+        return emit(out, ip, tcp, false);
+    }
+
+    private static int emit(ByteBuffer out, Ipv4 ip, Tcp tcp, boolean fullChecksum) {
         int base = out.position();
         int tcpLength = tcp.headerLength() + tcp.payload().length;
         int totalLength = IPV4_HEADER_LEN + tcpLength;
@@ -392,8 +406,12 @@ final class Packets {
         }
         while (at < t + tcp.headerLength()) out.put(at++, (byte) 0); // pad to the data offset with zeros (EOL)
         out.put(at, tcp.payload());
-        int sum = Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), out, t, tcpLength);
-        out.putShort(t + 16, (short) Checksum.finish(sum));
+        if (fullChecksum) {
+            int sum = Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), out, t, tcpLength);
+            out.putShort(t + 16, (short) Checksum.finish(sum));
+        } else {
+            out.putShort(t + 16, (short) Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), 0));
+        }
 
         out.position(base + totalLength);
         return totalLength;

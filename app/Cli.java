@@ -81,7 +81,7 @@ final class Cli {
             "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up",
             "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
-            "--no-window-scaling", "--ladder",
+            "--no-window-scaling", "--ladder", "--no-gso",
             "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
 
     static final String TCP_USAGE = String.join("\n",
@@ -99,6 +99,7 @@ final class Cli {
             "  --no-window-scaling do not offer RFC 7323 window scaling (windows up to 64 KiB)",
             "  --give-up SECONDS   retransmit data at least this long before giving up (default 100)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
+            "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
             "Faults on purpose (packets counted from 1, all connections together):",
             "  --drop-sent N[,N..] do not send our N-th packet    --drop-received N[,N..] ignore the N-th received",
             "  --loss-sent PCT     lose this percentage of what we send (--loss-received: of what we get)",
@@ -183,5 +184,14 @@ final class Cli {
         settings.injectInternalError = has("--inject-internal-error");
         settings.faults = faults();
         settings.faultSeed = integer("--seed", 1, 0, Integer.MAX_VALUE);
+        // Large segments (cut into MSS-sized ones by the kernel, or by the stack) make bulk data
+        // fast; a learner who watches packets (--verbose, --pcap, --ladder, faults) sees the
+        // segments one by one instead, as they are on the wire.
+        settings.segmentationOffload = !has("--no-gso") && !has("--verbose") && !has("--pcap") && !has("--ladder")
+                && !settings.faults.active();
+        if (settings.segmentationOffload) settings.tcp = settings.tcp.withLargeSegments(LARGE_SEGMENT);
     }
+
+    /** The most data in one large segment: an IPv4 packet holds 65535 bytes, headers included. */
+    static final int LARGE_SEGMENT = 64_000;
 }

@@ -45,6 +45,23 @@ final class Route {
         }
     }
 
+    /** The name of the interface with this index (SIOCGIFNAME), in this network namespace. */
+    static String interfaceName(int interfaceIndex) throws LibC.NativeException {
+        int fd = (int) LibC.check("socket(AF_INET, SOCK_DGRAM)", LibC.C.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0));
+        try {
+            ByteBuffer ifreq = LibC.direct(40);
+            ifreq.putInt(16, interfaceIndex);
+            LibC.check("ioctl(SIOCGIFNAME)", LibC.C.ioctl(fd, LibC.SIOCGIFNAME, ifreq));
+            byte[] name = new byte[16];
+            ifreq.get(0, name);
+            int length = 0;
+            while (length < name.length && name[length] != 0) length++;
+            return new String(name, 0, length, java.nio.charset.StandardCharsets.US_ASCII);
+        } finally {
+            LibC.closeQuietly(fd);
+        }
+    }
+
     /**
      * The MSS to announce for a path: its MTU less the 20-byte IPv4 and 20-byte TCP headers. An
      * IPv4 packet is at most 65535 bytes (its total length has 16 bits), whatever the MTU says:

@@ -55,6 +55,7 @@ final class TcpStack {
         FaultInjector.Settings faults = new FaultInjector.Settings(); // --drop-sent and the others
         long faultSeed = 1;
         LiveLadder ladder;               // --ladder: each packet drawn as it goes (null: off)
+        boolean segmentationOffload;     // large segments go out through GsoSender (or are cut here)
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
@@ -66,6 +67,7 @@ final class TcpStack {
         boolean established;             // the handshake completed once
         boolean narrateData = true;      // log each read and write with its bytes (off for bulk data)
         long retransmissions;            // segments sent again, by timeout or fast retransmit
+        int interfaceIndex;              // where its packets last came in: where large segments go out
         Object data;                     // the application's own state
 
         Connection(FourTuple tuple, TcpConnection tcp) {
@@ -154,6 +156,8 @@ final class TcpStack {
     private final IsnGenerator isns = new IsnGenerator();
     private final Pcap pcap;
     private final FaultInjector<ByteBuffer> faults; // null without fault options
+    private GsoSender gso;                          // opened at the first large segment
+    private boolean gsoUnavailable;
     private final BitSet clientPorts = new BitSet(65536);
     private final Map<FourTuple, Connection> connections = new HashMap<>();
     /** Connections with a timer, earliest deadline first; each appears once, under its current deadline. */
@@ -287,6 +291,7 @@ final class TcpStack {
                     + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort());
         }
         if (c != null) {
+            c.interfaceIndex = interfaceIndex;
             try {
                 c.tcp.onSegment(seg, now(), c);
                 afterCall(c);
@@ -331,6 +336,7 @@ final class TcpStack {
         }
         if (halfOpen.size() >= settings.backlog) recycleOldestHalfOpen();
         Connection c = new Connection(tuple, new TcpConnection(configFor(interfaceIndex), tuple.localPort(), tuple.remotePort()));
+        c.interfaceIndex = interfaceIndex;
         int iss = isns.isn(tuple.localAddress(), tuple.localPort(), tuple.remoteAddress(), tuple.remotePort(), System.nanoTime());
         connections.put(tuple, c);
         try {
@@ -480,8 +486,51 @@ final class TcpStack {
 
     // ------------------------------------------------------------------ sending
 
+    /**
+     * A segment larger than the MSS (TcpConfig.largeSegments): one frame that the kernel cuts into
+     * MSS-sized segments (GsoSender), or, where that cannot be done, the same segments cut here.
+     */
+    private void transmitLarge(FourTuple tuple, Packets.Tcp segment, Connection c, int mss) {
+        if (gso == null && !gsoUnavailable) {
+            try {
+                gso = GsoSender.open();
+            } catch (LibC.NativeException e) {
+                gsoUnavailable = true;
+            }
+        }
+        if (gso != null && c.interfaceIndex > 0 && gso.canSend(c.interfaceIndex, tuple.remoteAddress())) {
+            outgoing.clear();
+            Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification, 64);
+            ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
+            Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
+            outgoing.flip();
+            lastActivityNanos = System.nanoTime();
+            try {
+                gso.send(outgoing, c.interfaceIndex, tuple.remoteAddress(), mss);
+                return;
+            } catch (LibC.NativeException | RuntimeException e) {
+                gsoUnavailable = true;
+                gso.close();
+                gso = null;
+                log.detail(c.who(), "Segmentation offload failed (" + e.getMessage() + "): cutting segments ourselves");
+            }
+        }
+        byte[] data = segment.payload();
+        for (int off = 0; off < data.length; off += mss) {
+            int n = Math.min(mss, data.length - off);
+            boolean last = off + n == data.length;
+            int flags = last ? segment.flags() : segment.flags() & ~(Packets.PSH | Packets.FIN);
+            transmit(tuple, Packets.Tcp.of(segment.sourcePort(), segment.destinationPort(), segment.seq() + off, segment.ack(),
+                    flags, segment.window(), segment.options(), java.util.Arrays.copyOfRange(data, off, off + n)), c);
+        }
+    }
+
     /** Emits and sends a segment; c names the connection in log lines (null for none). */
     private void transmit(FourTuple tuple, Packets.Tcp segment, Connection c) {
+        if (c != null && segment.payload().length > c.tcp.sendMss()) {
+            transmitLarge(tuple, segment, c, c.tcp.sendMss());
+            return;
+        }
         outgoing.clear();
         Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
         int length = Packets.emit(outgoing, ip, segment);

@@ -47,6 +47,8 @@ final class CongestionControl {
     static final int DUPLICATE_ACK_THRESHOLD = 3;
 
     private final int smss;
+    /** RFC 3465's L above 2*SMSS: a receiver of large segments acknowledges one whole at a time. */
+    private int byteCountingLimit;
     private int cwnd;
     private int ssthresh;
     private int duplicateAcks;
@@ -87,6 +89,16 @@ final class CongestionControl {
     }
 
     int smss() { return smss; }
+
+    /**
+     * RFC 3465 section 2.3 limits slow start's growth per ACK to L = 2*SMSS, against bursts after a
+     * stretch ACK. A sender of large segments (segmentation offload) gets one ACK per large segment
+     * from a receiver that sees it whole: L must then cover one large segment, or slow start would
+     * crawl. The limit after a timeout stays 1*SMSS.
+     */
+    void allowGrowthPerAck(int bytes) {
+        byteCountingLimit = Math.max(bytes, 0);
+    }
     int cwnd() { return cwnd; }
     int ssthresh() { return ssthresh; }
     boolean inRecovery() { return inRecovery; }
@@ -254,7 +266,7 @@ final class CongestionControl {
             // bytes for each ACK received that cumulatively acknowledges new data." We count bytes
             // with RFC 3465's limit L = 2*SMSS instead (see the class comment), 1*SMSS after a
             // timeout.
-            int limit = coversOldData ? smss : 2 * smss;
+            int limit = coversOldData ? smss : Math.max(2 * smss, byteCountingLimit);
             cwnd = saturatingAdd(cwnd, Math.min(acked, limit));
             bytesAcked = 0;
         } else {

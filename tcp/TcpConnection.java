@@ -920,7 +920,9 @@ final class TcpConnection {
         // full-sized segment or 2*RMSS bytes of new data (where RMSS is the MSS specified by the TCP
         // endpoint receiving the segments to be acknowledged, or the default value if not
         // specified) (SHLD-19)" and "the delay MUST be less than 0.5 seconds (MUST-40)".
-        if (payload.length >= Math.min(config.mss(), sndMss)) fullSegmentsUnacked++;
+        // A large packet (the peer's segmentation offload, seen whole on a virtual link) counts
+        // as the full-sized segments it holds: "or 2*RMSS bytes of new data".
+        fullSegmentsUnacked += Math.max(payload.length / Math.max(config.mss(), 1), payload.length >= Math.min(config.mss(), sndMss) ? 1 : 0);
         if (filledGap || fullSegmentsUnacked >= 2 || config.delayedAck() == 0 || taken < payload.length - offset) {
             ackNow();
         } else if (ackDeadline == NEVER) {
@@ -1000,6 +1002,12 @@ final class TcpConnection {
                 length = decision.bytes();
                 if (length == 0 && decision.overrideTimer() && overrideDeadline == NEVER) {
                     overrideDeadline = now + WhenToSend.OVERRIDE_TIMEOUT_MILLIS;
+                }
+                if (length == sndMss && config.largeSegments() > sndMss) {
+                    // Several full segments in one, for a stack that cuts them apart on the way out
+                    // (segmentation offload): whole MSS multiples, or everything that is left.
+                    int most = Math.min(Math.min(available, usable), config.largeSegments());
+                    length = most == available ? most : Math.max(sndMss, most / sndMss * sndMss);
                 }
             }
             if (length <= 0) break;
@@ -1187,6 +1195,7 @@ final class TcpConnection {
         if (synRetransmitted) rtt.afterHandshakeWithSynRetransmitted();
         rtoDeadline = sndUna == sndMax ? NEVER : now + rtt.rto();
         cc = new CongestionControl(sndMss);
+        if (config.largeSegments() > sndMss) cc.allowGrowthPerAck(config.largeSegments());
         // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.
         if (synRetransmitted) cc.synWasRetransmitted();
     }

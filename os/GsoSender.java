@@ -1,0 +1,143 @@
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends one large IPv4 packet that the kernel cuts into segments for us (generic segmentation
+ * offload), the trick virtual machines use: an AF_PACKET/SOCK_RAW socket with PACKET_VNET_HDR,
+ * where each frame starts with a 10-byte virtio_net_hdr that says "TCP over IPv4, cut into pieces
+ * of gso_size bytes, finish each checksum". One system call then carries up to 64 KB. Knows
+ * nothing about TCP beyond where the header's checksum sits (shared notes, section 9).
+ *
+ * The frame needs an Ethernet header, so this works on Ethernet-like interfaces (veth, not lo),
+ * once the kernel has resolved the next hop's MAC address (its neighbour table, /proc/net/arp,
+ * filled when our first packets went out through the raw IP socket). Where that is not so,
+ * {@link #canSend} says no and the caller sends MSS-sized packets the usual way.
+ */
+final class GsoSender implements AutoCloseable {
+    static final int VNET_HEADER = 10, ETHERNET_HEADER = 14;
+    private static final int PACKET_VNET_HDR = 15;
+    private static final int ARPHRD_ETHER = 1;
+    private static final byte VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+
+    private final int fd;
+    private final ByteBuffer frame = LibC.direct(VNET_HEADER + ETHERNET_HEADER + 65536).order(ByteOrder.BIG_ENDIAN);
+    private final Map<Integer, Link> links = new HashMap<>();   // by interface index
+    private final Map<Long, byte[]> neighbours = new HashMap<>(); // by interface and next hop, once found
+
+    /** What an interface needs for a frame: its index, its MAC, and its neighbours' MACs. */
+    private record Link(int index, byte[] mac, String name, boolean ethernet) {}
+
+    private GsoSender(int fd) {
+        this.fd = fd;
+    }
+
+    static GsoSender open() throws LibC.NativeException {
+        int fd = (int) LibC.check("socket(AF_PACKET, SOCK_RAW)", LibC.C.socket(LibC.AF_PACKET, LibC.SOCK_RAW, 0));
+        try {
+            LibC.setIntOption(fd, LibC.SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+            return new GsoSender(fd);
+        } catch (LibC.NativeException | RuntimeException e) {
+            LibC.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /** True when a frame to this next hop can go out of this interface now. */
+    boolean canSend(int interfaceIndex, int nextHop) {
+        Link link = link(interfaceIndex);
+        return link != null && link.ethernet() && neighbourMac(link, nextHop) != null;
+    }
+
+    /**
+     * Sends the IPv4 packet between ip's position and limit (headers already written, the TCP
+     * checksum field holding the pseudo-header sum, not complemented) as segments of segmentSize
+     * bytes of TCP data each.
+     */
+    void send(ByteBuffer ip, int interfaceIndex, int nextHop, int segmentSize) throws LibC.NativeException {
+        Link link = link(interfaceIndex);
+        byte[] destinationMac = link == null ? null : neighbourMac(link, nextHop);
+        if (destinationMac == null) throw new IllegalStateException("no neighbour entry for the next hop");
+        int at = ip.position();
+        int ipHeader = (ip.get(at) & 0x0f) * 4;
+        int tcpHeader = ((ip.get(at + ipHeader + 12) & 0xff) >> 4) * 4;
+        frame.clear();
+        // struct virtio_net_hdr, little-endian: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset
+        frame.order(ByteOrder.LITTLE_ENDIAN);
+        frame.put(0, VIRTIO_NET_HDR_F_NEEDS_CSUM).put(1, VIRTIO_NET_HDR_GSO_TCPV4);
+        frame.putShort(2, (short) (ETHERNET_HEADER + ipHeader + tcpHeader));
+        frame.putShort(4, (short) segmentSize);
+        frame.putShort(6, (short) (ETHERNET_HEADER + ipHeader));
+        frame.putShort(8, (short) 16); // the TCP checksum's offset in its header
+        frame.order(ByteOrder.BIG_ENDIAN);
+        frame.position(VNET_HEADER);
+        frame.put(destinationMac).put(link.mac()).putShort((short) LibC.ETH_P_IP);
+        frame.put(ip.duplicate());
+        frame.flip();
+        ByteBuffer address = LibC.sockaddrLl(interfaceIndex, destinationMac);
+        while (true) {
+            long sent = LibC.C.sendto(fd, frame, frame.remaining(), 0, address, 20);
+            if (sent >= 0) return;
+            int errno = LibC.errno();
+            if (errno != LibC.EINTR) throw new LibC.NativeException("sendto (GSO frame)", errno);
+        }
+    }
+
+    private Link link(int index) {
+        return links.computeIfAbsent(index, i -> {
+            try {
+                String name = Route.interfaceName(i);
+                Path dir = Path.of("/sys/class/net", name);
+                boolean ethernet = Integer.parseInt(Files.readString(dir.resolve("type")).trim()) == ARPHRD_ETHER;
+                return new Link(i, parseMac(Files.readString(dir.resolve("address")).trim()), name, ethernet);
+            } catch (IOException | RuntimeException e) { // LibC.NativeException is an IOException
+                return new Link(i, new byte[6], "?", false);
+            }
+        });
+    }
+
+    private byte[] neighbourMac(Link link, int nextHop) {
+        long key = ((long) link.index() << 32) | (nextHop & 0xffffffffL);
+        byte[] mac = neighbours.get(key);
+        if (mac == null) {
+            mac = readNeighbourMac(link, nextHop);
+            if (mac != null) neighbours.put(key, mac);
+        }
+        return mac;
+    }
+
+    /** The next hop's MAC from the kernel's neighbour table, or null when it has none (yet). */
+    private static byte[] readNeighbourMac(Link link, int nextHop) {
+        String address = Packets.address(nextHop);
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/arp"));
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                // IP address, HW type, Flags (0x2: complete), HW address, Mask, Device
+                if (f.length >= 6 && f[0].equals(address) && f[5].equals(link.name()) && !f[2].equals("0x0")) {
+                    return parseMac(f[3]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static byte[] parseMac(String text) {
+        String[] parts = text.split(":");
+        if (parts.length != 6) throw new IllegalArgumentException("not a MAC address: " + text);
+        byte[] mac = new byte[6];
+        for (int i = 0; i < 6; i++) mac[i] = (byte) Integer.parseInt(parts[i], 16);
+        return mac;
+    }
+
+    @Override public void close() {
+        LibC.closeQuietly(fd);
+    }
+}
