@@ -1,6 +1,6 @@
 /**
  * Copying into and out of a circular byte array, the one piece of index arithmetic that
- * {@link SendBuffer}, {@link ReceiveBuffer} and {@link ReassemblyQueue} share.
+ * {@link ByteFifo} (under SendBuffer and ReceiveBuffer) and {@link ReassemblyQueue} share.
  *
  * A position is an index into the array; a run of len bytes starting at a position continues at
  * index 0 when it reaches the end. Each copy is at most two System.arraycopy calls: no byte is
