@@ -28,7 +28,10 @@ final class GsoSender implements AutoCloseable {
     private final int fd;
     private final ByteBuffer frame = LibC.direct(VNET_HEADER + ETHERNET_HEADER + 65536).order(ByteOrder.BIG_ENDIAN);
     private final Map<Integer, Link> links = new HashMap<>();   // by interface index
-    private final Map<Long, byte[]> neighbours = new HashMap<>(); // by interface and next hop, once found
+    private final Map<Long, Neighbour> neighbours = new HashMap<>(); // by interface and next hop, once found
+
+    /** A next hop on a link: its MAC, and the sockaddr_ll that sends to it (made once, not per frame). */
+    private record Neighbour(byte[] mac, ByteBuffer address) {}
 
     /** What an interface needs for a frame: its index, its MAC, and its neighbours' MACs. */
     private record Link(int index, byte[] mac, String name, boolean ethernet) {}
@@ -51,7 +54,7 @@ final class GsoSender implements AutoCloseable {
     /** True when a frame to this next hop can go out of this interface now. */
     boolean canSend(int interfaceIndex, int nextHop) {
         Link link = link(interfaceIndex);
-        return link != null && link.ethernet() && neighbourMac(link, nextHop) != null;
+        return link != null && link.ethernet() && neighbour(link, nextHop) != null;
     }
 
     /**
@@ -61,8 +64,8 @@ final class GsoSender implements AutoCloseable {
      */
     void send(ByteBuffer ip, int interfaceIndex, int nextHop, int segmentSize) throws LibC.NativeException {
         Link link = link(interfaceIndex);
-        byte[] destinationMac = link == null ? null : neighbourMac(link, nextHop);
-        if (destinationMac == null) throw new IllegalStateException("no neighbour entry for the next hop");
+        Neighbour neighbour = link == null ? null : neighbour(link, nextHop);
+        if (neighbour == null) throw new IllegalStateException("no neighbour entry for the next hop");
         int at = ip.position();
         int ipHeader = (ip.get(at) & 0x0f) * 4;
         int tcpHeader = ((ip.get(at + ipHeader + 12) & 0xff) >> 4) * 4;
@@ -76,12 +79,11 @@ final class GsoSender implements AutoCloseable {
         frame.putShort(8, (short) 16); // the TCP checksum's offset in its header
         frame.order(ByteOrder.BIG_ENDIAN);
         frame.position(VNET_HEADER);
-        frame.put(destinationMac).put(link.mac()).putShort((short) LibC.ETH_P_IP);
+        frame.put(neighbour.mac()).put(link.mac()).putShort((short) LibC.ETH_P_IP);
         frame.put(ip.duplicate());
         frame.flip();
-        ByteBuffer address = LibC.sockaddrLl(interfaceIndex, destinationMac);
         while (true) {
-            long sent = LibC.C.sendto(fd, frame, frame.remaining(), 0, address, 20);
+            long sent = LibC.C.sendto(fd, frame, frame.remaining(), 0, neighbour.address(), 20);
             if (sent >= 0) return;
             int errno = LibC.errno();
             if (errno != LibC.EINTR) throw new LibC.NativeException("sendto (GSO frame)", errno);
@@ -101,14 +103,16 @@ final class GsoSender implements AutoCloseable {
         });
     }
 
-    private byte[] neighbourMac(Link link, int nextHop) {
+    private Neighbour neighbour(Link link, int nextHop) {
         long key = ((long) link.index() << 32) | (nextHop & 0xffffffffL);
-        byte[] mac = neighbours.get(key);
-        if (mac == null) {
-            mac = readNeighbourMac(link, nextHop);
-            if (mac != null) neighbours.put(key, mac);
+        Neighbour known = neighbours.get(key);
+        if (known == null) {
+            byte[] mac = readNeighbourMac(link, nextHop);
+            if (mac == null) return null;
+            known = new Neighbour(mac, LibC.sockaddrLl(link.index(), mac));
+            neighbours.put(key, known);
         }
-        return mac;
+        return known;
     }
 
     /** The next hop's MAC from the kernel's neighbour table, or null when it has none (yet). */
