@@ -533,7 +533,7 @@ final class TcpStack {
         }
         outgoing.clear();
         Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
-        int length = Packets.emit(outgoing, ip, segment);
+        Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
             int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);

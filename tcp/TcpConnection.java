@@ -922,7 +922,7 @@ final class TcpConnection {
         // specified) (SHLD-19)" and "the delay MUST be less than 0.5 seconds (MUST-40)".
         // A large packet (the peer's segmentation offload, seen whole on a virtual link) counts
         // as the full-sized segments it holds: "or 2*RMSS bytes of new data".
-        fullSegmentsUnacked += Math.max(payload.length / Math.max(config.mss(), 1), payload.length >= Math.min(config.mss(), sndMss) ? 1 : 0);
+        if (payload.length >= Math.min(config.mss(), sndMss)) fullSegmentsUnacked += Math.max(1, payload.length / config.mss());
         if (filledGap || fullSegmentsUnacked >= 2 || config.delayedAck() == 0 || taken < payload.length - offset) {
             ackNow();
         } else if (ackDeadline == NEVER) {
