@@ -98,7 +98,7 @@ final class Packets {
     }
 
     /** A TCP option. Each kind knows its length, its bytes and how a learner reads it. */
-    sealed interface TcpOption permits EndOfList, Nop, Mss, WindowScale, SackPermitted, Timestamps, Unknown {
+    sealed interface TcpOption permits EndOfList, Nop, Mss, WindowScale, SackPermitted, Sack, Timestamps, Unknown {
         int length();
         void emit(ByteBuffer out, int at);
         String describe();
@@ -128,6 +128,38 @@ final class Packets {
         public void emit(ByteBuffer out, int at) { out.put(at, (byte) OPT_SACK_PERMITTED).put(at + 1, (byte) 2); }
         public String describe() { return "SACK_PERM"; }
     }
+    /**
+     * RFC 2018 section 3: "Kind: 5, Length: Variable", then n blocks of "Left Edge of Block" and
+     * "Right Edge of Block", 32 bits each: edges holds left, right, left, right, ... (1 to 4 blocks).
+     */
+    record Sack(int[] edges) implements TcpOption {
+        public Sack {
+            if (edges.length < 2 || edges.length > 2 * MAX_SACK_BLOCKS || edges.length % 2 != 0)
+                throw new IllegalArgumentException("a SACK option holds 1 to " + MAX_SACK_BLOCKS + " blocks, not " + edges.length / 2.0);
+            edges = edges.clone();
+        }
+        int blocks() { return edges.length / 2; }
+        int left(int i) { return edges[2 * i]; }
+        int right(int i) { return edges[2 * i + 1]; }
+        public int length() { return 2 + 4 * edges.length; }
+        public void emit(ByteBuffer out, int at) {
+            out.put(at, (byte) OPT_SACK).put(at + 1, (byte) length());
+            for (int i = 0; i < edges.length; i++) out.putInt(at + 2 + 4 * i, edges[i]);
+        }
+        public String describe() {
+            StringBuilder text = new StringBuilder("SACK");
+            for (int i = 0; i < blocks(); i++) {
+                text.append(i == 0 ? " " : ",").append(Integer.toUnsignedString(left(i))).append('-').append(Integer.toUnsignedString(right(i)));
+            }
+            return text.toString();
+        }
+        @Override public boolean equals(Object o) { return o instanceof Sack s && Arrays.equals(s.edges, edges); }
+        @Override public int hashCode() { return Arrays.hashCode(edges); }
+        @Override public String toString() { return describe(); }
+    }
+    /** RFC 2018 section 3: with 40 bytes of options, "a maximum of 4 SACK blocks". */
+    static final int MAX_SACK_BLOCKS = 4;
+
     record Timestamps(int value, int echoReply) implements TcpOption {
         public int length() { return 10; }
         public void emit(ByteBuffer out, int at) {
@@ -147,7 +179,7 @@ final class Packets {
         @Override public String toString() { return "Unknown[kind=" + kind + ", length=" + length() + "]"; }
     }
 
-    static final int OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3, OPT_SACK_PERMITTED = 4, OPT_TIMESTAMPS = 8;
+    static final int OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3, OPT_SACK_PERMITTED = 4, OPT_SACK = 5, OPT_TIMESTAMPS = 8;
     private static final byte[] NO_DATA = new byte[0];
 
     /**
@@ -319,6 +351,15 @@ final class Packets {
                 case OPT_MSS -> { expectLength(kind, "MSS", len, 4); yield new Mss(u16(buf, at + 2)); }
                 case OPT_WSCALE -> { expectLength(kind, "window scale", len, 3); yield new WindowScale(u8(buf, at + 2)); }
                 case OPT_SACK_PERMITTED -> { expectLength(kind, "SACK-permitted", len, 2); yield new SackPermitted(); }
+                case OPT_SACK -> {
+                    // RFC 2018 section 3: "Length: Variable", 8 bytes per block after kind and length.
+                    if ((len - 2) % 8 != 0 || len < 10 || len > 2 + 8 * MAX_SACK_BLOCKS)
+                        throw new Rejected(Problem.BAD_OPTION, "SACK option (kind 5) has length " + len
+                                + ", must be 2 + 8 per block, 1 to " + MAX_SACK_BLOCKS + " blocks");
+                    int[] edges = new int[(len - 2) / 4];
+                    for (int i = 0; i < edges.length; i++) edges[i] = buf.getInt(at + 2 + 4 * i);
+                    yield new Sack(edges);
+                }
                 case OPT_TIMESTAMPS -> { expectLength(kind, "timestamps", len, 10);
                     yield new Timestamps(buf.getInt(at + 2), buf.getInt(at + 6)); }
                 default -> {

@@ -450,14 +450,19 @@ final class PacketsFuzzTest {
     }
 
     static Packets.TcpOption randomOption(Random r) {
-        switch (r.nextInt(7)) {
+        switch (r.nextInt(8)) {
             case 0: return new Packets.Mss(r.nextInt(65536));
             case 1: return new Packets.Nop();
             case 2: return new Packets.WindowScale(r.nextInt(256));
             case 3: return new Packets.SackPermitted();
             case 4: return new Packets.Timestamps(r.nextInt(), r.nextInt());
+            case 5: {
+                int[] edges = new int[2 * (1 + r.nextInt(3))];
+                for (int i = 0; i < edges.length; i++) edges[i] = r.nextInt();
+                return new Packets.Sack(edges);
+            }
             default:
-                int[] kinds = {5, 6, 7, 9, 28, 29, 30, 34, 253, 254};
+                int[] kinds = {6, 7, 9, 28, 29, 30, 34, 253, 254};
                 byte[] data = new byte[r.nextInt(9)];
                 r.nextBytes(data);
                 return new Packets.Unknown(kinds[r.nextInt(kinds.length)], data);

@@ -464,6 +464,23 @@ final class PacketsTest {
             rejectsOptions("04 04 00 00", "SACK");
             rejectsOptions("08 08 00 00 00 00 00 00", "timestamps");
         });
+        Check.test("SACK option: NOP NOP and two blocks, as Linux sends them, parse and re-emit byte for byte", () -> {
+            String hex = "01 01 05 12 00 00 27 10 00 00 2c c0 00 00 13 88 00 00 17 70";
+            Packets.Tcp t = parse(withOptions(syn, hex)).tcp();
+            Packets.Sack sack = new Packets.Sack(new int[] {10000, 11456, 5000, 6000});
+            Check.equal(List.of(new Packets.Nop(), new Packets.Nop(), sack), t.options(), "options");
+            Check.equal(2, sack.blocks(), "blocks");
+            Check.equal("SACK 10000-11456,5000-6000", sack.describe(), "describe");
+            ByteBuffer out = ByteBuffer.allocate(20);
+            sack.emit(out, 0);
+            Check.bytes(Arrays.copyOfRange(Check.hex(hex), 2, 20), Arrays.copyOf(out.array(), 18), "emitted");
+        });
+        Check.test("rejects SACK options of 6, 12 and 42 bytes (not 2 + 8 per block, 1 to 4 blocks)", () -> {
+            rejectsOptions("05 06 00 00 00 00 01 01", "SACK");
+            rejectsOptions("05 0c 00 00 00 01 00 00 00 02 01 01", "SACK");
+            Check.throwsA(IllegalArgumentException.class, () -> new Packets.Sack(new int[10]), "five blocks");
+            Check.throwsA(IllegalArgumentException.class, () -> new Packets.Sack(new int[3]), "one and a half");
+        });
         Check.test("accepts an unknown option of length 2 and one that fills the header exactly", () -> {
             Check.equal(List.of(new Packets.Unknown(30, new byte[0]), new Packets.Nop(), new Packets.Nop()),
                     parse(withOptions(syn, "1e 02 01 01")).tcp().options(), "kind 30 len 2");
