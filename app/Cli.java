@@ -81,7 +81,7 @@ final class Cli {
             "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up",
             "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
-            "--no-window-scaling", "--ladder", "--no-gso",
+            "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
             "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
 
     static final String TCP_USAGE = String.join("\n",
@@ -97,6 +97,7 @@ final class Cli {
             "  --no-delay          turn Nagle's algorithm off: small writes go at once",
             "  --delayed-ack MS    the longest an ACK waits (default 40, under 500; 0: ACK every segment)",
             "  --no-window-scaling do not offer RFC 7323 window scaling (windows up to 64 KiB)",
+            "  --no-sack           do not offer RFC 2018 selective acknowledgments (NewReno recovery)",
             "  --give-up SECONDS   retransmit data at least this long before giving up (default 100)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
@@ -124,7 +125,8 @@ final class Cli {
                 .withDelayedAck(integer("--delayed-ack", (int) d.delayedAck(), 0, 499))
                 .withGiveUpAfter(seconds("--give-up", d.giveUpAfter() / 1000.0, 0, 86_400))
                 .withNoDelay(has("--no-delay"))
-                .withWindowScaling(!has("--no-window-scaling"));
+                .withWindowScaling(!has("--no-window-scaling"))
+                .withSack(!has("--no-sack"));
     }
 
     /** A number of bytes: "1500", "64k", "100M", "2G" (powers of 1000; "Ki", "Mi", "Gi" for 1024). */

@@ -30,8 +30,11 @@
  *
  * Limited transmit (RFC 3042) is {@link #limitedTransmitAllowance}; early retransmit (RFC 5827) is
  * the threshold of {@link #onDuplicateAck(int, int, int, int)}.
- * Not done: SACK-based recovery (RFC 6675), the RFC 6582 section 4 heuristics, growth limited to a
- * cwnd actually in use (RFC 7661).
+ * With SACK (both SYNs carried SACK-permitted), {@link #useSackRecovery} makes the recovery RFC
+ * 6675's: ssthresh = cwnd = FlightSize / 2 on entry, no inflation by duplicates and no deflation by
+ * partial ACKs; the connection sends while cwnd - pipe allows (pipe from its Scoreboard).
+ * Not done: the RFC 6582 section 4 heuristics, growth limited to a cwnd actually in use (RFC 7661),
+ * Proportional Rate Reduction (RFC 6937).
  */
 final class CongestionControl {
 
@@ -56,6 +59,8 @@ final class CongestionControl {
     private int bytesAcked;
 
     private boolean inRecovery;
+    /** RFC 6675 loss recovery instead of NewReno's (see the class comment). */
+    private boolean sackRecovery;
     /** RFC 6582 "recover"; none until the first loss (see {@link #coversMoreThanRecover}). */
     private boolean recoverSet;
     private int recover;
@@ -99,6 +104,11 @@ final class CongestionControl {
     void allowGrowthPerAck(int bytes) {
         byteCountingLimit = Math.max(bytes, 0);
     }
+    /** Both ends agreed to SACK: recover as RFC 6675 says (call before the first loss). */
+    void useSackRecovery() {
+        sackRecovery = true;
+    }
+    boolean usesSackRecovery() { return sackRecovery; }
     int cwnd() { return cwnd; }
     int ssthresh() { return ssthresh; }
     boolean inRecovery() { return inRecovery; }
@@ -162,6 +172,7 @@ final class CongestionControl {
     Action onDuplicateAck(int ack, int sndNxt, int flightSize, int threshold) {
         if (threshold < 1 || threshold > DUPLICATE_ACK_THRESHOLD) throw new IllegalArgumentException("threshold " + threshold);
         duplicateAcks++;
+        if (inRecovery && sackRecovery) return Action.NONE; // pipe, not cwnd, counts what left (RFC 6675)
         if (inRecovery) {
             // RFC 5681 section 3.2 step 4: "For each additional duplicate ACK received (after the
             // third), cwnd MUST be incremented by SMSS. This artificially inflates the congestion
@@ -176,6 +187,7 @@ final class CongestionControl {
         // highest sequence number transmitted by the TCP so far. The TCP then enters fast
         // retransmit (step 2 of Section 3.2 of [RFC5681]). If not, the TCP does not enter fast
         // retransmit and does not reset ssthresh."
+        if (sackRecovery) return enterSackRecovery(ack, sndNxt, flightSize) ? Action.RETRANSMIT : Action.NONE;
         if (!coversMoreThanRecover(ack)) return Action.NONE;
         recover = sndNxt - 1;
         recoverSet = true;
@@ -190,6 +202,28 @@ final class CongestionControl {
         inRecovery = true;
         bytesAcked = 0;
         return Action.RETRANSMIT;
+    }
+
+    /**
+     * RFC 6675 section 5, step (4), when the third duplicate ACK comes or the scoreboard shows the
+     * segment at SND.UNA lost ("IsLost (HighACK + 1)"): "(4.1) RecoveryPoint = HighData ... (4.2)
+     * ssthresh = cwnd = (FlightSize / 2)" (at least 2*SMSS, RFC 5681's equation (4)). Section 5.1,
+     * after a timeout: "The new recovery phase ... MUST NOT be initiated until HighACK is greater
+     * than or equal to the new value of RecoveryPoint" (HighACK is SEG.ACK, RecoveryPoint is
+     * recover + 1). A loss just past the last recovery is a new one: RFC 6582's stricter "covers
+     * more than recover" would leave it to the timer.
+     * @return true when recovery began (the caller then retransmits the segment at SND.UNA)
+     */
+    boolean enterSackRecovery(int ack, int sndNxt, int flightSize) {
+        if (!sackRecovery) throw new IllegalStateException("SACK recovery was not agreed");
+        if (inRecovery || (recoverSet && !Seq.gt(ack, recover))) return false;
+        recover = sndNxt - 1;
+        recoverSet = true;
+        ssthresh = halfFlightSize(flightSize);
+        cwnd = ssthresh;
+        inRecovery = true;
+        bytesAcked = 0;
+        return true;
     }
 
     /**
@@ -231,6 +265,13 @@ final class CongestionControl {
         boolean coversOldData = afterTimeout; // this ACK still covers data sent before the timeout
         if (afterTimeout && Seq.gt(ack, afterTimeoutRecover)) afterTimeout = false;
 
+        if (inRecovery && sackRecovery) {
+            // RFC 6675 section 5: "(1) the cumulative ACK ... covers RecoveryPoint: ... the loss
+            // recovery ... terminates"; cwnd stays at the ssthresh it was set to. A partial ACK
+            // changes nothing here: the scoreboard and pipe say what to send.
+            if (Seq.gt(ack, recover)) inRecovery = false;
+            return Action.NONE;
+        }
         if (inRecovery) {
             int flightSize = sndNxt - ack; // "the amount of data presently outstanding"
             if (Seq.gt(ack, recover)) {

@@ -36,11 +36,14 @@ final class TcpConfig {
     final boolean noDelay;
     /** Offer RFC 7323 window scaling in our SYN (and accept it in the peer's). */
     final boolean windowScaling;
+    /** Offer RFC 2018 selective acknowledgments in our SYN (and accept them in the peer's): with both,
+     *  our ACKs carry SACK blocks and our sender recovers as RFC 6675 and RFC 8985 say. */
+    final boolean sack;
     /** The most data one segment handed to the stack may carry. Above the MSS only when the stack
      *  cuts such a segment into MSS-sized ones on the way out (segmentation offload); 0: the MSS. */
     final int largeSegments;
 
-    private TcpConfig(int receiveBuffer, int sendBuffer, int mss, long rtoInitial, long rtoMin, long rtoMax, int maxRetries, long giveUpAfter, long msl, long finWait2Timeout, int challengeAcksPerSecond, long delayedAck, boolean noDelay, boolean windowScaling, int largeSegments) {
+    private TcpConfig(int receiveBuffer, int sendBuffer, int mss, long rtoInitial, long rtoMin, long rtoMax, int maxRetries, long giveUpAfter, long msl, long finWait2Timeout, int challengeAcksPerSecond, long delayedAck, boolean noDelay, boolean windowScaling, boolean sack, int largeSegments) {
         require(receiveBuffer >= 1 && receiveBuffer <= (1 << 30), "receiveBuffer", receiveBuffer);
         require(sendBuffer >= 1 && sendBuffer <= (1 << 30), "sendBuffer", sendBuffer);
         require(mss >= 1 && mss <= 65535, "mss", mss);
@@ -67,6 +70,7 @@ final class TcpConfig {
         this.delayedAck = delayedAck;
         this.noDelay = noDelay;
         this.windowScaling = windowScaling;
+        this.sack = sack;
         require(largeSegments >= 0 && largeSegments <= 65000, "largeSegments", largeSegments);
         this.largeSegments = largeSegments;
         if (rtoMax < rtoMin) throw new IllegalArgumentException("TcpConfig: rtoMax " + rtoMax + " below rtoMin " + rtoMin);
@@ -74,25 +78,26 @@ final class TcpConfig {
 
     /** The RFCs' values, except MSL: 1 s instead of 2 minutes, so a demo's TIME-WAIT takes 2 s. */
     static TcpConfig defaults() {
-        return new TcpConfig(1 << 20, 1 << 20, 1460, 1000, 1000, 60_000, 5, 100_000, 1000, 60_000, 10, 40, false, true, 0);
+        return new TcpConfig(1 << 20, 1 << 20, 1460, 1000, 1000, 60_000, 5, 100_000, 1000, 60_000, 10, 40, false, true, true, 0);
     }
 
-    TcpConfig withReceiveBuffer(int v) { return new TcpConfig(v, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withSendBuffer(int v) { return new TcpConfig(receiveBuffer, v, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withMss(int v) { return new TcpConfig(receiveBuffer, sendBuffer, v, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withRtoInitial(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, v, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withRtoMin(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, v, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withRtoMax(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, v, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withMaxRetries(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, v, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withGiveUpAfter(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, v, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withMsl(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, v, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withFinWait2Timeout(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, v, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withChallengeAcksPerSecond(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, v, delayedAck, noDelay, windowScaling, largeSegments); }
-    TcpConfig withDelayedAck(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, v, noDelay, windowScaling, largeSegments); }
-    TcpConfig withNoDelay(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, v, windowScaling, largeSegments); }
-    TcpConfig withWindowScaling(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, v, largeSegments); }
+    TcpConfig withReceiveBuffer(int v) { return new TcpConfig(v, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withSendBuffer(int v) { return new TcpConfig(receiveBuffer, v, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withMss(int v) { return new TcpConfig(receiveBuffer, sendBuffer, v, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withRtoInitial(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, v, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withRtoMin(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, v, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withRtoMax(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, v, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withMaxRetries(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, v, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withGiveUpAfter(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, v, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withMsl(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, v, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withFinWait2Timeout(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, v, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withChallengeAcksPerSecond(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, v, delayedAck, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withDelayedAck(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, v, noDelay, windowScaling, sack, largeSegments); }
+    TcpConfig withNoDelay(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, v, windowScaling, sack, largeSegments); }
+    TcpConfig withWindowScaling(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, v, sack, largeSegments); }
 
-    TcpConfig withLargeSegments(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, v); }
+    TcpConfig withSack(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, v, largeSegments); }
+    TcpConfig withLargeSegments(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, v); }
 
     // Accessors named like the fields, so call sites read the same as before.
     int receiveBuffer() { return receiveBuffer; }
@@ -109,6 +114,7 @@ final class TcpConfig {
     long delayedAck() { return delayedAck; }
     boolean noDelay() { return noDelay; }
     boolean windowScaling() { return windowScaling; }
+    boolean sack() { return sack; }
     int largeSegments() { return largeSegments; }
 
     private static void require(boolean ok, String name, long value) {

@@ -79,6 +79,12 @@ final class TcpConnection {
     private boolean peerOfferedWindowScale;
     private boolean windowScaling;  // both SYNs carried the option: the shifts apply
 
+    // RFC 2018 selective acknowledgments: both SYNs carried SACK-permitted. Our ACKs then carry
+    // SACK blocks, and what the peer's blocks say goes on the scoreboard (RFC 6675, RFC 8985).
+    private boolean peerOfferedSack;
+    private boolean sackPermitted;
+    private Scoreboard scoreboard;  // while sackPermitted and data flows
+
     // User data written and not yet acknowledged: byte k of the buffer has sequence number
     // sendBufferSeq + k (sendBufferSeq is SND.UNA once the SYN is acknowledged).
     private SendBuffer sendBuffer;
@@ -345,14 +351,14 @@ final class TcpConnection {
         int unsent = dataEnd - sndMax;
         if (unsent > 0 && sndNxt == sndMax && sndMax - sndUna + Math.min(unsent, sndMss) <= sndWnd) {
             int length = Math.min(unsent, sndMss);
-            sendData(sndNxt, length, out);
+            sendData(sndNxt, length, now, out);
             sndNxt += length;
             sndMax = sndNxt;
             out.event(new TcpEvent.FastRetransmit(length + " new bytes", "tail loss probe"));
         } else if (Seq.lt(sndUna, dataEnd)) {
             int end = Seq.lt(sndMax, dataEnd) ? sndMax : dataEnd;
             int length = Math.min(end - sndUna, sndMss);
-            sendData(end - length, length, out);
+            sendData(end - length, length, now, out);
             out.event(new TcpEvent.FastRetransmit(length + " bytes", "tail loss probe"));
         } else if (finSent && Seq.le(sndUna, finSeq)) {
             out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA));
@@ -436,7 +442,7 @@ final class TcpConnection {
             // sequence number the peer accepts.
             probing = true;
             out.event(new TcpEvent.Retransmitting("window probe (1 byte)", attempt, rtt.rto()));
-            sendData(sndUna, 1, out);
+            sendData(sndUna, 1, now, out);
             if (Seq.lt(sndMax, sndUna + 1)) sndMax = sndUna + 1;
             return;
         }
@@ -448,6 +454,7 @@ final class TcpConnection {
                 out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "retransmission timeout"));
             }
             sndNxt = sndUna;
+            if (scoreboard != null) scoreboard.forgetSacks();
             int length = Math.min(Math.max(dataEnd - sndUna, 0), sndMss);
             String what = length > 0 ? length + (length == 1 ? " byte" : " bytes") : "FIN";
             out.event(new TcpEvent.Retransmitting(what, attempt, rtt.rto()));
@@ -506,6 +513,7 @@ final class TcpConnection {
         rcvNxt = seg.seq() + 1;
         learnPeerMss(seg);
         learnWindowScale(seg);
+        learnSack(seg);
         updateWindow(seg);
         setState(TcpState.SYN_RECEIVED, out);
         sendSyn(true, now, out);
@@ -552,6 +560,7 @@ final class TcpConnection {
             rcvNxt = seg.seq() + 1;
             learnPeerMss(seg);
             learnWindowScale(seg);
+            learnSack(seg);
             if (ackAcceptable) {
                 rtt.onAck(seg.ack(), now);
                 sndUna = seg.ack();
@@ -795,6 +804,9 @@ final class TcpConnection {
         // the gap waits; they rely on SACK), and with (e) those go uncounted and a timeout follows.
         boolean duplicate = cc != null && CongestionControl.isDuplicateAck(ack, seg.payload().length,
                 seg.isSyn() || seg.isFin(), sndWnd, sndUna, sndMax, sndWnd);
+        // RFC 2018 section 4: the blocks say what the receiver holds beyond SEG.ACK. They go on the
+        // scoreboard first, as the cumulative ACK below may end a recovery that they explain.
+        boolean sackBlocks = scoreboard != null && takeSackBlocks(seg, now);
         // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
         // retransmission queue that are thereby entirely acknowledged are removed."
         if (Seq.lt(sndUna, ack)) {
@@ -806,7 +818,7 @@ final class TcpConnection {
                 CongestionControl.Action action = cc.onNewAck(ack, oldUna, sndMax);
                 if (action == CongestionControl.Action.RETRANSMIT) {
                     // RFC 6582, a partial ACK: "retransmit the first unacknowledged segment".
-                    retransmitAtUna("partial ACK", out);
+                    retransmitAtUna("partial ACK", now, out);
                     out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "partial ACK, still in fast recovery"));
                 } else if (!congestionPhase().equals(phaseBefore)) {
                     out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), phaseBefore + " over, now " + congestionPhase()));
@@ -825,14 +837,17 @@ final class TcpConnection {
             int threshold = outstandingSegments < 4 && nothingUnsent ? Math.max(outstandingSegments - 1, 1)
                     : CongestionControl.DUPLICATE_ACK_THRESHOLD;
             CongestionControl.Action action = cc.onDuplicateAck(ack, sndMax, sndMax - sndUna, threshold);
-            if (action == CongestionControl.Action.RETRANSMIT) {
+            if (action == CongestionControl.Action.RETRANSMIT && scoreboard != null) {
+                startSackRecovery("three duplicate ACKs", now, out);
+            } else if (action == CongestionControl.Action.RETRANSMIT) {
                 // RFC 5681 section 3.2: "The lost segment starting at SND.UNA MUST be retransmitted"
-                retransmitAtUna("fast retransmit", out);
+                retransmitAtUna("fast retransmit", now, out);
                 out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "three duplicate ACKs"));
             }
         } else if (cc != null) {
             cc.onOtherAck();
         }
+        if (scoreboard != null && (sackBlocks || cc.inRecovery())) detectLosses(ack, now, out);
         // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ
         // or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <-
         // SEG.SEQ, and set SND.WL2 <- SEG.ACK."
@@ -981,14 +996,30 @@ final class TcpConnection {
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "restart after idle"));
         }
         boolean sentNewData = false;
+        // RFC 6675: in loss recovery with SACK, the holes go first, and pipe (not SND.NXT - SND.UNA)
+        // is what the network holds.
+        int pipe = -1;
+        if (scoreboard != null && cc.inRecovery()) pipe = retransmitHoles(scoreboard.pipe(), now, out);
         while (Seq.lt(sndNxt, dataEnd)) {
             int inFlight = sndNxt - sndUna;
             // RFC 5681 section 2: the sender may send while in flight < min(cwnd, rwnd); RFC 3042's
             // limited transmit lets the first two duplicate ACKs each send one more new segment.
-            int window = cc == null ? sndWnd : Math.min(sndWnd, cc.cwnd() + (resendPending() ? 0 : cc.limitedTransmitAllowance()));
-            int usable = window - inFlight;
+            int usable = sndWnd - inFlight;
+            if (cc != null) {
+                int allowance = resendPending() ? 0 : cc.limitedTransmitAllowance();
+                usable = Math.min(usable, cc.cwnd() + allowance - (pipe >= 0 ? pipe : inFlight));
+            }
             int available = dataEnd - sndNxt;
             boolean resend = Seq.lt(sndNxt, sndMax);
+            if (resend && scoreboard != null) {
+                // Going back after a timeout: what the receiver SACKed since is not sent again.
+                int past = scoreboard.skipSacked(sndNxt);
+                if (past != sndNxt) {
+                    sndNxt = past;
+                    continue;
+                }
+                available = Math.min(available, scoreboard.nextSackedStart(sndNxt) - sndNxt);
+            }
             int length;
             if (resend) {
                 length = Math.min(Math.min(available, sndMss), usable);
@@ -1013,10 +1044,11 @@ final class TcpConnection {
             if (length <= 0) break;
             override = false;
             if (!resend && length < sndMss) smallSegmentEnd = sndNxt + length;
-            sendData(sndNxt, length, out);
+            sendData(sndNxt, length, now, out);
             rtt.onSend(sndNxt + length, now, resend || afterTimeout || retries > 0);
             sndNxt += length;
             if (Seq.gt(sndNxt, sndMax)) sndMax = sndNxt;
+            if (pipe >= 0) pipe += length;
             lastDataSentAt = now;
             armRetransmissionTimer(now);
             if (!resend) sentNewData = true;
@@ -1057,11 +1089,11 @@ final class TcpConnection {
     }
 
     /** Sends the segment at SND.UNA again now: fast retransmit, or a NewReno partial ACK. */
-    private void retransmitAtUna(String why, Output out) {
+    private void retransmitAtUna(String why, long now, Output out) {
         int dataEnd = sendBufferSeq + sendBuffer.length();
         int length = Math.min(dataEnd - sndUna, sndMss);
         if (length > 0) {
-            sendData(sndUna, length, out);
+            sendData(sndUna, length, now, out);
             out.event(new TcpEvent.FastRetransmit(length + (length == 1 ? " byte" : " bytes"), why));
             if (Seq.lt(sndNxt, sndUna + length)) sndNxt = sndUna + length;
         } else if (finSent && sndUna == finSeq) {
@@ -1071,7 +1103,68 @@ final class TcpConnection {
         rtt.onSend(sndUna + Math.max(length, 1), 0, true); // Karn: no sample from this one
     }
 
-    private void sendData(int seq, int length, Output out) {
+    /** The SACK options of an ACK, block by block, onto the scoreboard. True when there was one. */
+    private boolean takeSackBlocks(Packets.Tcp seg, long now) {
+        boolean any = false;
+        for (Packets.TcpOption o : seg.options()) {
+            if (!(o instanceof Packets.Sack sack)) continue;
+            any = true;
+            for (int i = 0; i < sack.blocks(); i++) scoreboard.sacked(sack.left(i), sack.right(i), now);
+        }
+        return any;
+    }
+
+    /**
+     * After the scoreboard learnt something: what is lost now (RFC 6675's IsLost, RFC 8985's
+     * RACK), and whether that starts a recovery: RFC 6675 section 5, "(2) If DupAcks < DupThresh
+     * but IsLost (HighACK + 1) returns true -- indicating at least three segments have arrived
+     * above the current cumulative acknowledgment point, which is taken to indicate loss -- go to
+     * step (4)." The retransmissions themselves go out in transmitQueued.
+     */
+    private void detectLosses(int ack, long now, Output out) {
+        int resentBefore = scoreboard.lostRetransmissions();
+        scoreboard.detectLosses(now, cc.inRecovery(), sndMss, rtt.srtt());
+        if (scoreboard.lostRetransmissions() > resentBefore) {
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "a retransmission was lost too (RACK): sending it again"));
+        }
+        if (!cc.inRecovery() && scoreboard.isLost(sndUna) && cc.enterSackRecovery(ack, sndMax, sndMax - sndUna)) {
+            startSackRecovery("SACK blocks show a loss", now, out);
+        }
+    }
+
+    /**
+     * RFC 6675 section 5, step (4): "(4.3) Retransmit the first data segment presumed dropped --
+     * the segment starting with sequence number HighACK + 1." It goes even when pipe exceeds the
+     * new cwnd; the rest waits for cwnd - pipe (transmitQueued).
+     */
+    private void startSackRecovery(String why, long now, Output out) {
+        int dataEnd = sendBufferSeq + sendBuffer.length();
+        scoreboard.markLost(sndUna, Math.min(dataEnd - sndUna, sndMss) + sndUna);
+        retransmitAtUna("fast retransmit", now, out);
+        out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), why + ", SACK recovery to " + Seq.str(cc.recover() + 1)));
+    }
+
+    /**
+     * RFC 6675 section 5, step (C): in loss recovery, "If cwnd - pipe >= 1 SMSS, the sender SHOULD
+     * transmit one or more segments": first the holes NextSeg () rule (1) finds, each counted
+     * into pipe ("(C.4) The estimate of the amount of data outstanding in the network must be
+     * updated by incrementing pipe by the number of octets transmitted"). Returns pipe.
+     */
+    private int retransmitHoles(int pipe, long now, Output out) {
+        while (cc.cwnd() - pipe >= sndMss) {
+            Scoreboard.Hole hole = scoreboard.nextLost(sndMss);
+            if (hole == null) break;
+            sendData(hole.start(), hole.length(), now, out);
+            rtt.onSend(hole.end(), now, true); // Karn: a retransmission is never timed
+            armRetransmissionTimer(now);
+            pipe += hole.length();
+            out.event(new TcpEvent.FastRetransmit(hole.length() + (hole.length() == 1 ? " byte" : " bytes"), "SACK recovery"));
+        }
+        return pipe;
+    }
+
+    private void sendData(int seq, int length, long now, Output out) {
+        if (scoreboard != null) scoreboard.sent(seq, seq + length, now);
         byte[] chunk = new byte[length];
         sendBuffer.copyOut(seq - sendBufferSeq, chunk, 0, length);
         boolean last = seq + length == sendBufferSeq + sendBuffer.length();
@@ -1086,11 +1179,17 @@ final class TcpConnection {
      */
     private void sendSyn(boolean withAck, long now, Output out) {
         int flags = withAck ? Packets.SYN | Packets.ACK : Packets.SYN;
-        List<Packets.TcpOption> options = new ArrayList<>(3);
+        List<Packets.TcpOption> options = new ArrayList<>(6);
         options.add(new Packets.Mss(config.mss()));
         if (config.windowScaling() && (!withAck || peerOfferedWindowScale)) {
             options.add(new Packets.Nop());
             options.add(new Packets.WindowScale(rcvWndShift));
+        }
+        if (config.sack() && (!withAck || peerOfferedSack)) {
+            // As Linux lays it out: two NOPs keep the next option on a 4-byte boundary.
+            options.add(new Packets.Nop());
+            options.add(new Packets.Nop());
+            options.add(new Packets.SackPermitted());
         }
         out.transmit(segment(iss, withAck ? rcvNxt : 0, flags, options, NO_DATA));
         rtt.onSend(iss + 1, now, retries > 0);
@@ -1117,7 +1216,24 @@ final class TcpConnection {
             fullSegmentsUnacked = 0;
         }
         int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
+        if (sackPermitted && options.isEmpty() && payload.length == 0 && (flags & (Packets.SYN | Packets.RST | Packets.ACK)) == Packets.ACK
+                && !reassembly.isEmpty()) {
+            options = sackOption();
+        }
         return Packets.Tcp.of(localPort, remotePort, seq, ack, flags, window, options, payload);
+    }
+
+    /**
+     * RFC 2018 section 4: "If sent at all, SACK options SHOULD be included in all ACKs which do not
+     * ACK the highest sequence number in the data receiver's queue." "The first SACK block ...
+     * MUST specify the contiguous block of data containing the segment which triggered this ACK"
+     * (ReassemblyQueue keeps that order). Four blocks fit beside no timestamps; only pure ACKs carry
+     * them, so that a full-sized data segment never grows past the MSS.
+     */
+    private List<Packets.TcpOption> sackOption() {
+        int[] edges = reassembly.sackBlocks(rcvNxt, Packets.MAX_SACK_BLOCKS);
+        if (edges.length == 0) return List.of();
+        return List.of(new Packets.Nop(), new Packets.Nop(), new Packets.Sack(edges));
     }
 
     /** The window field of a segment we send: see ReceiveWindow (SWS avoidance, scaling, no shrinking). */
@@ -1171,6 +1287,7 @@ final class TcpConnection {
             sendBufferSeq += ackedData;
         }
         sndUna = ack;
+        if (scoreboard != null) scoreboard.acked(ack, now);
         if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna; // the peer had more than we resent since a timeout
         retries = 0;
         // The backoff ends with new acknowledgments, as in Linux: RTO is computed afresh.
@@ -1198,6 +1315,10 @@ final class TcpConnection {
         if (config.largeSegments() > sndMss) cc.allowGrowthPerAck(config.largeSegments());
         // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.
         if (synRetransmitted) cc.synWasRetransmitted();
+        if (sackPermitted) {
+            cc.useSackRecovery();
+            scoreboard = new Scoreboard();
+        }
     }
 
     /** (5.1) "Every time a packet containing data is sent (including a retransmission), if the timer
@@ -1267,6 +1388,17 @@ final class TcpConnection {
         if (!windowScaling) rcvWndShift = 0;
         receiveWindow.useShift(rcvWndShift);
         if (state == TcpState.SYN_SENT) receiveWindow.start(rcvNxt); // our SYN's window counts from here
+    }
+
+    /**
+     * RFC 2018 section 2: "This two-byte option may be sent in a SYN by a TCP that has been
+     * extended to receive (and presumably process) the SACK option once the connection has
+     * opened. It MUST NOT be sent on non-SYN segments." SACK holds when both SYNs carried it.
+     */
+    private void learnSack(Packets.Tcp syn) {
+        peerOfferedSack = false;
+        for (Packets.TcpOption o : syn.options()) if (o instanceof Packets.SackPermitted) peerOfferedSack = true;
+        sackPermitted = peerOfferedSack && config.sack();
     }
 
     private void learnPeerMss(Packets.Tcp syn) {

@@ -24,6 +24,8 @@ final class TcpDataPathTest {
     static final int S = 0x7000_0000; // server ISS
     static final int SMSS = 1460;
     static final long NEVER = TcpConnection.NEVER;
+    /** Without SACK, recovery is RFC 6582's NewReno (SackTest has RFC 6675's). */
+    static final TcpConfig NEW_RENO = TcpConfig.defaults().withSack(false);
 
     public static void main(String[] args) {
         congestionControl();
@@ -237,7 +239,7 @@ final class TcpDataPathTest {
         });
 
         Check.test("RFC 5681 3.2: three duplicate ACKs: ssthresh = max(FlightSize/2, 2*SMSS), cwnd = ssthresh + 3*SMSS, one retransmission", () -> {
-            FakeLink link = connect(10);
+            FakeLink link = connect(NEW_RENO, NEW_RENO, 10);
             link.dropNext(link.client, nthData(20));
             byte[] data = bytes(400_000, 3);
             transfer(link, data, 10_000);
@@ -272,7 +274,7 @@ final class TcpDataPathTest {
         });
 
         Check.test("RFC 6582: two losses in one window: the partial ACK retransmits the second at once, one halving, no timeout", () -> {
-            FakeLink link = connect(10);
+            FakeLink link = connect(NEW_RENO, NEW_RENO, 10);
             link.dropEvery(link.client, nthData(20, 25));
             byte[] data = bytes(400_000, 4);
             transfer(link, data, 10_000);
