@@ -9,7 +9,8 @@ test_bench_smoke_run_reports_every_figure() {
   for key in latency_median_us_ours latency_median_us_kernel latency_ratio handshakes_per_s_ours \
              handshakes_per_s_kernel build_ns_ours build_ns_scapy build_speedup_vs_scapy heap_bytes_per_idle_conn \
              throughput_mb_per_s_ours throughput_mb_per_s_kernel throughput_ratio throughput_mb_per_s_ours_to_kernel \
-             throughput_mb_per_s_kernel_to_ours throughput_mb_per_s_ours_loss1 loss1_ratio; do
+             throughput_mb_per_s_kernel_to_ours throughput_mb_per_s_ours_loss1 loss1_ratio \
+             throughput_mb_per_s_kernel_loss1 kernel_loss1_ratio; do
     printf '%s\n' "$out" | grep -Eq "^$key=[0-9]+(\.[0-9]+)?$" || { say "missing or not a number: $key"; return 1; }
   done
   # ours and scapy built the very same SYN, byte for byte

@@ -59,6 +59,7 @@ final class CongestionControlTest {
         initialWindow();
         slowStartAndAvoidance();
         fastRetransmitAndRecovery();
+        sackRecovery();
         timeouts();
         duplicateDefinition();
         Check.finish();
@@ -268,6 +269,62 @@ final class CongestionControlTest {
             Check.equal(NONE, s.ack(0xFFFF_F000 + 10_000), "full ACK");
             Check.isTrue(!s.cc.inRecovery(), "recovery over");
         });
+    }
+
+    static void sackRecovery() {
+        Check.suite("CongestionControl with SACK (RFC 6675)");
+
+        Check.test("RFC 6675 (4.2): the third duplicate ACK sets ssthresh = cwnd = FlightSize/2, without RFC 5681's inflation", () -> {
+            Sender s = new Sender(0x1000);
+            s.cc.useSackRecovery();
+            s.send(10_000);
+            Check.equal(List.of(NONE, NONE, RETRANSMIT), s.threeDuplicates(), "actions for three duplicates");
+            Check.equal(5000, s.cc.ssthresh(), "ssthresh = 10000/2");
+            Check.equal(5000, s.cc.cwnd(), "cwnd = ssthresh");
+            Check.equal(0x1000 + 10_000 - 1, s.cc.recover(), "RecoveryPoint = HighData (recover + 1)");
+            Check.equal(NONE, s.duplicate(), "a 4th duplicate");
+            Check.equal(5000, s.cc.cwnd(), "no inflation: pipe counts what left the network");
+        });
+
+        Check.test("RFC 6675 5: a partial ACK changes neither cwnd nor the phase; the ACK of RecoveryPoint ends recovery at cwnd = ssthresh", () -> {
+            Sender s = new Sender(0);
+            s.cc.useSackRecovery();
+            s.send(10_000);
+            s.threeDuplicates();
+            Check.equal(NONE, s.ack(4000), "partial ACK: the scoreboard says what to send");
+            Check.equal(5000, s.cc.cwnd(), "cwnd after a partial ACK");
+            Check.isTrue(s.cc.inRecovery(), "still in recovery");
+            Check.equal(NONE, s.ack(10_000), "the ACK of RecoveryPoint");
+            Check.isTrue(!s.cc.inRecovery(), "recovery over");
+            Check.equal(5000, s.cc.cwnd(), "cwnd = ssthresh");
+        });
+
+        Check.test("RFC 6675 5: enterSackRecovery (IsLost at SND.UNA) starts recovery once; again only when SEG.ACK reaches RecoveryPoint", () -> {
+            Sender s = new Sender(0);
+            s.cc.useSackRecovery();
+            s.send(8000);
+            Check.isTrue(s.cc.enterSackRecovery(0, 8000, 8000), "the scoreboard's loss starts recovery");
+            Check.equal(4000, s.cc.cwnd(), "cwnd = FlightSize/2");
+            Check.isTrue(!s.cc.enterSackRecovery(0, 8000, 8000), "not twice");
+            s.ack(8000);
+            s.send(8000);
+            // A loss of the first segment after RecoveryPoint: SEG.ACK = RecoveryPoint = recover + 1.
+            // RFC 6582's "covers more than recover" would refuse it; RFC 6675 5.1 allows it.
+            Check.isTrue(s.cc.enterSackRecovery(8000, 16_000, 8000), "a new loss just past RecoveryPoint is a new recovery");
+        });
+
+        Check.test("RFC 6675 5.1: after a timeout, no recovery until SEG.ACK reaches the RecoveryPoint set then", () -> {
+            Sender s = new Sender(0);
+            s.cc.useSackRecovery();
+            s.send(10_000);
+            s.cc.onRetransmissionTimeout(10_000, 10_000);
+            Check.isTrue(!s.cc.enterSackRecovery(2000, 10_000, 8000), "SEG.ACK 2000 below RecoveryPoint 10000");
+            Check.equal(List.of(NONE, NONE, NONE), s.threeDuplicates(), "three duplicates below RecoveryPoint do not retransmit");
+            Check.isTrue(s.cc.enterSackRecovery(10_000, 20_000, 10_000), "SEG.ACK = RecoveryPoint: allowed");
+        });
+
+        Check.test("enterSackRecovery without useSackRecovery is the caller's mistake", () ->
+                Check.throwsA(IllegalStateException.class, () -> new CongestionControl(SMSS).enterSackRecovery(0, 1000, 1000), "no SACK agreed"));
     }
 
     static void timeouts() {
