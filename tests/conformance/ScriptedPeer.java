@@ -101,7 +101,7 @@ final class ScriptedPeer {
         }
         int window = f.containsKey("win") ? Integer.parseInt(f.get("win")) : 65535;
         int urgent = f.containsKey("urg") ? Integer.parseInt(f.get("urg")) : 0;
-        byte[] options = options(f.getOrDefault("opts", ""));
+        byte[] options = options(f.getOrDefault("opts", ""), targetIsn == null ? 0 : targetIsn);
         transmit(step.flags(), seq, ack, window, urgent, options, payload);
         int length = payload.length + ((step.flags() & Packets.SYN) != 0 ? 1 : 0) + ((step.flags() & Packets.FIN) != 0 ? 1 : 0);
         int endRel = seq + length - peerIsn;
@@ -290,8 +290,13 @@ final class ScriptedPeer {
         socket.send(out, targetAddress);
     }
 
-    /** opts=mss:1460,ws:7,sackok,ts:1:0,nop,eol,raw:HEX: the option bytes, in the order written. */
+    /** opts=mss:1460,ws:7,sackok,sack:L-R:L-R,ts:1:0,nop,eol,raw:HEX: the option bytes, in the
+     *  order written. SACK edges are relative to the target's ISN, as its sequence numbers are. */
     static byte[] options(String spec) {
+        return options(spec, 0);
+    }
+
+    static byte[] options(String spec, int targetIsn) {
         if (spec.isEmpty()) return new byte[0];
         ByteBuffer b = ByteBuffer.allocate(64);
         for (String item : spec.split(",")) {
@@ -300,6 +305,13 @@ final class ScriptedPeer {
                 case "mss" -> b.put((byte) 2).put((byte) 4).putShort((short) Integer.parseInt(p[1]));
                 case "ws" -> b.put((byte) 3).put((byte) 3).put((byte) Integer.parseInt(p[1]));
                 case "sackok" -> b.put((byte) 4).put((byte) 2);
+                case "sack" -> {
+                    b.put((byte) 5).put((byte) (2 + 8 * (p.length - 1)));
+                    for (int i = 1; i < p.length; i++) {
+                        String[] edges = p[i].split("-");
+                        b.putInt(targetIsn + Integer.parseInt(edges[0])).putInt(targetIsn + Integer.parseInt(edges[1]));
+                    }
+                }
                 case "ts" -> b.put((byte) 8).put((byte) 10).putInt((int) Long.parseLong(p[1])).putInt((int) Long.parseLong(p[2]));
                 case "nop" -> b.put((byte) 1);
                 case "eol" -> b.put((byte) 0);
