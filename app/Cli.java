@@ -195,5 +195,5 @@ final class Cli {
     }
 
     /** The most data in one large segment: an IPv4 packet holds 65535 bytes, headers included. */
-    static final int LARGE_SEGMENT = 64_000;
+    static final int LARGE_SEGMENT = 65_000;
 }

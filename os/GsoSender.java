@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import jnr.ffi.Pointer;
+
 /**
  * Sends one large IPv4 packet that the kernel cuts into segments for us (generic segmentation
  * offload), the trick virtual machines use: an AF_PACKET/SOCK_RAW socket with PACKET_VNET_HDR,
@@ -26,7 +28,14 @@ final class GsoSender implements AutoCloseable {
     private static final byte VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, VIRTIO_NET_HDR_GSO_TCPV4 = 1;
 
     private final int fd;
-    private final ByteBuffer frame = LibC.direct(VNET_HEADER + ETHERNET_HEADER + 65536).order(ByteOrder.BIG_ENDIAN);
+    // A frame goes out in two pieces that sendmsg gathers: our 24 bytes of virtio_net_hdr and
+    // Ethernet header, then the caller's IPv4 packet where it lies. Copying 64 KB into one frame
+    // buffer first would cost as much as the kernel's own copy.
+    private final ByteBuffer head = LibC.direct(VNET_HEADER + ETHERNET_HEADER);
+    // struct msghdr (56 bytes), then two struct iovec (16 bytes each); allocated once.
+    private static final int MSGHDR = 0, IOVECS = 56;
+    private final ByteBuffer message = LibC.direct(IOVECS + 2 * 16);
+    private final Pointer messagePointer = Pointer.wrap(LibC.RUNTIME, message);
     private final Map<Integer, Link> links = new HashMap<>();   // by interface index
     private final Map<Long, Neighbour> neighbours = new HashMap<>(); // by interface and next hop, once found
 
@@ -38,6 +47,10 @@ final class GsoSender implements AutoCloseable {
 
     private GsoSender(int fd) {
         this.fd = fd;
+        message.putLong(MSGHDR + 16, messagePointer.address() + IOVECS); // msg_iov
+        message.putLong(MSGHDR + 24, 2);                                 // msg_iovlen
+        message.putLong(IOVECS, LibC.address(head));                     // iov[0]: our headers
+        message.putLong(IOVECS + 8, head.capacity());
     }
 
     static GsoSender open() throws LibC.NativeException {
@@ -60,33 +73,40 @@ final class GsoSender implements AutoCloseable {
     /**
      * Sends the IPv4 packet between ip's position and limit (headers already written, the TCP
      * checksum field holding the pseudo-header sum, not complemented) as segments of segmentSize
-     * bytes of TCP data each.
+     * bytes of TCP data each. The buffer must be direct: the kernel reads the packet where it lies.
      */
     void send(ByteBuffer ip, int interfaceIndex, int nextHop, int segmentSize) throws LibC.NativeException {
+        if (!ip.isDirect()) throw new IllegalArgumentException("the packet must be in a direct buffer");
         Link link = link(interfaceIndex);
         Neighbour neighbour = link == null ? null : neighbour(link, nextHop);
         if (neighbour == null) throw new IllegalStateException("no neighbour entry for the next hop");
         int at = ip.position();
         int ipHeader = (ip.get(at) & 0x0f) * 4;
         int tcpHeader = ((ip.get(at + ipHeader + 12) & 0xff) >> 4) * 4;
-        frame.clear();
         // struct virtio_net_hdr, little-endian: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset
-        frame.order(ByteOrder.LITTLE_ENDIAN);
-        frame.put(0, VIRTIO_NET_HDR_F_NEEDS_CSUM).put(1, VIRTIO_NET_HDR_GSO_TCPV4);
-        frame.putShort(2, (short) (ETHERNET_HEADER + ipHeader + tcpHeader));
-        frame.putShort(4, (short) segmentSize);
-        frame.putShort(6, (short) (ETHERNET_HEADER + ipHeader));
-        frame.putShort(8, (short) 16); // the TCP checksum's offset in its header
-        frame.order(ByteOrder.BIG_ENDIAN);
-        frame.position(VNET_HEADER);
-        frame.put(neighbour.mac()).put(link.mac()).putShort((short) LibC.ETH_P_IP);
-        frame.put(ip.duplicate());
-        frame.flip();
+        head.order(ByteOrder.LITTLE_ENDIAN);
+        head.put(0, VIRTIO_NET_HDR_F_NEEDS_CSUM).put(1, VIRTIO_NET_HDR_GSO_TCPV4);
+        head.putShort(2, (short) (ETHERNET_HEADER + ipHeader + tcpHeader));
+        head.putShort(4, (short) segmentSize);
+        head.putShort(6, (short) (ETHERNET_HEADER + ipHeader));
+        head.putShort(8, (short) 16); // the TCP checksum's offset in its header
+        head.order(ByteOrder.BIG_ENDIAN);
+        head.position(VNET_HEADER);
+        head.put(neighbour.mac()).put(link.mac()).putShort((short) LibC.ETH_P_IP);
+        sendGathered(ip, neighbour.address());
+    }
+
+    /** One sendmsg of our headers followed by the packet between ip's position and limit. */
+    private void sendGathered(ByteBuffer ip, ByteBuffer address) throws LibC.NativeException {
+        message.putLong(MSGHDR, LibC.address(address));                  // msg_name: the sockaddr_ll
+        message.putInt(MSGHDR + 8, address.capacity());                  // msg_namelen
+        message.putLong(IOVECS + 16, LibC.address(ip) + ip.position());  // iov[1]: the IPv4 packet
+        message.putLong(IOVECS + 24, ip.remaining());
         while (true) {
-            long sent = LibC.C.sendto(fd, frame, frame.remaining(), 0, neighbour.address(), 20);
+            long sent = LibC.C.sendmsg(fd, messagePointer, 0);
             if (sent >= 0) return;
             int errno = LibC.errno();
-            if (errno != LibC.EINTR) throw new LibC.NativeException("sendto (GSO frame)", errno);
+            if (errno != LibC.EINTR) throw new LibC.NativeException("sendmsg (GSO frame)", errno);
         }
     }
 

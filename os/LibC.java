@@ -26,6 +26,7 @@ final class LibC {
         @SaveError int getsockname(int fd, @Out ByteBuffer address, @In @Out ByteBuffer length);
         @SaveError @ssize_t long sendto(int fd, @In ByteBuffer data, @size_t long length, int flags,
                                         @In ByteBuffer address, int addressLength);
+        @SaveError @ssize_t long sendmsg(int fd, Pointer message, int flags);
         @SaveError @ssize_t long recvmsg(int fd, Pointer message, int flags);
         @SaveError int poll(Pointer fds, long count, int timeoutMillis);
         @SaveError int ioctl(int fd, long request, @In @Out ByteBuffer argument);
@@ -71,6 +72,11 @@ final class LibC {
     static long check(String call, long result) throws NativeException {
         if (result < 0) throw new NativeException(call, errno());
         return result;
+    }
+
+    /** The native address of a direct buffer's first byte (for structures that point at it). */
+    static long address(ByteBuffer direct) {
+        return Pointer.wrap(RUNTIME, direct).address();
     }
 
     static ByteBuffer direct(int size) {
