@@ -209,9 +209,9 @@ final class CongestionControl {
      * segment at SND.UNA lost ("IsLost (HighACK + 1)"): "(4.1) RecoveryPoint = HighData ... (4.2)
      * ssthresh = cwnd = (FlightSize / 2)" (at least 2*SMSS, RFC 5681's equation (4)). Section 5.1,
      * after a timeout: "The new recovery phase ... MUST NOT be initiated until HighACK is greater
-     * than or equal to the new value of RecoveryPoint" (HighACK is SEG.ACK, RecoveryPoint is
-     * recover + 1). A loss just past the last recovery is a new one: RFC 6582's stricter "covers
-     * more than recover" would leave it to the timer.
+     * than or equal to the new value of RecoveryPoint" (HighACK is SEG.ACK - 1, RecoveryPoint is
+     * HighData, our recover: SEG.ACK > recover). A loss just past the last recovery is a new one:
+     * RFC 6582's stricter "covers more than recover" would leave it to the timer.
      * @return true when recovery began (the caller then retransmits the segment at SND.UNA)
      */
     boolean enterSackRecovery(int ack, int sndNxt, int flightSize) {

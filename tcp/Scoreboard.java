@@ -6,10 +6,13 @@ import java.util.ArrayList;
  * (RFC 2018) said of them, whether they are presumed lost, and whether they were retransmitted.
  *
  * Each piece also remembers when, and in which order, it was last sent: RACK's clock (RFC 8985).
- * "RACK ... uses the notion of time ... : if a segment was sent before another segment that has
- * been delivered, and enough time has passed, the earlier one is lost" (section 3.3, in short).
- * That rule also sees a lost retransmission, which RFC 6675 alone leaves to the retransmission
- * timeout.
+ * RACK's idea, in short: if a segment was sent before another one that has been delivered, and
+ * a reordering window has passed, the earlier one is lost. That rule also sees a lost
+ * retransmission, which RFC 6675 alone leaves to the retransmission timeout.
+ *
+ * A peer chooses the SACK edges, so it could cut the board into one piece per byte. Edges inside
+ * a piece are therefore moved to its segment boundaries (whole SMSS from the piece's start, as
+ * Linux's tcp_match_skb_to_sack does): the board never holds more pieces than segments sent.
  *
  * Sans-I/O: sequence numbers and the caller's clock (milliseconds) in, answers out. The connection
  * calls {@link #sent} for every data segment it transmits, {@link #acked} when SND.UNA advances,
@@ -53,17 +56,30 @@ final class Scoreboard {
     }
 
     private final ArrayList<Piece> pieces = new ArrayList<>();
+    private final int smss;
     private long nextOrder;
     private int sackedBytes;
 
     // RACK (RFC 8985 section 6.2): the most recently sent piece known delivered, and its RTT.
     private long rackOrder = -1;
+    private int rackEnd;           // RACK.end_seq: breaks ties between pieces of one transmission
     private long rackSentAt;
     private long rackRtt;
     private boolean fackKnown;
     private int fack;              // RACK.fack: the highest sequence number known delivered
     private boolean reorderingSeen;
     private int lostRetransmissions;
+
+    /** @param smss the sender's MSS: SACK edges inside a piece are moved to multiples of it */
+    Scoreboard(int smss) {
+        if (smss < 1) throw new IllegalArgumentException("smss " + smss);
+        this.smss = smss;
+    }
+
+    /** A board that takes SACK edges where they fall (for tests of the bookkeeping). */
+    Scoreboard() {
+        this(1);
+    }
 
     // ------------------------------------------------------------------ what the connection tells it
 
@@ -113,6 +129,8 @@ final class Scoreboard {
         if (pieces.isEmpty() || !Seq.lt(left, right)) return 0;
         if (Seq.lt(left, firstStart())) left = firstStart();
         if (Seq.gt(right, highEnd())) right = highEnd();
+        left = segmentBoundary(left, true);
+        right = segmentBoundary(right, false);
         if (!Seq.lt(left, right)) return 0;
         int newly = 0;
         for (int i = splitAt(left), stop = splitAt(right); i < stop; i++) {
@@ -189,7 +207,7 @@ final class Scoreboard {
                 continue;
             }
             inRun = false;
-            boolean rackSaysLost = rackOrder >= 0 && p.order < rackOrder && now - p.sentAt >= rackRtt + reorderWindow;
+            boolean rackSaysLost = sentBeforeRack(p) && now - p.sentAt >= rackRtt + reorderWindow;
             if (p.retransmitted) {
                 if (rackSaysLost) {
                     // The retransmission was lost too: send it again (RFC 8985 detects this case).
@@ -251,6 +269,8 @@ final class Scoreboard {
     // ------------------------------------------------------------------ observers
 
     boolean isEmpty() { return pieces.isEmpty(); }
+    /** How many pieces the board holds (bounded by the segments sent, whatever the SACK edges). */
+    int pieceCount() { return pieces.size(); }
     int sackedBytes() { return sackedBytes; }
     /** Retransmissions that RACK found lost again, since the start. */
     int lostRetransmissions() { return lostRetransmissions; }
@@ -306,11 +326,34 @@ final class Scoreboard {
             fackKnown = true;
         }
         if (p.retransmitted) return;
-        if (p.order > rackOrder) {
+        if (p.order > rackOrder || (p.order == rackOrder && Seq.gt(p.end, rackEnd))) {
             rackOrder = p.order;
+            rackEnd = p.end;
             rackSentAt = p.sentAt;
             rackRtt = now - p.sentAt;
         }
+    }
+
+    /**
+     * A SACK edge moved to a segment boundary of the piece that holds it: whole SMSS from the
+     * piece's start (up for a left edge, down for a right one), or the piece's end.
+     */
+    private int segmentBoundary(int edge, boolean up) {
+        int i = indexOf(edge);
+        if (i < 0) return edge;
+        Piece p = pieces.get(i);
+        int offset = edge - p.start;
+        if (offset % smss == 0) return edge;
+        int aligned = p.start + (up ? (offset / smss + 1) * smss : offset / smss * smss);
+        return up && !Seq.lt(aligned, p.end) ? p.end : aligned;
+    }
+
+    /**
+     * RFC 8985's RACK_sent_after, turned round: p went out before the most recently sent piece
+     * known delivered; within one transmission (pieces of one large segment), by sequence.
+     */
+    private boolean sentBeforeRack(Piece p) {
+        return rackOrder >= 0 && (p.order < rackOrder || (p.order == rackOrder && Seq.lt(p.end, rackEnd)));
     }
 
     /** The index of the piece that holds seq, or -1. Pieces are in order: a binary search. */

@@ -84,6 +84,7 @@ final class TcpConnection {
     private boolean peerOfferedSack;
     private boolean sackPermitted;
     private Scoreboard scoreboard;  // while sackPermitted and data flows
+    private boolean finResentInRecovery; // our FIN went again in this SACK recovery
 
     // User data written and not yet acknowledged: byte k of the buffer has sequence number
     // sendBufferSeq + k (sendBufferSeq is SND.UNA once the SYN is acknowledged).
@@ -167,6 +168,10 @@ final class TcpConnection {
     /** Bytes received out of order, waiting for a gap to fill. */
     int outOfOrderBytes() { return reassembly.bytesHeld(); }
     int cwnd() { return cc == null ? 0 : cc.cwnd(); }
+    /** Both SYNs carried SACK-permitted (RFC 2018). */
+    boolean sackPermitted() { return sackPermitted; }
+    /** RACK saw data arrive out of order (RFC 8985 6.2): its reordering window is then never 0. */
+    boolean reorderingSeen() { return scoreboard != null && scoreboard.reorderingSeen(); }
     int ssthresh() { return cc == null ? 0 : cc.ssthresh(); }
     int sndMax() { return sndMax; }
     int sndWndShift() { return sndWndShift; }
@@ -805,8 +810,17 @@ final class TcpConnection {
         boolean duplicate = cc != null && CongestionControl.isDuplicateAck(ack, seg.payload().length,
                 seg.isSyn() || seg.isFin(), sndWnd, sndUna, sndMax, sndWnd);
         // RFC 2018 section 4: the blocks say what the receiver holds beyond SEG.ACK. They go on the
-        // scoreboard first, as the cumulative ACK below may end a recovery that they explain.
-        boolean sackBlocks = scoreboard != null && takeSackBlocks(seg, now);
+        // scoreboard before the ACK is acted on, after what it acknowledges cumulatively (RACK
+        // takes newly delivered data in sequence order, RFC 8985 6.2). With SACK, RFC 6675 section
+        // 2 counts an ACK as a duplicate only when its SACK blocks report octets not SACKed
+        // before: a bare window update is not a sign of loss.
+        boolean sackBlocks = false;
+        if (scoreboard != null) {
+            if (Seq.lt(sndUna, ack)) scoreboard.acked(ack, now);
+            int sackedBefore = scoreboard.sackedBytes();
+            sackBlocks = takeSackBlocks(seg, now);
+            if (scoreboard.sackedBytes() <= sackedBefore) duplicate = false;
+        }
         // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
         // retransmission queue that are thereby entirely acknowledged are removed."
         if (Seq.lt(sndUna, ack)) {
@@ -1012,13 +1026,14 @@ final class TcpConnection {
             int available = dataEnd - sndNxt;
             boolean resend = Seq.lt(sndNxt, sndMax);
             if (resend && scoreboard != null) {
-                // Going back after a timeout: what the receiver SACKed since is not sent again.
+                // Going back (after a timeout, or to a window probe's byte): what the receiver
+                // SACKed since is not sent again.
                 int past = scoreboard.skipSacked(sndNxt);
                 if (past != sndNxt) {
                     sndNxt = past;
                     continue;
                 }
-                available = Math.min(available, scoreboard.nextSackedStart(sndNxt) - sndNxt);
+                if (scoreboard.sackedBytes() > 0) available = Math.min(available, scoreboard.nextSackedStart(sndNxt) - sndNxt);
             }
             int length;
             if (resend) {
@@ -1138,6 +1153,7 @@ final class TcpConnection {
      * new cwnd; the rest waits for cwnd - pipe (transmitQueued).
      */
     private void startSackRecovery(String why, long now, Output out) {
+        finResentInRecovery = false;
         int dataEnd = sendBufferSeq + sendBuffer.length();
         scoreboard.markLost(sndUna, Math.min(dataEnd - sndUna, sndMss) + sndUna);
         retransmitAtUna("fast retransmit", now, out);
@@ -1153,7 +1169,17 @@ final class TcpConnection {
     private int retransmitHoles(int pipe, long now, Output out) {
         while (cc.cwnd() - pipe >= sndMss) {
             Scoreboard.Hole hole = scoreboard.nextLost(sndMss);
-            if (hole == null) break;
+            if (hole == null) {
+                // All data is acknowledged and recovery waits only for our FIN, which is not on the
+                // board: sent again once, as NewReno's partial ACK would (RFC 6675's rescue
+                // retransmission, NextSeg () rule (4), for the last unacknowledged octet).
+                if (finSent && sndUna == finSeq && !finResentInRecovery) {
+                    finResentInRecovery = true;
+                    retransmitAtUna("SACK recovery", now, out);
+                    pipe += 1;
+                }
+                break;
+            }
             sendData(hole.start(), hole.length(), now, out);
             rtt.onSend(hole.end(), now, true); // Karn: a retransmission is never timed
             armRetransmissionTimer(now);
@@ -1317,7 +1343,7 @@ final class TcpConnection {
         if (synRetransmitted) cc.synWasRetransmitted();
         if (sackPermitted) {
             cc.useSackRecovery();
-            scoreboard = new Scoreboard();
+            scoreboard = new Scoreboard(sndMss);
         }
     }
 

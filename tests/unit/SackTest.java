@@ -216,6 +216,43 @@ final class SackTest {
             Check.isTrue(Arrays.equals(data, link.server.receivedBytes()), "intact");
         });
 
+        Check.test("RFC 8985 6.2: a delayed ACK that acknowledges two segments and SACKs the fourth is no sign of reordering", () -> {
+            for (int n = 4; n <= 12; n += 2) {
+                FakeLink link = TcpDataPathTest.connect(SACK, SACK, 10);
+                link.dropNext(link.client, TcpDataPathTest.nthData(n));
+                TcpDataPathTest.transfer(link, TcpDataPathTest.bytes(200_000, n), 10_000);
+                Check.isTrue(link.client.conn.sackPermitted(), "SACK agreed");
+                Check.isTrue(!link.client.conn.reorderingSeen(), "data segment " + n + " lost on a link that never reorders: no reordering seen");
+            }
+        });
+
+        Check.test("RFC 6675 NextSeg (4): a FIN lost in a SACK recovery goes again within a round trip, not after the 1 s timer", () -> {
+            FakeLink link = TcpDataPathTest.connect(SACK, SACK, 10);
+            link.dropNext(link.client, TcpDataPathTest.nthData(2));
+            link.dropNext(link.client, FakeLink::isFin);
+            byte[] data = TcpDataPathTest.bytes(8 * SMSS, 11);
+            long t0 = link.now;
+            link.client.conn.write(data, 0, data.length, link.now, link.client);
+            link.client.conn.close(link.now, link.client);
+            TcpDataPathTest.runUntil(link, () -> link.server.state() == TcpState.CLOSE_WAIT, 10_000, "the server gets the FIN");
+            Check.isTrue(link.now - t0 < 200, "the FIN arrived after " + (link.now - t0) + " ms");
+            Check.equal(List.of(), link.client.eventsOf(TcpEvent.Retransmitting.class), "no retransmission timeout");
+            Check.isTrue(Arrays.equals(data, link.server.receivedBytes()), "intact");
+        });
+
+        Check.test("RFC 6675 2: ACKs at SND.UNA that only move the window (no new SACK information) do not start a recovery", () -> {
+            FakeLink link = TcpDataPathTest.connect(SACK, SACK, 10);
+            FakeLink.Side c = link.client;
+            byte[] data = TcpDataPathTest.bytes(10 * SMSS, 12);
+            c.conn.write(data, 0, data.length, link.now, c);
+            link.clearQueues(); // the data is "in flight": nothing of it arrives
+            int una = c.conn.sndUna();
+            for (int window = 60_000; window > 59_000; window -= 200) {
+                c.inject(c.fromPeer(link.server.conn.sndNxt(), una, Packets.ACK, window >> link.server.conn.rcvWndShift(), null));
+            }
+            Check.equal(List.of(), c.eventsOf(TcpEvent.FastRetransmit.class), "no fast retransmit");
+        });
+
         for (double loss : new double[] {0.02, 0.10}) {
             Check.test("RFC 6675 + RFC 8985: 5 MB over a link losing " + (int) (loss * 100) + "% both ways, with reordering, arrives intact", () -> {
                 FakeLink link = TcpDataPathTest.connect(SACK, SACK, 5);

@@ -35,6 +35,7 @@ final class ScoreboardTest {
         rack();
         afterTimeoutAndHelpers();
         property();
+        hostile();
         Check.finish();
     }
 
@@ -655,6 +656,43 @@ final class ScoreboardTest {
             Check.isTrue(nxt > 0x1_0000, "the stream crossed 2^32 (" + nxt + " bytes)");
             Check.isTrue(losses > 0 && retransmissions > 0 && forgets > 0,
                     "the run exercised losses (" + losses + "), retransmissions (" + retransmissions + ") and timeouts (" + forgets + ")");
+        });
+    }
+
+    static void hostile() {
+        Check.suite("Scoreboard against a hostile or careless peer");
+
+        Check.test("SACK edges inside a segment move to its boundaries: 100,000 one-byte blocks leave the board at one piece per segment", () -> {
+            int mss = 1460, segments = 700;
+            Scoreboard b = new Scoreboard(mss);
+            for (int i = 0; i < segments; i++) b.sent(i * mss, (i + 1) * mss, 0);
+            java.util.Random r = new java.util.Random(1);
+            int newly = 0;
+            for (int k = 0; k < 100_000; k++) {
+                int at = r.nextInt(segments * mss - 2);
+                if (at % mss == 0) at++;            // never a block that starts on a boundary
+                newly += b.sacked(at, at + 1, 1);
+            }
+            Check.isTrue(b.pieceCount() <= segments, "pieces " + b.pieceCount());
+            Check.equal(0, newly, "a byte inside a segment SACKs nothing");
+            Check.equal(2 * mss, b.sacked(mss - 5, 3 * mss + 7, 1), "a block over segments 1 and 2 and parts of 0 and 3 SACKs 1 and 2 only");
+            Check.isTrue(b.pieceCount() <= segments, "still " + b.pieceCount());
+        });
+
+        Check.test("RFC 8985 RACK_sent_after: pieces of one transmission (a large segment) are ordered by sequence number", () -> {
+            Scoreboard b = new Scoreboard(1000);
+            b.sent(0, 3000, 0);                     // one large segment of three
+            b.sacked(2000, 3000, 5);
+            // in recovery with no reordering seen, RACK's window is 0: both earlier pieces are lost
+            Check.equal(2000, b.detectLosses(5, true, 1000, 4), "newly lost bytes");
+        });
+
+        Check.test("RFC 8985 6.2: a cumulative ACK taken before the SACK block of the same ACK is no sign of reordering", () -> {
+            Scoreboard b = new Scoreboard(1000);
+            for (int i = 0; i < 4; i++) b.sent(i * 1000, (i + 1) * 1000, i);
+            b.acked(2000, 10);
+            b.sacked(3000, 4000, 10);
+            Check.isTrue(!b.reorderingSeen(), "no reordering");
         });
     }
 }
