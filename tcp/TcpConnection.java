@@ -888,9 +888,16 @@ final class TcpConnection {
             }
             // CLOSING: "if the ACK acknowledges our FIN, then enter the TIME-WAIT state; otherwise,
             // ignore the segment."
+            // "In addition to the processing for the ESTABLISHED state": our CLOSE entered
+            // FIN-WAIT-1 with data still queued (RFC 9293 3.10.4, the FIN follows the data), so
+            // the peer's FIN may come first; what ACKs open must still be sent, then our FIN.
             case CLOSING -> {
-                if (finAcked) enterTimeWait(now, out);
-                else return false;
+                if (finAcked) {
+                    enterTimeWait(now, out);
+                } else {
+                    transmitQueued(now, out);
+                    return false;
+                }
             }
             // LAST-ACK: "If our FIN is now acknowledged, delete the TCB, enter the CLOSED state, and return."
             case LAST_ACK -> {

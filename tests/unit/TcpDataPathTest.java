@@ -35,6 +35,7 @@ final class TcpDataPathTest {
         delayedAcks();
         windowScaling();
         bulk();
+        closeWithDataQueued();
         giveUp();
         Check.finish();
     }
@@ -810,6 +811,25 @@ final class TcpDataPathTest {
                 Check.equal(TcpState.ESTABLISHED, link.client.state(), "client still connected");
             });
         }
+    }
+
+    static void closeWithDataQueued() {
+        Check.suite("TcpDataPath close with data queued");
+
+        Check.test("RFC 9293 3.10.4 + 3.10.7.4 CLOSING: CLOSE with 200 KB queued, the peer's FIN first: the data still goes, then our FIN", () -> {
+            FakeLink link = connect(20);
+            byte[] data = bytes(200_000, 21);
+            FakeLink.Side c = link.client;
+            int taken = c.conn.write(data, 0, data.length, link.now, c);
+            Check.equal(data.length, taken, "write took it all");
+            c.conn.close(link.now, c);                   // FIN-WAIT-1, the FIN waits behind the data
+            link.server.conn.close(link.now, link.server); // the server's FIN crosses it
+            runUntil(link, () -> c.state() == TcpState.TIME_WAIT || c.state() == TcpState.CLOSED, 60_000, "the client closes");
+            Check.isTrue(Arrays.equals(data, link.server.receivedBytes()), "the server received all 200 KB");
+            List<String> edges = new ArrayList<>();
+            for (TcpEvent e : c.events) if (e instanceof TcpEvent.StateChanged sc) edges.add(sc.from().rfcName() + "->" + sc.to().rfcName());
+            Check.isTrue(edges.contains("CLOSING->TIME-WAIT"), "through CLOSING to TIME-WAIT: " + edges);
+        });
     }
 
     // ================================================================== R2
