@@ -12,17 +12,24 @@ import java.util.Locale;
  * @param ack    the relative acknowledgment number, or -1 when the ACK flag is off
  * @param mss    the MSS option's value, or -1
  * @param windowScale the window scale option's shift, or -1
+ * @param sackPermitted a SYN with the SACK-permitted option (RFC 2018)
+ * @param sack   the SACK blocks, relative like ack ("2921-4381,5841-7301"), or "" for none
  */
 record Arrow(int frame, long micros, boolean fromA, int flags, long seq, long ack, int length, long window,
-             int mss, int windowScale, boolean retransmission) {
+             int mss, int windowScale, boolean sackPermitted, String sack, boolean retransmission) {
 
-    /** The text on the arrow: "SYN-ACK seq=0 ack=1 len=0 win=65535 mss=1460", then "retransmission". */
+    /**
+     * The text on the arrow: "SYN-ACK seq=0 ack=1 len=0 win=65535 mss=1460 sackok", "ACK seq=1
+     * ack=2921 len=0 win=65535 sack=4381-5841", then "retransmission".
+     */
     String label() {
         StringBuilder s = new StringBuilder(Packets.flagNames(flags)).append(" seq=").append(seq);
         if (ack >= 0) s.append(" ack=").append(ack);
         s.append(" len=").append(length).append(" win=").append(window);
         if (mss >= 0) s.append(" mss=").append(mss);
         if (windowScale >= 0) s.append(" ws=").append(windowScale);
+        if (sackPermitted) s.append(" sackok");
+        if (!sack.isEmpty()) s.append(" sack=").append(sack);
         if (retransmission) s.append(" retransmission");
         return s.toString();
     }

@@ -118,7 +118,22 @@ final class Conversations {
                 // MUST NOT be scaled."
                 t.isSyn() ? t.window() : (long) t.window() << shift,
                 t.isSyn() ? t.mss() : -1, t.isSyn() ? windowScale(t) : -1,
+                t.isSyn() && t.options().stream().anyMatch(o -> o instanceof Packets.SackPermitted),
+                sackBlocks(t, receiver.base),
                 isRetransmission(sender, t));
+    }
+
+    /** The SACK blocks of t, relative to the base of the data they acknowledge: "2921-4381,5841-7301". */
+    private static String sackBlocks(Packets.Tcp t, int base) {
+        StringBuilder text = new StringBuilder();
+        for (Packets.TcpOption o : t.options()) {
+            if (!(o instanceof Packets.Sack sack)) continue;
+            for (int i = 0; i < sack.blocks(); i++) {
+                if (!text.isEmpty()) text.append(',');
+                text.append(Integer.toUnsignedLong(sack.left(i) - base)).append('-').append(Integer.toUnsignedLong(sack.right(i) - base));
+            }
+        }
+        return text.toString();
     }
 
     /** True when t repeats data, a SYN or a FIN its sender already sent; then records what t sent. */

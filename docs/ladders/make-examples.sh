@@ -31,6 +31,11 @@ intro() {
       "Our client's capture, as above, while an nftables rule in the client's namespace dropped" \
       "outgoing SYNs. The capture is written before sending, so it shows the lost SYN; after the" \
       "retransmission timeout (1 s) the client sends it again, and the rule was gone by then." ;;
+    sack-recovery) printf '%s\n' "# Two segments lost, repaired with SACK" "" \
+      "Our client's capture (\`TcpClient --send-bytes 20000\` to \`TcpServer --discard\`) while an" \
+      "nftables rule at the server's door dropped the 8th and 10th packets that came in. The server's" \
+      "duplicate ACKs stay at the first hole and carry SACK blocks (\`sack=\`) for what arrived" \
+      "beyond it; the client resends the holes, and only them, without waiting for a timeout." ;;
   esac
 }
 
@@ -48,7 +53,25 @@ drawings() {
   rm -rf "$classes"
 }
 
+# Two losses repaired with SACK: a netdev ingress rule in the server's namespace drops the 8th and
+# 10th TCP packets that reach port 5000 (numgen counts the packets the rule sees), so the server
+# never sees them; the client's capture, taken as packets leave, has them and the retransmissions.
+sack_example() {
+  start_bg "$LOGS/ex-sack-server.out" in_server $RUN TcpServer --count 1 --discard
+  wait_for_line "$LOGS/ex-sack-server.out" "Listening on" || exit 1
+  in_server nft add table netdev tbh_example
+  in_server nft add chain netdev tbh_example in "{ type filter hook ingress device $SERVER_DEV priority 0; }"
+  in_server nft add rule netdev tbh_example in ip protocol tcp tcp dport 5000 numgen inc mod 1000 '{ 7, 9 }' drop
+  in_client $RUN TcpClient $SERVER_IP --send-bytes 20000 --pcap "$OUT/sack-recovery.pcap" || exit 1
+  wait_bounded "$LAST_PID" 20
+  in_server nft delete table netdev tbh_example
+}
+
 if [ "${1:-}" = --drawings ]; then drawings; exit; fi
+if [ "${1:-}" = --sack-only ]; then  # remakes only the SACK example (the others keep their captures)
+  require_root; build >/dev/null; trap 'cleanup_background; netns_down' EXIT
+  netns_up || exit 1; sack_example; cleanup_background; drawings; exit
+fi
 
 require_root
 build
@@ -90,6 +113,8 @@ for i in $(seq 1 100); do [ "$(stat -c %s "$OUT/retransmitted-syn.pcap" 2>/dev/n
 in_client nft delete table inet tbh_example
 wait_bounded "$client" 20 || { cat "$LOGS/ex-syn-client.out"; exit 1; }
 cat "$LOGS/ex-syn-client.out"
+
+sack_example
 
 # a bulk transfer of ours: 1 MB from our client to our server (--discard), 2 % of what the
 # client sends lost on purpose (--loss-sent, seeded, so that a remake loses the same packets).
