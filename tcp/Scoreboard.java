@@ -167,6 +167,9 @@ final class Scoreboard {
             p.retransmitted = false;
         }
         sackedBytes = 0;
+        // What the receiver SACKs again after the timeout was delivered long ago, not out of
+        // order: RACK.fack starts over, or every repeated block would look like reordering.
+        fackKnown = false;
         merge();
     }
 

@@ -694,5 +694,15 @@ final class ScoreboardTest {
             b.sacked(3000, 4000, 10);
             Check.isTrue(!b.reorderingSeen(), "no reordering");
         });
+
+        Check.test("RFC 8985 6.2 after a timeout: blocks SACKed again once forgetSacks() cleared them are no sign of reordering", () -> {
+            Scoreboard b = new Scoreboard(1000);
+            for (int i = 0; i < 6; i++) b.sent(i * 1000, (i + 1) * 1000, i);
+            b.sacked(4000, 6000, 10);   // RACK.fack = 6000
+            b.forgetSacks();             // the timeout
+            b.sacked(1000, 3000, 20);   // the receiver repeats what it holds, lower blocks first
+            b.sacked(4000, 6000, 20);
+            Check.isTrue(!b.reorderingSeen(), "no reordering");
+        });
     }
 }
