@@ -219,6 +219,12 @@ final class Packets {
             return -1;
         }
 
+        /** The segment carries the SACK-permitted option (RFC 2018 section 2). */
+        boolean sackPermitted() {
+            for (TcpOption o : options) if (o instanceof SackPermitted) return true;
+            return false;
+        }
+
         Tcp withChecksum(int newChecksum) {
             return new Tcp(sourcePort, destinationPort, seq, ack, dataOffset, reserved, flags, window,
                     newChecksum, urgentPointer, options, payload);

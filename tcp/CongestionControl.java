@@ -108,7 +108,6 @@ final class CongestionControl {
     void useSackRecovery() {
         sackRecovery = true;
     }
-    boolean usesSackRecovery() { return sackRecovery; }
     int cwnd() { return cwnd; }
     int ssthresh() { return ssthresh; }
     boolean inRecovery() { return inRecovery; }

@@ -82,7 +82,6 @@ final class TcpConnection {
     // RFC 2018 selective acknowledgments: both SYNs carried SACK-permitted. Our ACKs then carry
     // SACK blocks, and what the peer's blocks say goes on the scoreboard (RFC 6675, RFC 8985).
     private boolean peerOfferedSack;
-    private boolean sackPermitted;
     private Scoreboard scoreboard;  // while sackPermitted and data flows
     private boolean finResentInRecovery; // our FIN went again in this SACK recovery
 
@@ -168,8 +167,8 @@ final class TcpConnection {
     /** Bytes received out of order, waiting for a gap to fill. */
     int outOfOrderBytes() { return reassembly.bytesHeld(); }
     int cwnd() { return cc == null ? 0 : cc.cwnd(); }
-    /** Both SYNs carried SACK-permitted (RFC 2018). */
-    boolean sackPermitted() { return sackPermitted; }
+    /** Both SYNs carried SACK-permitted (RFC 2018): the peer's SYN, and ours, which does when configured. */
+    boolean sackPermitted() { return peerOfferedSack && config.sack(); }
     /** RACK saw data arrive out of order (RFC 8985 6.2): its reordering window is then never 0. */
     boolean reorderingSeen() { return scoreboard != null && scoreboard.reorderingSeen(); }
     int ssthresh() { return cc == null ? 0 : cc.ssthresh(); }
@@ -461,7 +460,7 @@ final class TcpConnection {
             sndNxt = sndUna;
             if (scoreboard != null) scoreboard.forgetSacks();
             int length = Math.min(Math.max(dataEnd - sndUna, 0), sndMss);
-            String what = length > 0 ? length + (length == 1 ? " byte" : " bytes") : "FIN";
+            String what = length > 0 ? bytes(length) : "FIN";
             out.event(new TcpEvent.Retransmitting(what, attempt, rtt.rto()));
             transmitQueued(now, out, true, false);
         }
@@ -1116,7 +1115,7 @@ final class TcpConnection {
         int length = Math.min(dataEnd - sndUna, sndMss);
         if (length > 0) {
             sendData(sndUna, length, now, out);
-            out.event(new TcpEvent.FastRetransmit(length + (length == 1 ? " byte" : " bytes"), why));
+            out.event(new TcpEvent.FastRetransmit(bytes(length), why));
             if (Seq.lt(sndNxt, sndUna + length)) sndNxt = sndUna + length;
         } else if (finSent && sndUna == finSeq) {
             out.transmit(segment(finSeq, rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA));
@@ -1191,7 +1190,7 @@ final class TcpConnection {
             rtt.onSend(hole.end(), now, true); // Karn: a retransmission is never timed
             armRetransmissionTimer(now);
             pipe += hole.length();
-            out.event(new TcpEvent.FastRetransmit(hole.length() + (hole.length() == 1 ? " byte" : " bytes"), "SACK recovery"));
+            out.event(new TcpEvent.FastRetransmit(bytes(hole.length()), "SACK recovery"));
         }
         return pipe;
     }
@@ -1249,7 +1248,7 @@ final class TcpConnection {
             fullSegmentsUnacked = 0;
         }
         int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
-        if (sackPermitted && options.isEmpty() && payload.length == 0 && (flags & (Packets.SYN | Packets.RST | Packets.ACK)) == Packets.ACK
+        if (sackPermitted() && options.isEmpty() && payload.length == 0 && (flags & (Packets.SYN | Packets.RST | Packets.ACK)) == Packets.ACK
                 && !reassembly.isEmpty()) {
             options = sackOption();
         }
@@ -1319,8 +1318,7 @@ final class TcpConnection {
             sendBuffer.acknowledge(ackedData);
             sendBufferSeq += ackedData;
         }
-        sndUna = ack;
-        if (scoreboard != null) scoreboard.acked(ack, now);
+        sndUna = ack; // the scoreboard took this ACK already, before its SACK blocks (processAck)
         if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna; // the peer had more than we resent since a timeout
         retries = 0;
         // The backoff ends with new acknowledgments, as in Linux: RTO is computed afresh.
@@ -1348,7 +1346,7 @@ final class TcpConnection {
         if (config.largeSegments() > sndMss) cc.allowGrowthPerAck(config.largeSegments());
         // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.
         if (synRetransmitted) cc.synWasRetransmitted();
-        if (sackPermitted) {
+        if (sackPermitted()) {
             cc.useSackRecovery();
             scoreboard = new Scoreboard(sndMss);
         }
@@ -1429,9 +1427,7 @@ final class TcpConnection {
      * opened. It MUST NOT be sent on non-SYN segments." SACK holds when both SYNs carried it.
      */
     private void learnSack(Packets.Tcp syn) {
-        peerOfferedSack = false;
-        for (Packets.TcpOption o : syn.options()) if (o instanceof Packets.SackPermitted) peerOfferedSack = true;
-        sackPermitted = peerOfferedSack && config.sack();
+        peerOfferedSack = syn.sackPermitted();
     }
 
     private void learnPeerMss(Packets.Tcp syn) {
@@ -1480,6 +1476,11 @@ final class TcpConnection {
 
     private void requireState(String call, TcpState expected) {
         if (state != expected) throw new IllegalStateException(call + " in " + state.rfcName() + ", needs " + expected.rfcName());
+    }
+
+    /** "1 byte", "1460 bytes": how the events count what goes again. */
+    private static String bytes(int n) {
+        return n + (n == 1 ? " byte" : " bytes");
     }
 
     private static String describeKind(Packets.Tcp seg) {

@@ -118,7 +118,7 @@ final class Conversations {
                 // MUST NOT be scaled."
                 t.isSyn() ? t.window() : (long) t.window() << shift,
                 t.isSyn() ? t.mss() : -1, t.isSyn() ? windowScale(t) : -1,
-                t.isSyn() && t.options().stream().anyMatch(o -> o instanceof Packets.SackPermitted),
+                t.isSyn() && t.sackPermitted(),
                 sackBlocks(t, receiver.base),
                 isRetransmission(sender, t));
     }

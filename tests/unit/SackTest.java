@@ -25,11 +25,6 @@ final class SackTest {
 
     // ================================================================== helpers
 
-    static boolean offersSack(Packets.Tcp s) {
-        for (Packets.TcpOption o : s.options()) if (o instanceof Packets.SackPermitted) return true;
-        return false;
-    }
-
     static Packets.Sack sackOf(Packets.Tcp s) {
         for (Packets.TcpOption o : s.options()) if (o instanceof Packets.Sack sack) return sack;
         return null;
@@ -57,13 +52,13 @@ final class SackTest {
                     FakeLink link = TcpDataPathTest.connect(client ? SACK : NO_SACK, server ? SACK : NO_SACK, 10);
                     Packets.Tcp syn = TcpDataPathTest.first(link.client.sent, "the SYN");
                     Packets.Tcp synAck = TcpDataPathTest.first(link.server.sent, "the SYN-ACK");
-                    Check.equal(client, offersSack(syn), "the SYN carries SACK-permitted");
-                    Check.equal(client && server, offersSack(synAck), "the SYN-ACK carries SACK-permitted");
+                    Check.equal(client, syn.sackPermitted(), "the SYN carries SACK-permitted");
+                    Check.equal(client && server, synAck.sackPermitted(), "the SYN-ACK carries SACK-permitted");
                     // One lost segment: with SACK the duplicate ACKs carry blocks, without it none do.
                     link.dropNext(link.client, TcpDataPathTest.nthData(5));
                     TcpDataPathTest.transfer(link, TcpDataPathTest.bytes(100_000, 1), 10_000);
                     Check.equal(client && server, !sacksSent(link.server).isEmpty(), "the receiver's ACKs carried SACK blocks");
-                    for (Packets.Tcp s : link.client.sent) Check.isTrue(s.isSyn() || !offersSack(s), "SACK-permitted only on a SYN (MUST NOT on others)");
+                    for (Packets.Tcp s : link.client.sent) Check.isTrue(s.isSyn() || !s.sackPermitted(), "SACK-permitted only on a SYN (MUST NOT on others)");
                 });
             }
         }
