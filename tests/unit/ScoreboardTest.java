@@ -665,7 +665,7 @@ final class ScoreboardTest {
         Check.test("SACK edges inside a segment move to its boundaries: 100,000 one-byte blocks leave the board at one piece per segment", () -> {
             int mss = 1460, segments = 700;
             Scoreboard b = new Scoreboard(mss);
-            for (int i = 0; i < segments; i++) b.sent(i * mss, (i + 1) * mss, 0);
+            send(b, 0, segments, mss, 0);
             java.util.Random r = new java.util.Random(1);
             int newly = 0;
             for (int k = 0; k < 100_000; k++) {
@@ -689,7 +689,7 @@ final class ScoreboardTest {
 
         Check.test("RFC 8985 6.2: a cumulative ACK taken before the SACK block of the same ACK is no sign of reordering", () -> {
             Scoreboard b = new Scoreboard(1000);
-            for (int i = 0; i < 4; i++) b.sent(i * 1000, (i + 1) * 1000, i);
+            send(b, 0, 4, 1000, 0);
             b.acked(2000, 10);
             b.sacked(3000, 4000, 10);
             Check.isTrue(!b.reorderingSeen(), "no reordering");
@@ -697,7 +697,7 @@ final class ScoreboardTest {
 
         Check.test("RFC 8985 6.2 after a timeout: blocks SACKed again once forgetSacks() cleared them are no sign of reordering", () -> {
             Scoreboard b = new Scoreboard(1000);
-            for (int i = 0; i < 6; i++) b.sent(i * 1000, (i + 1) * 1000, i);
+            send(b, 0, 6, 1000, 0);
             b.sacked(4000, 6000, 10);   // RACK.fack = 6000
             b.forgetSacks();             // the timeout
             b.sacked(1000, 3000, 20);   // the receiver repeats what it holds, lower blocks first
