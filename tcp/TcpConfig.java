@@ -1,7 +1,13 @@
+import java.util.function.Consumer;
+
 /**
- * A connection's tunables, built by name: {@code TcpConfig.defaults().withRtoMin(200).withMsl(500)}.
- * Times are in milliseconds. Each value is checked when it is set, so a bad one fails at once with
- * its name (IllegalArgumentException: the program's own mistake, not a peer's).
+ * A connection's tunables: {@code TcpConfig.defaults().withRtoMin(200).withMsl(500)}, or for any
+ * field {@code config.with(b -> b.msl = 500)}. Times are in milliseconds. Every value is checked
+ * when a config is made, so a bad one fails at once with its name (IllegalArgumentException: the
+ * program's own mistake, not a peer's).
+ *
+ * A new tunable is one field here, one in {@link Builder} with its default, one line in each
+ * copy, and its check.
  */
 final class TcpConfig {
     /** RCV.BUFF: the receive buffer, in bytes; the window we advertise is its free space (RFC 9293 3.8.6). */
@@ -43,61 +49,109 @@ final class TcpConfig {
      *  cuts such a segment into MSS-sized ones on the way out (segmentation offload); 0: the MSS. */
     final int largeSegments;
 
-    private TcpConfig(int receiveBuffer, int sendBuffer, int mss, long rtoInitial, long rtoMin, long rtoMax, int maxRetries, long giveUpAfter, long msl, long finWait2Timeout, int challengeAcksPerSecond, long delayedAck, boolean noDelay, boolean windowScaling, boolean sack, int largeSegments) {
-        require(receiveBuffer >= 1 && receiveBuffer <= (1 << 30), "receiveBuffer", receiveBuffer);
-        require(sendBuffer >= 1 && sendBuffer <= (1 << 30), "sendBuffer", sendBuffer);
-        require(mss >= 1 && mss <= 65535, "mss", mss);
-        require(rtoInitial >= 1, "rtoInitial", rtoInitial);
-        require(rtoMin >= 1, "rtoMin", rtoMin);
-        require(rtoMax >= 1, "rtoMax", rtoMax);
-        require(maxRetries >= 0, "maxRetries", maxRetries);
-        require(giveUpAfter >= 0, "giveUpAfter", giveUpAfter);
-        require(msl >= 0, "msl", msl);
-        require(finWait2Timeout >= 0, "finWait2Timeout", finWait2Timeout);
-        require(challengeAcksPerSecond >= 0, "challengeAcksPerSecond", challengeAcksPerSecond);
-        require(delayedAck >= 0 && delayedAck < 500, "delayedAck", delayedAck);
-        this.receiveBuffer = receiveBuffer;
-        this.sendBuffer = sendBuffer;
-        this.mss = mss;
-        this.rtoInitial = rtoInitial;
-        this.rtoMin = rtoMin;
-        this.rtoMax = rtoMax;
-        this.maxRetries = maxRetries;
-        this.giveUpAfter = giveUpAfter;
-        this.msl = msl;
-        this.finWait2Timeout = finWait2Timeout;
-        this.challengeAcksPerSecond = challengeAcksPerSecond;
-        this.delayedAck = delayedAck;
-        this.noDelay = noDelay;
-        this.windowScaling = windowScaling;
-        this.sack = sack;
-        require(largeSegments >= 0 && largeSegments <= 65000, "largeSegments", largeSegments);
-        this.largeSegments = largeSegments;
-        if (rtoMax < rtoMin) throw new IllegalArgumentException("TcpConfig: rtoMax " + rtoMax + " below rtoMin " + rtoMin);
+    /** The values of a config being made; its field initialisers are the defaults. */
+    static final class Builder {
+        int receiveBuffer = 1 << 20;
+        int sendBuffer = 1 << 20;
+        int mss = 1460;
+        long rtoInitial = 1000;
+        long rtoMin = 1000;
+        long rtoMax = 60_000;
+        int maxRetries = 5;
+        long giveUpAfter = 100_000;
+        /** Not the RFC's 2 minutes: 1 s, so that a demo's TIME-WAIT takes 2 s. */
+        long msl = 1000;
+        long finWait2Timeout = 60_000;
+        int challengeAcksPerSecond = 10;
+        long delayedAck = 40;
+        boolean noDelay = false;
+        boolean windowScaling = true;
+        boolean sack = true;
+        int largeSegments = 0;
+
+        private Builder() {}
+
+        private Builder(TcpConfig c) {
+            receiveBuffer = c.receiveBuffer;
+            sendBuffer = c.sendBuffer;
+            mss = c.mss;
+            rtoInitial = c.rtoInitial;
+            rtoMin = c.rtoMin;
+            rtoMax = c.rtoMax;
+            maxRetries = c.maxRetries;
+            giveUpAfter = c.giveUpAfter;
+            msl = c.msl;
+            finWait2Timeout = c.finWait2Timeout;
+            challengeAcksPerSecond = c.challengeAcksPerSecond;
+            delayedAck = c.delayedAck;
+            noDelay = c.noDelay;
+            windowScaling = c.windowScaling;
+            sack = c.sack;
+            largeSegments = c.largeSegments;
+        }
+    }
+
+    private TcpConfig(Builder b) {
+        require(b.receiveBuffer >= 1 && b.receiveBuffer <= (1 << 30), "receiveBuffer", b.receiveBuffer);
+        require(b.sendBuffer >= 1 && b.sendBuffer <= (1 << 30), "sendBuffer", b.sendBuffer);
+        require(b.mss >= 1 && b.mss <= 65535, "mss", b.mss);
+        require(b.rtoInitial >= 1, "rtoInitial", b.rtoInitial);
+        require(b.rtoMin >= 1, "rtoMin", b.rtoMin);
+        require(b.rtoMax >= 1, "rtoMax", b.rtoMax);
+        require(b.maxRetries >= 0, "maxRetries", b.maxRetries);
+        require(b.giveUpAfter >= 0, "giveUpAfter", b.giveUpAfter);
+        require(b.msl >= 0, "msl", b.msl);
+        require(b.finWait2Timeout >= 0, "finWait2Timeout", b.finWait2Timeout);
+        require(b.challengeAcksPerSecond >= 0, "challengeAcksPerSecond", b.challengeAcksPerSecond);
+        require(b.delayedAck >= 0 && b.delayedAck < 500, "delayedAck", b.delayedAck);
+        require(b.largeSegments >= 0 && b.largeSegments <= 65000, "largeSegments", b.largeSegments);
+        if (b.rtoMax < b.rtoMin) throw new IllegalArgumentException("TcpConfig: rtoMax " + b.rtoMax + " below rtoMin " + b.rtoMin);
+        receiveBuffer = b.receiveBuffer;
+        sendBuffer = b.sendBuffer;
+        mss = b.mss;
+        rtoInitial = b.rtoInitial;
+        rtoMin = b.rtoMin;
+        rtoMax = b.rtoMax;
+        maxRetries = b.maxRetries;
+        giveUpAfter = b.giveUpAfter;
+        msl = b.msl;
+        finWait2Timeout = b.finWait2Timeout;
+        challengeAcksPerSecond = b.challengeAcksPerSecond;
+        delayedAck = b.delayedAck;
+        noDelay = b.noDelay;
+        windowScaling = b.windowScaling;
+        sack = b.sack;
+        largeSegments = b.largeSegments;
     }
 
     /** The RFCs' values, except MSL: 1 s instead of 2 minutes, so a demo's TIME-WAIT takes 2 s. */
     static TcpConfig defaults() {
-        return new TcpConfig(1 << 20, 1 << 20, 1460, 1000, 1000, 60_000, 5, 100_000, 1000, 60_000, 10, 40, false, true, true, 0);
+        return new TcpConfig(new Builder());
     }
 
-    TcpConfig withReceiveBuffer(int v) { return new TcpConfig(v, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withSendBuffer(int v) { return new TcpConfig(receiveBuffer, v, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withMss(int v) { return new TcpConfig(receiveBuffer, sendBuffer, v, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withRtoInitial(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, v, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withRtoMin(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, v, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withRtoMax(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, v, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withMaxRetries(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, v, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withGiveUpAfter(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, v, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withMsl(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, v, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withFinWait2Timeout(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, v, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withChallengeAcksPerSecond(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, v, delayedAck, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withDelayedAck(long v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, v, noDelay, windowScaling, sack, largeSegments); }
-    TcpConfig withNoDelay(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, v, windowScaling, sack, largeSegments); }
-    TcpConfig withWindowScaling(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, v, sack, largeSegments); }
+    /** A copy with what change sets: {@code config.with(b -> b.msl = 500)}. */
+    TcpConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return new TcpConfig(b);
+    }
 
-    TcpConfig withSack(boolean v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, v, largeSegments); }
-    TcpConfig withLargeSegments(int v) { return new TcpConfig(receiveBuffer, sendBuffer, mss, rtoInitial, rtoMin, rtoMax, maxRetries, giveUpAfter, msl, finWait2Timeout, challengeAcksPerSecond, delayedAck, noDelay, windowScaling, sack, v); }
+    TcpConfig withReceiveBuffer(int v) { return with(b -> b.receiveBuffer = v); }
+    TcpConfig withSendBuffer(int v) { return with(b -> b.sendBuffer = v); }
+    TcpConfig withMss(int v) { return with(b -> b.mss = v); }
+    TcpConfig withRtoInitial(long v) { return with(b -> b.rtoInitial = v); }
+    TcpConfig withRtoMin(long v) { return with(b -> b.rtoMin = v); }
+    TcpConfig withRtoMax(long v) { return with(b -> b.rtoMax = v); }
+    TcpConfig withMaxRetries(int v) { return with(b -> b.maxRetries = v); }
+    TcpConfig withGiveUpAfter(long v) { return with(b -> b.giveUpAfter = v); }
+    TcpConfig withMsl(long v) { return with(b -> b.msl = v); }
+    TcpConfig withFinWait2Timeout(long v) { return with(b -> b.finWait2Timeout = v); }
+    TcpConfig withChallengeAcksPerSecond(int v) { return with(b -> b.challengeAcksPerSecond = v); }
+    TcpConfig withDelayedAck(long v) { return with(b -> b.delayedAck = v); }
+    TcpConfig withNoDelay(boolean v) { return with(b -> b.noDelay = v); }
+    TcpConfig withWindowScaling(boolean v) { return with(b -> b.windowScaling = v); }
+    TcpConfig withSack(boolean v) { return with(b -> b.sack = v); }
+    TcpConfig withLargeSegments(int v) { return with(b -> b.largeSegments = v); }
 
     // Accessors named like the fields, so call sites read the same as before.
     int receiveBuffer() { return receiveBuffer; }
