@@ -1,0 +1,249 @@
+/**
+ * Loss recovery, before the retransmission timer has to: fast retransmit on duplicate ACKs (RFC
+ * 5681 section 3.2), early retransmit when too few segments are out for three duplicates (RFC
+ * 5827), NewReno's partial ACKs (RFC 6582), and with SACK, RFC 6675's recovery on the scoreboard
+ * with RFC 8985's RACK to find lost retransmissions, and RACK-TLP's tail loss probe (RFC 8985
+ * section 7). Limited transmit (RFC 3042) is the sender's, through CongestionControl.
+ *
+ * CongestionControl keeps the windows and counts the duplicates; Scoreboard keeps what the SACK
+ * blocks say; this room decides what goes again, and tells.
+ */
+final class LossRecovery {
+    /** The tail loss probe's least timeout: a delayed ACK or a slow clock must not trigger it. */
+    private static final long MIN_PROBE_TIMEOUT = 10;
+    /** RFC 8985's WCDelAckT: "The RECOMMENDED value for WCDelAckT is 200 ms". */
+    private static final long WORST_CASE_DELAYED_ACK = 200;
+
+    /** What an ACK's SACK option told: whether it had blocks, and whether they reported octets not SACKed before. */
+    record SackNews(boolean blocks, boolean newlySacked) {
+        static final SackNews NO_SACK = new SackNews(false, true);
+    }
+
+    private final TcpConnection c;
+    private final Tcb tcb;
+    private boolean probeOut;            // a tail loss probe went out; none again until an ACK advances
+    private boolean finResentInRecovery; // our FIN went again in this SACK recovery
+
+    LossRecovery(TcpConnection connection) {
+        this.c = connection;
+        this.tcb = connection.tcb;
+    }
+
+    /** In RFC 6675's loss recovery: the sender sends the holes first, and counts pipe. */
+    boolean inSackRecovery() { return c.scoreboard != null && c.cc.inRecovery(); }
+
+    // ------------------------------------------------------------------ what an ACK tells
+
+    /**
+     * RFC 2018 section 4: the blocks say what the receiver holds beyond SEG.ACK. They go on the
+     * scoreboard before the ACK is acted on, after what it acknowledges cumulatively (RACK takes
+     * newly delivered data in sequence order, RFC 8985 6.2). With SACK, RFC 6675 section 2 counts
+     * an ACK as a duplicate only when its SACK blocks report octets not SACKed before: a bare
+     * window update is not a sign of loss.
+     */
+    SackNews takeSack(Packets.Tcp seg, long now) {
+        Scoreboard board = c.scoreboard;
+        if (board == null) return SackNews.NO_SACK;
+        if (Seq.lt(tcb.sndUna, seg.ack())) board.acked(seg.ack(), now);
+        int sackedBefore = board.sackedBytes();
+        boolean any = false;
+        for (Packets.TcpOption o : seg.options()) {
+            if (!(o instanceof Packets.Sack sack)) continue;
+            any = true;
+            for (int i = 0; i < sack.blocks(); i++) board.sacked(sack.left(i), sack.right(i), now);
+        }
+        return new SackNews(any, board.sackedBytes() > sackedBefore);
+    }
+
+    /** SND.UNA advanced: the window grows (or recovery goes on: a NewReno partial ACK resends). */
+    void onNewAck(int ack, int oldUna, long now, TcpConnection.Output out) {
+        CongestionControl cc = c.cc;
+        if (cc == null) return;
+        String phaseBefore = congestionPhase();
+        CongestionControl.Action action = cc.onNewAck(ack, oldUna, tcb.sndMax);
+        if (action == CongestionControl.Action.RETRANSMIT) {
+            // RFC 6582, a partial ACK: "retransmit the first unacknowledged segment".
+            retransmitAtUna("partial ACK", now, out);
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "partial ACK, still in fast recovery"));
+        } else if (!congestionPhase().equals(phaseBefore)) {
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), phaseBefore + " over, now " + congestionPhase()));
+        }
+    }
+
+    /**
+     * A duplicate ACK. RFC 5681 section 3.2: on the third, "The lost segment starting at SND.UNA
+     * MUST be retransmitted". RFC 5827's early retransmit: with fewer than four segments out and
+     * nothing new to send, three duplicates can never come; oseg - 1 of them are enough.
+     */
+    void onDuplicateAck(int ack, long now, TcpConnection.Output out) {
+        CongestionControl cc = c.cc;
+        int outstandingSegments = (tcb.sndMax - tcb.sndUna + tcb.sndMss - 1) / tcb.sndMss;
+        boolean nothingUnsent = !Seq.lt(tcb.sndMax, c.sender.dataEnd());
+        int threshold = outstandingSegments < 4 && nothingUnsent ? Math.max(outstandingSegments - 1, 1)
+                : CongestionControl.DUPLICATE_ACK_THRESHOLD;
+        CongestionControl.Action action = cc.onDuplicateAck(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, threshold);
+        if (action != CongestionControl.Action.RETRANSMIT) return;
+        if (c.scoreboard != null) {
+            startSackRecovery("three duplicate ACKs", now, out);
+        } else {
+            retransmitAtUna("fast retransmit", now, out);
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "three duplicate ACKs"));
+        }
+    }
+
+    /**
+     * After the scoreboard learnt something: what is lost now (RFC 6675's IsLost, RFC 8985's
+     * RACK), and whether that starts a recovery: RFC 6675 section 5, "(2) If DupAcks < DupThresh
+     * but IsLost (HighACK + 1) returns true -- indicating at least three segments have arrived
+     * above the current cumulative acknowledgment point, which is taken to indicate loss -- go to
+     * step (4)." The retransmissions themselves go out in the Sender.
+     */
+    void detectLosses(int ack, long now, TcpConnection.Output out) {
+        Scoreboard board = c.scoreboard;
+        CongestionControl cc = c.cc;
+        int resentBefore = board.lostRetransmissions();
+        board.detectLosses(now, cc.inRecovery(), tcb.sndMss, c.rtt.srtt());
+        if (board.lostRetransmissions() > resentBefore) {
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "a retransmission was lost too (RACK): sending it again"));
+        }
+        if (!cc.inRecovery() && board.isLost(tcb.sndUna) && cc.enterSackRecovery(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna)) {
+            startSackRecovery("SACK blocks show a loss", now, out);
+        }
+    }
+
+    /** RFC 5681 section 3.1: after a timeout, cwnd is one segment and what the SACKs said is forgotten. */
+    void onRetransmissionTimeout(TcpConnection.Output out) {
+        CongestionControl cc = c.cc;
+        if (cc != null) {
+            cc.onRetransmissionTimeout(tcb.sndMax - tcb.sndUna, tcb.sndMax);
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "retransmission timeout"));
+        }
+        if (c.scoreboard != null) c.scoreboard.forgetSacks();
+    }
+
+    // ------------------------------------------------------------------ what goes again
+
+    /**
+     * RFC 6675 section 5, step (4): "(4.3) Retransmit the first data segment presumed dropped --
+     * the segment starting with sequence number HighACK + 1." It goes even when pipe exceeds the
+     * new cwnd; the rest waits for cwnd - pipe (the Sender).
+     */
+    private void startSackRecovery(String why, long now, TcpConnection.Output out) {
+        finResentInRecovery = false;
+        c.scoreboard.markLost(tcb.sndUna, Math.min(c.sender.dataEnd() - tcb.sndUna, tcb.sndMss) + tcb.sndUna);
+        retransmitAtUna("fast retransmit", now, out);
+        out.event(new TcpEvent.CongestionChanged(c.cc.cwnd(), c.cc.ssthresh(), why + ", SACK recovery to " + Seq.str(c.cc.recover() + 1)));
+    }
+
+    /**
+     * RFC 6675 section 5, step (C): in loss recovery, "If cwnd - pipe >= 1 SMSS, the sender SHOULD
+     * transmit one or more segments": first the holes NextSeg () rule (1) finds, each counted
+     * into pipe ("(C.4) The estimate of the amount of data outstanding in the network must be
+     * updated by incrementing pipe by the number of octets transmitted"). Returns pipe.
+     */
+    int retransmitHoles(long now, TcpConnection.Output out) {
+        int pipe = c.scoreboard.pipe();
+        while (c.cc.cwnd() - pipe >= tcb.sndMss) {
+            Scoreboard.Hole hole = c.scoreboard.nextLost(tcb.sndMss);
+            if (hole == null) {
+                // All data is acknowledged and recovery waits only for our FIN, which is not on the
+                // board: sent again once, as NewReno's partial ACK would (RFC 6675's rescue
+                // retransmission, NextSeg () rule (4), for the last unacknowledged octet).
+                if (c.sender.onlyFinOutstanding() && !finResentInRecovery) {
+                    finResentInRecovery = true;
+                    retransmitAtUna("SACK recovery", now, out);
+                    pipe += 1;
+                }
+                break;
+            }
+            c.sender.sendData(hole.start(), hole.length(), now, out);
+            c.rtt.onSend(hole.end(), now, true); // Karn: a retransmission is never timed
+            c.timeouts.armRetransmissionTimer(now);
+            pipe += hole.length();
+            out.event(new TcpEvent.FastRetransmit(TcpConnection.bytes(hole.length()), "SACK recovery"));
+        }
+        return pipe;
+    }
+
+    /** Sends the segment at SND.UNA again now: fast retransmit, or a NewReno partial ACK. */
+    private void retransmitAtUna(String why, long now, TcpConnection.Output out) {
+        int length = Math.min(c.sender.dataEnd() - tcb.sndUna, tcb.sndMss);
+        if (length > 0) {
+            c.sender.sendData(tcb.sndUna, length, now, out);
+            out.event(new TcpEvent.FastRetransmit(TcpConnection.bytes(length), why));
+            if (Seq.lt(tcb.sndNxt, tcb.sndUna + length)) tcb.sndNxt = tcb.sndUna + length;
+        } else if (c.sender.onlyFinOutstanding()) {
+            out.transmit(c.sender.finSegment());
+            out.event(new TcpEvent.FastRetransmit("FIN", why));
+        }
+        c.rtt.onSend(tcb.sndUna + Math.max(length, 1), 0, true); // Karn: no sample from this one
+    }
+
+    // ------------------------------------------------------------------ the tail loss probe
+
+    /** SND.UNA advanced: a new probe may go (RFC 8985 7.2), and its timer starts over. */
+    void ackAdvanced(long now) {
+        probeOut = false;
+        c.timers.stop(Timers.Kind.TAIL_LOSS_PROBE);
+        armTailLossProbe(now);
+    }
+
+    /** Arms the tail loss probe while data is in flight and no probe is out (RFC 8985 7.2). */
+    void armTailLossProbe(long now) {
+        if (tcb.sndUna == tcb.sndMax || probeOut || c.cc == null || c.cc.inRecovery() || !c.rtt.hasSample()) {
+            if (tcb.sndUna == tcb.sndMax) c.timers.stop(Timers.Kind.TAIL_LOSS_PROBE);
+            return;
+        }
+        long pto = Math.max(2 * c.rtt.srtt(), MIN_PROBE_TIMEOUT);
+        // "If FlightSize is one segment, ... PTO += WCDelAckT": a lone segment's ACK may be a
+        // delayed one (RFC 8985 7.2), so it gets the worst-case delayed ACK time on top.
+        if (tcb.sndMax - tcb.sndUna <= tcb.sndMss) pto += WORST_CASE_DELAYED_ACK;
+        // The probe only helps before the retransmission timer: otherwise that timer does the job.
+        long rto = c.timers.deadline(Timers.Kind.RETRANSMISSION);
+        if (rto != Timers.NEVER && now + pto >= rto) c.timers.stop(Timers.Kind.TAIL_LOSS_PROBE);
+        else c.timers.start(Timers.Kind.TAIL_LOSS_PROBE, now + pto);
+    }
+
+    /**
+     * RFC 8985 section 7 (Tail Loss Probe): "The goal of the TLP is to send a probe segment to
+     * trigger an ACK ... so that the loss can be detected" sooner than by the retransmission
+     * timeout. When the last ACKs of a flight are lost (a receiver that coalesces segments sends
+     * few of them), or the last segments are, no duplicate ACKs come, and without a probe only the
+     * RTO (200 ms at least, and doubling) would tell. PTO = 2 * SRTT, at least 10 ms. "If a
+     * previously unsent segment exists AND the receive window allows new data to be sent: Send
+     * that segment"; otherwise "Retransmit the last segment". At most one probe until an ACK
+     * advances SND.UNA; cwnd is not changed.
+     */
+    void sendTailLossProbe(long now, TcpConnection.Output out) {
+        c.timers.stop(Timers.Kind.TAIL_LOSS_PROBE);
+        if (c.cc == null || c.cc.inRecovery() || tcb.sndUna == tcb.sndMax || probeOut || !c.state().isSynchronized()) return;
+        int dataEnd = c.sender.dataEnd();
+        probeOut = true;
+        int unsent = dataEnd - tcb.sndMax;
+        if (unsent > 0 && tcb.sndNxt == tcb.sndMax && tcb.sndMax - tcb.sndUna + Math.min(unsent, tcb.sndMss) <= tcb.sndWnd) {
+            int length = Math.min(unsent, tcb.sndMss);
+            c.sender.sendData(tcb.sndNxt, length, now, out);
+            tcb.sndNxt += length;
+            tcb.sndMax = tcb.sndNxt;
+            out.event(new TcpEvent.FastRetransmit(length + " new bytes", "tail loss probe"));
+        } else if (Seq.lt(tcb.sndUna, dataEnd)) {
+            int end = Seq.lt(tcb.sndMax, dataEnd) ? tcb.sndMax : dataEnd;
+            int length = Math.min(end - tcb.sndUna, tcb.sndMss);
+            c.sender.sendData(end - length, length, now, out);
+            out.event(new TcpEvent.FastRetransmit(length + " bytes", "tail loss probe"));
+        } else if (c.sender.finOutstanding()) {
+            out.transmit(c.sender.finSegment());
+            out.event(new TcpEvent.FastRetransmit("FIN", "tail loss probe"));
+        }
+        c.rtt.onSend(tcb.sndMax, now, true); // Karn: no sample from the probe
+    }
+
+    /**
+     * The phase of congestion control, for the log: a change of cwnd is told when the phase
+     * changes (and on each loss), not on every ACK that grows it.
+     */
+    private String congestionPhase() {
+        CongestionControl cc = c.cc;
+        return cc.inRecovery() ? "fast recovery" : cc.inSlowStart() ? "slow start" : "congestion avoidance";
+    }
+}
