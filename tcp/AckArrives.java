@@ -49,15 +49,24 @@ final class AckArrives {
                     + " in SYN-RECEIVED (expected " + Seq.str(tcb.sndNxt) + "): sent RST"));
             return false;
         }
-        c.rtt.onAck(ack, now);
-        tcb.sndUna = ack;
+        ourSynAcknowledged(seg, now, out);
+        return true;
+    }
+
+    /**
+     * SYN-RECEIVED, with an acceptable ACK: "enter ESTABLISHED state and continue processing with
+     * the variables below set to: SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK".
+     * Also the end of a simultaneous open by the peer's SYN-ACK (SegmentArrives.crossingSynAck).
+     */
+    void ourSynAcknowledged(Packets.Tcp seg, long now, TcpConnection.Output out) {
+        c.rtt.onAck(seg.ack(), now);
+        tcb.sndUna = seg.ack();
         tcb.updateWindow(seg);
         c.handshakeAcknowledged(now);
         c.setState(TcpState.ESTABLISHED, out);
         out.event(new TcpEvent.Writable(c.writable()));
         // A CLOSE made during the handshake was queued for this moment (RFC 9293 3.10.4).
         if (c.sender.closeRequested()) c.setState(TcpState.FIN_WAIT_1, out);
-        return true;
     }
 
     /**

@@ -172,6 +172,7 @@ final class SegmentArrives {
 
     /** SYN-RECEIVED and the synchronized states: the RFC's steps, in its order. */
     private void otherStates(Packets.Tcp seg, long now, TcpConnection.Output out) {
+        if (crossingSynAck(seg, now, out)) return;
         if (duplicateSynInSynReceived(seg, now, out)) return;
         if (retransmittedFinInTimeWait(seg, now, out)) return;
         if (synInSynchronizedState(seg, now, out)) return;
@@ -186,6 +187,27 @@ final class SegmentArrives {
         c.textArrives.seventhProcessText(seg, now, out);
         c.textArrives.eighthCheckFin(seg, now, out);
         c.sender.transmitQueued(now, out);
+    }
+
+    /**
+     * Simultaneous open as RFC 9293's Figure 8 draws it, line 6: in SYN-RECEIVED after an active
+     * OPEN, the peer's SYN-ACK "<SEQ=300><ACK=101><CTL=SYN,ACK>" takes us to ESTABLISHED. The text
+     * of 3.10.7.4 disagrees: that segment's SEQ is IRS, below RCV.NXT, so the first step finds it
+     * "not acceptable" and answers with an ACK, and the handshake would wait for a retransmitted
+     * SYN-ACK to be acknowledged. We follow the figure, as Linux does (tcp_validate_incoming lets a
+     * SYN-ACK through in SYN_RECV when it carries the peer's ISN, no data, and acknowledges
+     * exactly our SYN); TCP hole punching through NATs relies on it. The SYN-ACK is taken as the
+     * ACK of our SYN; its SYN was taken already, so nothing else is owed.
+     */
+    private boolean crossingSynAck(Packets.Tcp seg, long now, TcpConnection.Output out) {
+        if (c.state() != TcpState.SYN_RECEIVED || c.passiveOpen || !seg.isSyn() || !seg.isAck() || seg.isRst()
+                || seg.isFin() || seg.payload().length > 0 || seg.seq() != tcb.irs || seg.ack() != tcb.sndNxt) {
+            return false;
+        }
+        out.event(new TcpEvent.Duplicate("SYN-ACK", "its ACK completes the simultaneous open (RFC 9293 Figure 8)"));
+        c.ackArrives.ourSynAcknowledged(seg, now, out);
+        c.sender.transmitQueued(now, out);
+        return true;
     }
 
     /**

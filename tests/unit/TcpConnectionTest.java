@@ -36,6 +36,7 @@ final class TcpConnectionTest {
 
     public static void main(String[] args) {
         handshake();
+        simultaneousOpenAsFigure8();
         synSent();
         listen();
         resets();
@@ -395,6 +396,39 @@ final class TcpConnectionTest {
             link.deliverAll();
             Check.equal("ping", link.server.receivedText(), "server received");
             Check.equal("pong", link.client.receivedText(), "client received");
+        });
+    }
+
+    static void simultaneousOpenAsFigure8() {
+        Check.test("3.5 Figure 8 line 6: the crossing SYN-ACK alone completes the handshake (as Linux), nothing more sent", () -> {
+            FakeLink link = link();
+            link.client.open(C);
+            link.server.open(S);
+            link.deliverNext(link.client); // the SYNs cross: each side answers with its SYN-ACK
+            link.deliverNext(link.server);
+            Check.equal(TcpState.SYN_RECEIVED, link.client.state(), "client after the crossing SYNs");
+            link.clearQueues();
+            int mark = link.client.mark();
+            // the server's SYN-ACK, <SEQ=S><ACK=C+1><CTL=SYN,ACK>, reaches the client
+            link.client.inject(link.client.fromPeer(S, C + 1, SYN | ACK, 65535, new byte[0],
+                    List.of(new Packets.Mss(1460))));
+            Check.equal(TcpState.ESTABLISHED, link.client.state(), "client after the server's SYN-ACK");
+            expectNothingSent(link.client, mark, "answer to the SYN-ACK");
+            Check.equal(seq(C + 1), seq(link.client.conn.sndUna()), "client SND.UNA");
+            Check.equal(NEVER, link.client.conn.nextDeadline(), "no retransmission timer left");
+        });
+
+        Check.test("3.5 Figure 8: a SYN-ACK in SYN-RECEIVED that does not acknowledge exactly our SYN is not acceptable", () -> {
+            FakeLink link = link();
+            link.client.open(C);
+            link.server.open(S);
+            link.deliverNext(link.client);
+            link.deliverNext(link.server);
+            link.clearQueues();
+            int mark = link.client.mark();
+            link.client.inject(link.client.fromPeer(S, C + 5, SYN | ACK, 65535, new byte[0]));
+            Check.equal(TcpState.SYN_RECEIVED, link.client.state(), "client state");
+            expectSegment(onlySegmentSince(link.client, mark, "answer"), C + 1, S + 1, ACK, "ACK for an unacceptable segment");
         });
     }
 
