@@ -33,6 +33,9 @@ final class Narrator {
                     + " (" + cc.why() + ")");
         } else if (event instanceof TcpEvent.WindowUpdate w) {
             log.detail(who, "Window update: our window opened from " + w.before() + " to " + w.after() + " bytes");
+        } else if (event instanceof TcpEvent.Urgent u) {
+            log.detail(who, "Urgent data: " + u.remaining() + (u.remaining() == 1 ? " byte" : " bytes")
+                    + " to read before the urgent pointer (seq " + Seq.str(u.pointer()) + "); it is read in line with the rest");
         } else if (event instanceof TcpEvent.OutOfOrder o) {
             log.detail(who, "Received " + o.length() + " bytes out of order, " + o.offset() + " bytes ahead: "
                     + (o.kept() > 0 ? "kept " + o.kept() + " until the gap fills" : "nothing new to keep") + ", sent duplicate ACK");

@@ -30,6 +30,8 @@ final class Tcb {
     // as SWS avoidance allows it (see ReceiveWindow).
     int rcvNxt;    // next sequence number expected on an incoming segment
     int irs;       // initial receive sequence number
+    int rcvUp;     // receive urgent pointer: the octet after the peer's urgent data
+    boolean urgentSeen; // an urgent pointer arrived, so RCV.UP holds one
     final ReceiveWindow receiveWindow;
 
     // RFC 7323 window scaling: the peer's shift applies to the windows it sends us, ours to the

@@ -160,6 +160,8 @@ final class TcpConnection {
     int readable() { return receiveBuffer.length(); }
     /** Bytes write() would take now. */
     int writable() { return sender.canWrite() ? sendBuffer.free() : 0; }
+    /** Urgent octets the application has still to read (RFC 9293 3.8.5, MUST-33); they are read in line. */
+    int urgentRemaining() { return textArrives.urgentRemaining(); }
     /** Bytes received out of order, waiting for a gap to fill. */
     int outOfOrderBytes() { return reassembly.bytesHeld(); }
     int cwnd() { return cc == null ? 0 : cc.cwnd(); }

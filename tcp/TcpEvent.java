@@ -16,6 +16,13 @@ sealed interface TcpEvent {
     /** Reading opened our receive window enough that a window update went out at once. */
     record WindowUpdate(int before, int after) implements TcpEvent {}
 
+    /**
+     * The peer's urgent pointer advanced (RFC 9293 3.8.5, MUST-32): RCV.UP is the sequence number
+     * of the octet after the urgent data, and remaining is how many urgent octets the application
+     * has still to read (MUST-33). The urgent data itself is read in line, with the rest.
+     */
+    record Urgent(int pointer, int remaining) implements TcpEvent {}
+
     /** A segment beyond RCV.NXT: offset bytes past it, kept (newly) in the reassembly queue. */
     record OutOfOrder(int offset, int length, int kept) implements TcpEvent {}
 

@@ -13,11 +13,36 @@ final class TextArrives {
     }
 
     /**
-     * "Sixth, check the URG bit": the urgent pointer is parsed and not acted on; the data it points
-     * into is delivered in line, with the rest of the stream (RFC 9293 3.8.5 keeps it in sequence).
+     * "Sixth, check the URG bit: ESTABLISHED STATE, FIN-WAIT-1 STATE, FIN-WAIT-2 STATE: If the URG
+     * bit is set, RCV.UP <- max(RCV.UP,SEG.UP), and signal the user that the remote side has urgent
+     * data if the urgent pointer (RCV.UP) is in advance of the data consumed. If the user has
+     * already been signaled (or is still in the "urgent mode") for this continuous sequence of
+     * urgent data, do not signal the user again." (CLOSE-WAIT and later: "This should not occur
+     * since a FIN has been received from the remote side. Ignore the URG.") SEG.UP is an offset
+     * from SEG.SEQ, and points at the octet after the urgent data (MUST-62). The urgent octets
+     * themselves are read in line, in sequence with the rest (RFC 6093's advice).
      */
     void sixthCheckUrg(Packets.Tcp seg, TcpConnection.Output out) {
-        // Nothing yet: urgent data is not reported to the application.
+        if (!seg.has(Packets.URG)) return;
+        switch (c.state()) {
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> { }
+            default -> { return; }
+        }
+        int pointer = seg.seq() + seg.urgentPointer();
+        // MUST-32: "whenever it receives an urgent pointer and there was previously no pending
+        // urgent data, or whenever the urgent pointer advances in the data stream".
+        boolean advanced = !tcb.urgentSeen || Seq.gt(pointer, tcb.rcvUp);
+        if (!advanced) return;
+        tcb.urgentSeen = true;
+        tcb.rcvUp = pointer;
+        if (urgentRemaining() > 0) out.event(new TcpEvent.Urgent(tcb.rcvUp, urgentRemaining()));
+    }
+
+    /** MUST-33: how many urgent octets the application has still to read (0: none). */
+    int urgentRemaining() {
+        if (!tcb.urgentSeen) return 0;
+        int nextRead = tcb.rcvNxt - c.receiveBuffer.length(); // the sequence number of the next octet read()
+        return Seq.gt(tcb.rcvUp, nextRead) ? tcb.rcvUp - nextRead : 0;
     }
 
     /**

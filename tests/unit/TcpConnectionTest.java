@@ -20,7 +20,7 @@ final class TcpConnectionTest {
 
     static final int C = 0x1000_0000; // client ISS
     static final int S = 0x7000_0000; // server ISS
-    static final int FIN = Packets.FIN, SYN = Packets.SYN, RST = Packets.RST, PSH = Packets.PSH, ACK = Packets.ACK;
+    static final int FIN = Packets.FIN, SYN = Packets.SYN, RST = Packets.RST, PSH = Packets.PSH, ACK = Packets.ACK, URG = Packets.URG;
     static final long NEVER = TcpConnection.NEVER;
 
     /**
@@ -43,6 +43,7 @@ final class TcpConnectionTest {
         rfc5961();
         unacceptableSegments();
         data();
+        urgent();
         teardown();
         retransmission();
         lossyLink();
@@ -840,6 +841,53 @@ final class TcpConnectionTest {
     }
 
     // ================================================================== data (RFC 9293 3.10.2, 3.8)
+
+    static void urgent() {
+        Check.suite("TcpConnection urgent data");
+
+        Check.test("3.8.5 MUST-32/33: an urgent pointer is signalled once, with how much urgent data remains to read", () -> {
+            FakeLink link = established();
+            FakeLink.Side s = link.server;
+            s.reading = false;
+            s.inject(withUrgentPointer(s.fromPeer(C + 1, S + 1, URG | ACK | PSH, 65535, text("hello"), List.of()), 5));
+            List<TcpEvent.Urgent> urgent = s.eventsOf(TcpEvent.Urgent.class);
+            Check.equal(1, urgent.size(), "Urgent events");
+            Check.equal(seq(C + 6), seq(urgent.get(0).pointer()), "RCV.UP: the octet after the urgent data");
+            Check.equal(5, urgent.get(0).remaining(), "urgent octets to read");
+            Check.equal(5, s.conn.urgentRemaining(), "urgentRemaining() before reading");
+            Check.equal(5, s.readAll(), "read in line");
+            Check.equal("hello", s.receivedText(), "the urgent octets are ordinary data, in sequence");
+            Check.equal(0, s.conn.urgentRemaining(), "urgentRemaining() after reading");
+        });
+
+        Check.test("3.10.7.4 sixth: the same pointer again is not signalled; a pointer that advances is", () -> {
+            FakeLink link = established();
+            FakeLink.Side s = link.server;
+            s.reading = false;
+            s.inject(withUrgentPointer(s.fromPeer(C + 1, S + 1, URG | ACK, 65535, text("abc"), List.of()), 10));
+            s.inject(withUrgentPointer(s.fromPeer(C + 4, S + 1, URG | ACK, 65535, text("def"), List.of()), 7)); // RCV.UP stays C+11
+            Check.equal(1, s.eventsOf(TcpEvent.Urgent.class).size(), "Urgent events while the pointer stays");
+            Check.equal(10, s.conn.urgentRemaining(), "urgent octets to read: up to RCV.UP, some not yet arrived");
+            s.inject(withUrgentPointer(s.fromPeer(C + 7, S + 1, URG | ACK, 65535, text("ghi"), List.of()), 9)); // RCV.UP C+16
+            Check.equal(2, s.eventsOf(TcpEvent.Urgent.class).size(), "Urgent events after the pointer advanced");
+            Check.equal(15, s.conn.urgentRemaining(), "urgent octets to read");
+        });
+
+        Check.test("3.10.7.4 sixth, CLOSE-WAIT: \"Ignore the URG\"", () -> {
+            FakeLink link = established();
+            FakeLink.Side s = link.server;
+            s.inject(s.fromPeer(C + 1, S + 1, FIN | ACK, 65535, new byte[0]));
+            Check.equal(TcpState.CLOSE_WAIT, s.state(), "state");
+            s.inject(withUrgentPointer(s.fromPeer(C + 2, S + 1, URG | ACK, 65535, new byte[0], List.of()), 3));
+            Check.equal(0, s.eventsOf(TcpEvent.Urgent.class).size(), "Urgent events");
+        });
+    }
+
+    /** The segment with its urgent pointer field set (SEG.UP, an offset from SEG.SEQ). */
+    static Packets.Tcp withUrgentPointer(Packets.Tcp t, int up) {
+        return new Packets.Tcp(t.sourcePort(), t.destinationPort(), t.seq(), t.ack(), t.dataOffset(), t.reserved(),
+                t.flags(), t.window(), t.checksum(), up, t.options(), t.payload());
+    }
 
     static void data() {
         Check.suite("TcpConnection data");
