@@ -78,7 +78,7 @@ final class Cli {
 
     /** The options both programs share for the TCP machinery. */
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
-            "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up",
+            "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up",
             "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
@@ -99,6 +99,8 @@ final class Cli {
             "  --no-window-scaling do not offer RFC 7323 window scaling (windows up to 64 KiB)",
             "  --no-sack           do not offer RFC 2018 selective acknowledgments (NewReno recovery)",
             "  --give-up SECONDS   retransmit data at least this long before giving up (default 100)",
+            "  --syn-give-up SECONDS  retransmit a SYN or SYN-ACK at least this long (default 180,",
+            "                      RFC 9293's 3 minutes; a client's --timeout ends its wait sooner)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
             "Faults on purpose (packets counted from 1, all connections together):",
@@ -124,6 +126,7 @@ final class Cli {
                 .withSendBuffer((int) byteCount("--send-buffer", d.sendBuffer(), 1, 1 << 30))
                 .withDelayedAck(integer("--delayed-ack", (int) d.delayedAck(), 0, 499))
                 .withGiveUpAfter(seconds("--give-up", d.giveUpAfter() / 1000.0, 0, 86_400))
+                .withSynGiveUpAfter(seconds("--syn-give-up", d.synGiveUpAfter() / 1000.0, 0, 86_400))
                 .withNoDelay(has("--no-delay"))
                 .withWindowScaling(!has("--no-window-scaling"))
                 .withSack(!has("--no-sack"));

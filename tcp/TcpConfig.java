@@ -29,6 +29,10 @@ final class TcpConfig {
     /** R2 for data (RFC 9293 3.8.3): retransmit for at least this long before giving up; SHLD-11 asks
      *  for at least 100 seconds. The SYN's limit is maxRetries alone. */
     final long giveUpAfter;
+    /** R2 for a SYN or SYN-ACK (RFC 9293 3.8.3): "R2 for a SYN segment MUST be set large enough to
+     *  provide retransmission of the segment for at least 3 minutes (MUST-23)"; an application may
+     *  give up sooner (MUST-21: TcpClient's --timeout does). */
+    final long synGiveUpAfter;
     /** Maximum Segment Lifetime; TIME-WAIT lasts 2 * msl. */
     final long msl;
     /** How long FIN-WAIT-2 waits for the peer's FIN (Linux's tcp_fin_timeout). */
@@ -59,6 +63,7 @@ final class TcpConfig {
         long rtoMax = 60_000;
         int maxRetries = 5;
         long giveUpAfter = 100_000;
+        long synGiveUpAfter = 180_000;
         /** Not the RFC's 2 minutes: 1 s, so that a demo's TIME-WAIT takes 2 s. */
         long msl = 1000;
         long finWait2Timeout = 60_000;
@@ -80,6 +85,7 @@ final class TcpConfig {
             rtoMax = c.rtoMax;
             maxRetries = c.maxRetries;
             giveUpAfter = c.giveUpAfter;
+            synGiveUpAfter = c.synGiveUpAfter;
             msl = c.msl;
             finWait2Timeout = c.finWait2Timeout;
             challengeAcksPerSecond = c.challengeAcksPerSecond;
@@ -100,6 +106,7 @@ final class TcpConfig {
         require(b.rtoMax >= 1, "rtoMax", b.rtoMax);
         require(b.maxRetries >= 0, "maxRetries", b.maxRetries);
         require(b.giveUpAfter >= 0, "giveUpAfter", b.giveUpAfter);
+        require(b.synGiveUpAfter >= 0, "synGiveUpAfter", b.synGiveUpAfter);
         require(b.msl >= 0, "msl", b.msl);
         require(b.finWait2Timeout >= 0, "finWait2Timeout", b.finWait2Timeout);
         require(b.challengeAcksPerSecond >= 0, "challengeAcksPerSecond", b.challengeAcksPerSecond);
@@ -114,6 +121,7 @@ final class TcpConfig {
         rtoMax = b.rtoMax;
         maxRetries = b.maxRetries;
         giveUpAfter = b.giveUpAfter;
+        synGiveUpAfter = b.synGiveUpAfter;
         msl = b.msl;
         finWait2Timeout = b.finWait2Timeout;
         challengeAcksPerSecond = b.challengeAcksPerSecond;
@@ -144,6 +152,7 @@ final class TcpConfig {
     TcpConfig withRtoMax(long v) { return with(b -> b.rtoMax = v); }
     TcpConfig withMaxRetries(int v) { return with(b -> b.maxRetries = v); }
     TcpConfig withGiveUpAfter(long v) { return with(b -> b.giveUpAfter = v); }
+    TcpConfig withSynGiveUpAfter(long v) { return with(b -> b.synGiveUpAfter = v); }
     TcpConfig withMsl(long v) { return with(b -> b.msl = v); }
     TcpConfig withFinWait2Timeout(long v) { return with(b -> b.finWait2Timeout = v); }
     TcpConfig withChallengeAcksPerSecond(int v) { return with(b -> b.challengeAcksPerSecond = v); }
@@ -162,6 +171,7 @@ final class TcpConfig {
     long rtoMax() { return rtoMax; }
     int maxRetries() { return maxRetries; }
     long giveUpAfter() { return giveUpAfter; }
+    long synGiveUpAfter() { return synGiveUpAfter; }
     long msl() { return msl; }
     long finWait2Timeout() { return finWait2Timeout; }
     int challengeAcksPerSecond() { return challengeAcksPerSecond; }

@@ -105,9 +105,7 @@ final class Timeouts {
     private void onRetransmissionTimeout(long now, TcpConnection.Output out) {
         c.timers.stop(Timers.Kind.RETRANSMISSION);
         c.timers.stop(Timers.Kind.TAIL_LOSS_PROBE);
-        TcpState state = c.state();
-        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-        if (retries >= c.config.maxRetries() && (handshake || now - firstRetransmitAt >= c.config.giveUpAfter())) {
+        if (retries >= c.config.maxRetries() && now - firstRetransmitAt >= r2()) {
             giveUp(out);
             return;
         }
@@ -120,6 +118,18 @@ final class Timeouts {
         retransmitEarliest(now, out);
         // (5.6) "Start the retransmission timer, such that it expires after RTO seconds"
         c.timers.start(Timers.Kind.RETRANSMISSION, now + c.rtt.rto());
+    }
+
+    /**
+     * RFC 9293 section 3.8.3: "R2 for a SYN segment MUST be set large enough to provide
+     * retransmission of the segment for at least 3 minutes (MUST-23)"; for data, "the threshold R2
+     * SHOULD correspond to at least 100 seconds (SHLD-11)". Both are times here, and the
+     * retransmissions also reach maxRetries before we give up.
+     */
+    private long r2() {
+        TcpState state = c.state();
+        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+        return handshake ? c.config.synGiveUpAfter() : c.config.giveUpAfter();
     }
 
     /**

@@ -84,7 +84,7 @@ test_syn_flood_bounded_and_real_client_served() {
   in_client nft add table inet quiet && in_client nft add chain inet quiet out '{ type filter hook output priority 0; }' \
     && in_client nft add rule inet quiet out 'tcp flags & rst == rst' meta mark != 0x5254 drop || return 1
   start_bg "$LOGS/h3-server.out" in_server java -Xmx64m $JVM_OPTIONS -cp "$CLASSES:$DEPS" TcpServer \
-    --backlog 256 --rto-initial 100 --retries 2
+    --backlog 256 --rto-initial 100 --retries 2 --syn-give-up 0
   local server=$LAST_PID
   wait_for_line "$LOGS/h3-server.out" "Listening on" || return 1
   local pid; pid=$(java_pid "$server")

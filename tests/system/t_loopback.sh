@@ -91,7 +91,7 @@ test_no_answer_gives_up_after_timeout() {
 test_no_answer_gives_up_after_retries() {
   lo_ns_up && silence_port 5001 || return 1
   local out status
-  out=$(in_lo $RUN TcpClient 127.0.0.1 --port 5001 --retries 2 --rto-initial 100 --timeout 30 2>&1); status=$?
+  out=$(in_lo $RUN TcpClient 127.0.0.1 --port 5001 --retries 2 --syn-give-up 0 --rto-initial 100 --timeout 30 2>&1); status=$?
   say "$out"
   [ "$status" -eq 1 ] || return 1
   printf '%s\n' "$out" | grep -qx '\[Client\] Retransmitting SYN (try 3, RTO 400 ms)' || return 1

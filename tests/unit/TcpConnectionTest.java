@@ -31,7 +31,7 @@ final class TcpConnectionTest {
      */
     static TcpConfig config() {
         return TcpConfig.defaults().withRtoInitial(200).withRtoMin(200).withReceiveBuffer(65535)
-                .withWindowScaling(false).withDelayedAck(0).withGiveUpAfter(0).withNoDelay(true);
+                .withWindowScaling(false).withDelayedAck(0).withGiveUpAfter(0).withSynGiveUpAfter(0).withNoDelay(true);
     }
 
     public static void main(String[] args) {
@@ -1283,6 +1283,18 @@ final class TcpConnectionTest {
             Check.equal(new TcpEvent.Closed(TcpEvent.CloseReason.NO_ANSWER, "no answer after 6 tries", 6),
                     link.client.closedEvent(), "Closed event");
             Check.equal(12600, link.now, "given up when the last RTO (6400 ms after 6200) expired");
+        });
+
+        Check.test("3.8.3 MUST-23: with the defaults, an unanswered SYN is retransmitted for at least 3 minutes, then given up", () -> {
+            FakeLink link = new FakeLink(TcpConfig.defaults());
+            link.dropEvery(link.client, s -> true);
+            link.client.open(C);
+            link.runUntilQuiet();
+            // RTO 1, 2, 4, 8, 16, 32, 60 (RFC 6298 (2.5)'s maximum), 60 s: the SYN goes at 0, 1, 3, 7, 15,
+            // 31, 63 and 123 s; the timer after the last, at 183 s, is the first past 3 minutes.
+            Check.equal(List.of(0L, 1000L, 3000L, 7000L, 15_000L, 31_000L, 63_000L, 123_000L), link.client.sentAt, "SYN times");
+            Check.equal(183_000L, link.now, "given up 183 s after the first SYN, not before 180 s");
+            Check.equal(TcpEvent.CloseReason.NO_ANSWER, link.client.closedEvent().reason(), "Closed reason");
         });
 
         Check.test("RFC 6298 3 Karn: no RTT sample from a retransmitted SYN; RTO after the handshake = max(RTO, 3*rtoInitial)", () -> {
