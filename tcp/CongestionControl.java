@@ -307,11 +307,12 @@ final class CongestionControl {
     }
 
     /**
-     * RFC 6937, on every ACK while {@link #inRecovery} in SACK recovery with PRR, after the
-     * scoreboard took the ACK (its pipe is final): returns sndcnt, the bytes the sender may send
-     * now, and sets cwnd = pipe + sndcnt (as Linux's tcp_cwnd_reduction does), so that the
-     * sender's "send while cwnd - pipe allows" sends exactly that. Without PRR, or outside
-     * recovery, it only answers cwnd - pipe.
+     * RFC 6937, on every ACK while {@link #inRecovery} in SACK recovery with PRR (the one that
+     * started the recovery included), after the scoreboard took the ACK and marked what is lost
+     * (its pipe is final), and before anything goes out in answer to it, the fast retransmit
+     * included: returns sndcnt, the bytes the sender may send now, and sets cwnd = pipe + sndcnt
+     * (as Linux's tcp_cwnd_reduction does), so that the sender's "send while cwnd - pipe allows"
+     * sends exactly that. Without PRR, or outside recovery, it only answers cwnd - pipe.
      * @param deliveredData bytes this ACK newly acknowledged, cumulatively or by SACK
      *                      (the Scoreboard's deliveredBytes() after, minus before)
      * @param pipe          the Scoreboard's pipe() after this ACK
@@ -319,6 +320,9 @@ final class CongestionControl {
     int onRecoveryAck(int deliveredData, int pipe) {
         if (!inRecovery || prr == null || !prr.active()) return Math.max(0, cwnd - pipe);
         int sndcnt = prr.onAck(deliveredData, pipe);
+        // RFC 6675 (4.3) retransmits the first segment on entering recovery whatever pipe says;
+        // Linux's tcp_cwnd_reduction: "Force a fast retransmit upon entering fast recovery".
+        if (prr.prrOut() == 0) sndcnt = Math.max(sndcnt, smss);
         cwnd = saturatingAdd(Math.max(pipe, 0), sndcnt);
         return sndcnt;
     }

@@ -59,6 +59,8 @@ final class Scoreboard {
     private final int smss;
     private long nextOrder;
     private int sackedBytes;
+    /** Bytes the receiver is known to hold, each counted once when first ACKed or SACKed. */
+    private long deliveredTotal;
 
     // RACK (RFC 8985 section 6.2): the most recently sent piece known delivered, and its RTT.
     private long rackOrder = -1;
@@ -110,13 +112,19 @@ final class Scoreboard {
         while (drop < pieces.size() && Seq.le(pieces.get(drop).end, una)) {
             Piece p = pieces.get(drop++);
             if (p.sacked) sackedBytes -= p.length();
-            else delivered(p, now);
+            else {
+                deliveredTotal += p.length();
+                delivered(p, now);
+            }
         }
         pieces.subList(0, drop).clear();
         if (!pieces.isEmpty() && Seq.lt(pieces.get(0).start, una)) {
             Piece first = pieces.get(0);
             if (first.sacked) sackedBytes -= una - first.start;
-            else delivered(first, now);
+            else {
+                deliveredTotal += una - first.start;
+                delivered(first, now);
+            }
             first.start = una;
         }
     }
@@ -141,6 +149,7 @@ final class Scoreboard {
             delivered(p, now);
         }
         sackedBytes += newly;
+        deliveredTotal += newly;
         return newly;
     }
 
@@ -275,6 +284,13 @@ final class Scoreboard {
     /** How many pieces the board holds (bounded by the segments sent, whatever the SACK edges). */
     int pieceCount() { return pieces.size(); }
     int sackedBytes() { return sackedBytes; }
+    /**
+     * Bytes known delivered since the start, each counted once, when first cumulatively
+     * acknowledged or SACKed: RFC 6937's DeliveredData of an ACK is this after the ACK minus
+     * this before it ("DeliveredData = change_in(snd.una) + change_in(SACKd)"). After a timeout
+     * forgot the SACKs, what is acknowledged again counts again.
+     */
+    long deliveredBytes() { return deliveredTotal; }
     /** Retransmissions that RACK found lost again, since the start. */
     int lostRetransmissions() { return lostRetransmissions; }
     boolean reorderingSeen() { return reorderingSeen; }
