@@ -97,8 +97,7 @@ final class CongestionControl {
      *             (RFC 9293 Eff.snd.MSS), without options
      */
     CongestionControl(int smss) {
-        this(smss, new Reno(Math.max(smss, 1)));
-        if (smss < 1) throw new IllegalArgumentException("smss " + smss);
+        this(smss, new Reno(Math.max(smss, 1))); // an smss below 1 is refused there
     }
 
     /** With the given algorithm (built for the same SMSS). */

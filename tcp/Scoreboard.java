@@ -147,7 +147,8 @@ final class Scoreboard {
 
     /**
      * One SACK block [left, right). Only what lies on the board counts (a block below SND.UNA is a
-     * D-SACK of RFC 2883, which we do not use). Returns the bytes newly SACKed.
+     * D-SACK of RFC 2883: {@link DSack} recognises it, {@link #dsackReceived} is told of it).
+     * Returns the bytes newly SACKed.
      */
     int sacked(int left, int right, long now) {
         if (pieces.isEmpty() || !Seq.lt(left, right)) return 0;
