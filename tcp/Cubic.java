@@ -141,7 +141,8 @@ final class Cubic implements CongestionAlgorithm {
         } else {
             // 4.2: "target = cwnd if W_cubic(t + RTT) < cwnd; 1.5 * cwnd if W_cubic(t + RTT) > 1.5 * cwnd"
             double target = Math.min(Math.max(wCubic(t + rtt, k, wMax), window), 1.5 * window);
-            next = window + (target - window) / window * segmentsAcked; // 4.4 and 4.5
+            // 4.4 and 4.5; a stretch ACK of a window or more (a large segment) reaches target, not beyond
+            next = Math.min(target, window + (target - window) / window * segmentsAcked);
         }
         double bytes = next * smss + carry;
         long whole = (long) Math.floor(bytes);

@@ -167,6 +167,14 @@ final class CubicTest {
             Check.equal(25_242, two.growInAvoidance(25_200, 2 * SMSS, 10_000, 100), "cwnd after one ACK of 2000 bytes");
         });
 
+        Check.test("4.2: an ACK of a whole window or more (a large segment, a stretch ACK) brings cwnd to target, not past it", () -> {
+            Cubic cubic = afterLossAt36();
+            cubic.growInAvoidance(25_200, SMSS, 10_000, 100);
+            // t = 1.5 s: target = W_cubic(1.6) = 34.9024; 30 segments acknowledged of a 25.221 window
+            // would give 25.221 + 9.6814 / 25.221 * 30 = 36.74 > target: cwnd = target = 34902.4 (+ 0.0084) -> 34902
+            Check.equal(34_902, cubic.growInAvoidance(25_221, 30 * SMSS, 11_500, 100), "cwnd = target");
+        });
+
         Check.test("4.3: alpha_cubic becomes 1 once W_est >= cwnd_prior: W_est then grows by 1 / cwnd per segment, as Reno", () -> {
             Cubic cubic = new Cubic(SMSS);
             cubic.ssthreshAfterLoss(10_000, 10_000, 0);   // W_max = cwnd_prior = 10, cwnd_epoch 7: K = cbrt(7.5) = 1.957 s
