@@ -16,13 +16,22 @@ import java.util.ArrayList;
  *
  * Sans-I/O: sequence numbers and the caller's clock (milliseconds) in, answers out. The connection
  * calls {@link #sent} for every data segment it transmits, {@link #acked} when SND.UNA advances,
- * {@link #sacked} for each SACK block, then {@link #detectLosses}; in recovery it retransmits
- * {@link #nextLost} while cwnd - {@link #pipe} allows.
+ * {@link #sacked} for each SACK block, {@link #dsackReceived} when the ACK carried a D-SACK, then
+ * {@link #detectLosses}; in recovery it retransmits {@link #nextLost} while cwnd - {@link #pipe}
+ * allows. RACK's reordering timer: {@link #rackDeadline} says when to call {@link #onRackTimer}.
  */
 final class Scoreboard {
 
     /** RFC 6675 section 2: "DupThresh: The number of duplicate acknowledgments required to trigger a fast retransmission". */
     static final int DUP_THRESH = 3;
+
+    /** {@link #rackDeadline} when the RACK timer is not armed (the connection's NEVER). */
+    static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** RFC 8985 6.2 step 4: "RACK.reo_wnd_persist = 16": recoveries a widened window lasts. */
+    static final int REO_WND_PERSIST = 16;
+    /** A bound on RACK.reo_wnd_mult (the window itself is bounded by SRTT), as Linux's 0xFF. */
+    static final int REO_WND_MULT_MAX = 255;
 
     /** A run of sequence numbers [start, end) that were sent together and are judged together. */
     private static final class Piece {
@@ -59,6 +68,8 @@ final class Scoreboard {
     private final int smss;
     private long nextOrder;
     private int sackedBytes;
+    /** Bytes the receiver is known to hold, each counted once when first ACKed or SACKed. */
+    private long deliveredTotal;
 
     // RACK (RFC 8985 section 6.2): the most recently sent piece known delivered, and its RTT.
     private long rackOrder = -1;
@@ -69,6 +80,13 @@ final class Scoreboard {
     private int fack;              // RACK.fack: the highest sequence number known delivered
     private boolean reorderingSeen;
     private int lostRetransmissions;
+    private long minRtt = -1;      // RACK.min_RTT: the smallest RACK.rtt sample, -1 before the first
+    private int reoWndMult = 1;    // RACK.reo_wnd_mult
+    private int reoWndPersist;     // RACK.reo_wnd_persist
+    private boolean dsackRoundSet; // RACK.dsack_round is not None...
+    private int dsackRound;        // ...and is this SND.NXT
+    private boolean wasRecovering; // the last detectLosses was told the connection was recovering
+    private long rackDeadline = NO_DEADLINE;
 
     /** @param smss the sender's MSS: SACK edges inside a piece are moved to multiples of it */
     Scoreboard(int smss) {
@@ -110,20 +128,27 @@ final class Scoreboard {
         while (drop < pieces.size() && Seq.le(pieces.get(drop).end, una)) {
             Piece p = pieces.get(drop++);
             if (p.sacked) sackedBytes -= p.length();
-            else delivered(p, now);
+            else {
+                deliveredTotal += p.length();
+                delivered(p, now);
+            }
         }
         pieces.subList(0, drop).clear();
         if (!pieces.isEmpty() && Seq.lt(pieces.get(0).start, una)) {
             Piece first = pieces.get(0);
             if (first.sacked) sackedBytes -= una - first.start;
-            else delivered(first, now);
+            else {
+                deliveredTotal += una - first.start;
+                delivered(first, now);
+            }
             first.start = una;
         }
     }
 
     /**
      * One SACK block [left, right). Only what lies on the board counts (a block below SND.UNA is a
-     * D-SACK of RFC 2883, which we do not use). Returns the bytes newly SACKed.
+     * D-SACK of RFC 2883: {@link DSack} recognises it, {@link #dsackReceived} is told of it).
+     * Returns the bytes newly SACKed.
      */
     int sacked(int left, int right, long now) {
         if (pieces.isEmpty() || !Seq.lt(left, right)) return 0;
@@ -141,6 +166,7 @@ final class Scoreboard {
             delivered(p, now);
         }
         sackedBytes += newly;
+        deliveredTotal += newly;
         return newly;
     }
 
@@ -170,6 +196,7 @@ final class Scoreboard {
         // What the receiver SACKs again after the timeout was delivered long ago, not out of
         // order: RACK.fack starts over, or every repeated block would look like reordering.
         fackKnown = false;
+        rackDeadline = NO_DEADLINE;
         merge();
     }
 
@@ -177,6 +204,29 @@ final class Scoreboard {
     void clear() {
         pieces.clear();
         sackedBytes = 0;
+        rackDeadline = NO_DEADLINE;
+    }
+
+    /**
+     * The ACK just taken carried a D-SACK (see {@link DSack}): the receiver got something twice,
+     * so our losses may have been reordering. RFC 8985 6.2 step 4:
+     * <pre>
+     *   If RACK.dsack_round is not None AND SND.UNA >= RACK.dsack_round:
+     *       RACK.dsack_round = None
+     *   If RACK.dsack_round is None AND any DSACK option is present on latest received ACK:
+     *       RACK.dsack_round = SND.NXT
+     *       RACK.reo_wnd_mult += 1
+     *       RACK.reo_wnd_persist = 16
+     * </pre>
+     * "Grow the reordering window per round that sees DSACK."
+     */
+    void dsackReceived(int sndUna, int sndNxt) {
+        if (dsackRoundSet && Seq.ge(sndUna, dsackRound)) dsackRoundSet = false;
+        if (dsackRoundSet) return;
+        dsackRoundSet = true;
+        dsackRound = sndNxt;
+        reoWndMult = Math.min(reoWndMult + 1, REO_WND_MULT_MAX);
+        reoWndPersist = REO_WND_PERSIST;
     }
 
     // ------------------------------------------------------------------ loss detection
@@ -187,17 +237,31 @@ final class Scoreboard {
      * <li>RFC 6675 section 4, IsLost (SeqNum): "returns true when either DupThresh discontiguous
      *     SACKed sequences have arrived above 'SeqNum' or more than (DupThresh - 1) * SMSS bytes
      *     with sequence numbers greater than 'SeqNum' have been SACKed."</li>
-     * <li>RFC 8985 section 6.2, step 5: a segment is lost when "RACK.xmit_ts >= Segment.xmit_ts"
-     *     and "RACK.rtt + RACK.reo_wnd - (now - Segment.xmit_ts) <= 0". A retransmission found lost
-     *     this way may be sent again.</li>
+     * <li>RFC 8985 section 6.2, step 5, RACK_detect_loss():
+     *     <pre>
+     *     For each segment, Segment, not acknowledged yet:
+     *         If RACK_sent_after(RACK.xmit_ts, RACK.end_seq, Segment.xmit_ts, Segment.end_seq):
+     *             remaining = Segment.xmit_ts + RACK.rtt + RACK.reo_wnd - Now()
+     *             If remaining &lt;= 0:
+     *                 Segment.lost = TRUE
+     *             Else:
+     *                 timeout = max(remaining, timeout)
+     *     </pre>
+     *     A retransmission found lost this way may be sent again. The timeout arms the reordering
+     *     timer ({@link #rackDeadline}): "For timely loss detection, it is RECOMMENDED that the
+     *     sender install a reordering timer", RACK_detect_loss_and_arm_timer().</li>
      * </ul>
-     * @param recovering the connection is in loss recovery (RACK's reordering window is then 0)
+     * @param recovering the connection is in loss recovery (RACK's reordering window is then 0
+     *                   until reordering is seen; leaving recovery ages a widened window)
      * @param smss       the sender's MSS
-     * @param srtt       the smoothed RTT, for the reordering window once reordering was seen
+     * @param srtt       the smoothed RTT, the bound of the reordering window
      */
     int detectLosses(long now, boolean recovering, int smss, long srtt) {
+        if (wasRecovering && !recovering) recoveryEnded();
+        wasRecovering = recovering;
         int newly = 0;
         long reorderWindow = reorderWindow(recovering, smss, srtt);
+        long timeout = 0;
         int sackedAbove = 0;
         int runsAbove = 0;
         boolean inRun = false;
@@ -210,7 +274,10 @@ final class Scoreboard {
                 continue;
             }
             inRun = false;
-            boolean rackSaysLost = sentBeforeRack(p) && now - p.sentAt >= rackRtt + reorderWindow;
+            boolean candidate = sentBeforeRack(p) && (p.retransmitted || !p.lost);
+            long remaining = p.sentAt + rackRtt + reorderWindow - now;
+            boolean rackSaysLost = candidate && remaining <= 0;
+            if (candidate && remaining > 0) timeout = Math.max(timeout, remaining);
             if (p.retransmitted) {
                 if (rackSaysLost) {
                     // The retransmission was lost too: send it again (RFC 8985 detects this case).
@@ -227,18 +294,71 @@ final class Scoreboard {
                 newly += p.length();
             }
         }
+        // "If timeout != 0: Arm the RACK timer to call RACK_detect_loss_and_arm_timer() after timeout"
+        rackDeadline = timeout > 0 ? now + timeout : NO_DEADLINE;
         return newly;
     }
 
     /**
-     * RFC 8985 section 6.2, step 4: "If RACK.reordering_seen is FALSE: If in loss recovery: Return
-     * 0 ... Else if ... the number of SACKed segments >= DupThresh: Return 0"; otherwise
-     * RACK.min_RTT / 4 at most SRTT. We take SRTT / 4 (no minimum RTT is kept); our clock counts
+     * When the RACK reordering timer should fire, in the caller's milliseconds: the moment the
+     * last segment sent before the most recently delivered one has waited RACK.rtt + reo_wnd; or
+     * {@link #NO_DEADLINE}. Each {@link #detectLosses} sets it anew.
+     */
+    long rackDeadline() { return rackDeadline; }
+
+    /**
+     * The RACK reordering timer fired: RFC 8985 6.2, "RACK_detect_loss_and_arm_timer()" again,
+     * with no new ACK. Returns the bytes newly marked lost (the caller then retransmits them, and
+     * may enter recovery, as after an ACK); {@link #rackDeadline} is armed again if some segment
+     * is still within its reordering window.
+     */
+    int onRackTimer(long now, boolean recovering, int smss, long srtt) {
+        return detectLosses(now, recovering, smss, srtt);
+    }
+
+    /**
+     * RFC 8985 6.2 step 4, RACK_update_reo_wnd():
+     * <pre>
+     *   Else if exiting Fast or RTO recovery:
+     *       RACK.reo_wnd_persist -= 1
+     *       If RACK.reo_wnd_persist &lt;= 0:
+     *           RACK.reo_wnd_mult = 1
+     * </pre>
+     * "Reset the window after 16 DSACK-free recoveries".
+     */
+    private void recoveryEnded() {
+        reoWndPersist--;
+        if (reoWndPersist <= 0) {
+            reoWndPersist = 0;
+            reoWndMult = 1;
+        }
+    }
+
+    /**
+     * RFC 8985 section 6.2, step 4:
+     * <pre>
+     *   If RACK.reordering_seen is FALSE:
+     *       If in Fast or RTO recovery:
+     *           Return 0
+     *       Else if RACK.segs_sacked >= DupThresh:
+     *           Return 0
+     *   Return min(RACK.reo_wnd_mult * RACK.min_RTT / 4, SRTT)
+     * </pre>
+     * RACK.min_RTT is the smallest RACK.rtt measured (a global minimum: the RFC's "SHOULD track a
+     * windowed min-filtered estimate" is not done); before any, SRTT stands in. Our clock counts
      * milliseconds, so the window is at least one.
      */
     private long reorderWindow(boolean recovering, int smss, long srtt) {
         if (!reorderingSeen && (recovering || sackedBytes >= DUP_THRESH * smss)) return 0;
-        return Math.max(1, srtt / 4);
+        long base = minRtt >= 0 ? minRtt : Math.max(srtt, 0);
+        long window = reoWndMult * base / 4;
+        if (srtt >= 0) window = Math.min(window, srtt);
+        return Math.max(1, window);
+    }
+
+    /** RACK.reo_wnd as the next {@link #detectLosses} would use it (for tests and the log). */
+    long reorderWindowFor(boolean recovering, int smss, long srtt) {
+        return reorderWindow(recovering, smss, srtt);
     }
 
     /**
@@ -275,9 +395,22 @@ final class Scoreboard {
     /** How many pieces the board holds (bounded by the segments sent, whatever the SACK edges). */
     int pieceCount() { return pieces.size(); }
     int sackedBytes() { return sackedBytes; }
+    /**
+     * Bytes known delivered since the start, each counted once, when first cumulatively
+     * acknowledged or SACKed: RFC 6937's DeliveredData of an ACK is this after the ACK minus
+     * this before it ("DeliveredData = change_in(snd.una) + change_in(SACKd)"). After a timeout
+     * forgot the SACKs, what is acknowledged again counts again.
+     */
+    long deliveredBytes() { return deliveredTotal; }
     /** Retransmissions that RACK found lost again, since the start. */
     int lostRetransmissions() { return lostRetransmissions; }
     boolean reorderingSeen() { return reorderingSeen; }
+    /** RACK.min_RTT in milliseconds, -1 before the first sample. */
+    long minRtt() { return minRtt; }
+    /** RACK.reo_wnd_mult. */
+    int reorderWindowMultiplier() { return reoWndMult; }
+    /** RACK.reo_wnd_persist. */
+    int reorderWindowPersist() { return reoWndPersist; }
     /** True when seq, which is on the board, was presumed lost. */
     boolean isLost(int seq) {
         int i = indexOf(seq);
@@ -334,6 +467,8 @@ final class Scoreboard {
             rackEnd = p.end;
             rackSentAt = p.sentAt;
             rackRtt = now - p.sentAt;
+            // Step 1, RACK.min_RTT (here from RACK's own samples, which are never ambiguous).
+            if (minRtt < 0 || rackRtt < minRtt) minRtt = rackRtt;
         }
     }
 

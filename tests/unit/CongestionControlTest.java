@@ -62,6 +62,7 @@ final class CongestionControlTest {
         sackRecovery();
         timeouts();
         duplicateDefinition();
+        algorithms();
         Check.finish();
     }
 
@@ -392,6 +393,49 @@ final class CongestionControlTest {
         Check.test("onNewAck refuses an ACK that acknowledges nothing (a caller bug)", () -> {
             CongestionControl cc = new CongestionControl(SMSS);
             Check.throwsA(IllegalArgumentException.class, () -> cc.onNewAck(100, 100, 200), "ack = SND.UNA");
+        });
+    }
+
+    static void algorithms() {
+        Check.suite("CongestionControl algorithms");
+
+        Check.test("named(): \"reno\" and \"cubic\" as Linux names them (any case); CUBIC is the default; an unknown name lists the known ones", () -> {
+            Check.equal("reno", CongestionControl.named("reno", SMSS).algorithmName(), "reno");
+            Check.equal("cubic", CongestionControl.named("CUBIC", SMSS).algorithmName(), "cubic");
+            Check.equal("cubic", CongestionControl.DEFAULT_ALGORITHM, "the default, as in Linux");
+            Check.equal("reno", new CongestionControl(SMSS).algorithmName(), "the one-argument constructor keeps today's Reno");
+            IllegalArgumentException e = Check.throwsA(IllegalArgumentException.class, () -> CongestionControl.named("bbr", SMSS), "unknown");
+            Check.isTrue(e.getMessage().contains("cubic, reno"), "the message lists the names: " + e.getMessage());
+        });
+
+        Check.test("Reno through named() and through the timed forms gives the same cwnd and ssthresh, step by step, as the constructor and the untimed forms", () -> {
+            CongestionControl a = new CongestionControl(SMSS), b = CongestionControl.named("reno", SMSS);
+            List<String> traceA = new ArrayList<>(), traceB = new ArrayList<>();
+            int una = 0x7000, nxt = una;
+            for (int step = 0; step < 400; step++) {
+                int flight = nxt - una;
+                switch (step % 40) {
+                    case 13, 14, 15 -> { // three duplicates: fast retransmit and recovery
+                        a.onDuplicateAck(una, nxt, flight);
+                        b.onDuplicateAck(una, nxt, flight, CongestionControl.DUPLICATE_ACK_THRESHOLD, step * 10L);
+                    }
+                    case 37 -> { a.onRetransmissionTimeout(flight, nxt); b.onRetransmissionTimeout(flight, nxt, step * 10L); }
+                    case 39 -> { a.restartAfterIdle(5000, 1000); b.restartAfterIdle(5000, 1000); }
+                    default -> {
+                        if (flight < a.cwnd()) nxt += a.cwnd() - flight;
+                        int ack = una + Math.min(1500, nxt - una);
+                        if (ack != una) {
+                            a.onNewAck(ack, una, nxt);
+                            b.onNewAck(ack, una, nxt, step * 10L, 100);
+                            una = ack;
+                        }
+                    }
+                }
+                traceA.add(a.cwnd() + "/" + a.ssthresh() + "/" + a.inRecovery());
+                traceB.add(b.cwnd() + "/" + b.ssthresh() + "/" + b.inRecovery());
+            }
+            Check.equal(traceA, traceB, "the two traces");
+            Check.isTrue(traceA.stream().distinct().count() > 40, "the trace went through many states: " + traceA.stream().distinct().count());
         });
     }
 }

@@ -33,6 +33,7 @@ final class ScoreboardTest {
         isLost();
         nextSegAndPipe();
         rack();
+        rackWindowAndTimer();
         afterTimeoutAndHelpers();
         property();
         hostile();
@@ -410,12 +411,14 @@ final class ScoreboardTest {
             Check.isTrue(retransmitted.isEmpty(), "empty");
         });
 
-        Check.test("RFC 8985 6.2 step 4: with reordering seen RACK.reo_wnd is max(1, SRTT/4) ms even in recovery", () -> {
-            Scoreboard tiny = reorderedThenSacked();
-            Check.equal(0, tiny.detectLosses(300, true, SMSS, 2), "SRTT 2: window 1; 300 - 200 < 100 + 1");
-            Check.equal(1000, tiny.detectLosses(301, true, SMSS, 2), "at 301");
+        Check.test("RFC 8985 6.2 step 4: with reordering seen RACK.reo_wnd = min(RACK.reo_wnd_mult * RACK.min_RTT / 4, SRTT), at least 1 ms, even in recovery", () -> {
+            Scoreboard bounded = reorderedThenSacked();             // RACK.min_RTT 100
+            Check.equal(0, bounded.detectLosses(301, true, SMSS, 2), "SRTT 2: window min(100 / 4, 2) = 2; 301 - 200 < 100 + 2");
+            Check.equal(1000, bounded.detectLosses(302, true, SMSS, 2), "at 302");
+            Scoreboard floor = reorderedThenSacked();
+            Check.equal(1000, floor.detectLosses(301, true, SMSS, 0), "SRTT 0: window max(1, min(25, 0)) = 1: lost at 301");
             Scoreboard sb = reorderedThenSacked();
-            Check.equal(0, sb.detectLosses(300, true, SMSS, 100), "SRTT 100: window 25");
+            Check.equal(0, sb.detectLosses(300, true, SMSS, 100), "SRTT 100: window min(25, 100) = 25");
             Check.equal(0, sb.detectLosses(324, true, SMSS, 100), "at 324: 124 < 125");
             Check.equal(1000, sb.detectLosses(325, true, SMSS, 100), "at 325: 125 >= 125");
             Check.isTrue(sb.isLost(2000), "2000 lost");
@@ -492,6 +495,115 @@ final class ScoreboardTest {
             sb.acked(904, 120);
             Check.equal(0, sb.sackedBytes(), "sackedBytes after ACK 904");
             Check.equal("[904,1904)", sb.toString(), "what is left");
+        });
+    }
+
+    // ------------------------------------------------------------------ RACK's window and timer
+
+    static void rackWindowAndTimer() {
+        Check.suite("Scoreboard RACK window and timer");
+
+        Check.test("RFC 8985 6.2 step 1: RACK.min_RTT is the smallest RACK.rtt, and the window is a quarter of it (not of SRTT)", () -> {
+            Scoreboard sb = reorderedThenSacked();                  // samples 100 and 100
+            sb.sent(4000, 5000, 400);
+            sb.sacked(4000, 5000, 700);                             // RACK.rtt 300
+            Check.equal(100L, sb.minRtt(), "RACK.min_RTT");
+            Check.equal(25L, sb.reorderWindowFor(false, SMSS, 160), "min(1 * 100 / 4, 160) = 25, where SRTT/4 would be 40");
+            Check.equal(-1L, new Scoreboard().minRtt(), "no sample yet");
+        });
+
+        Check.test("RFC 8985 6.2 step 4: a D-SACK raises RACK.reo_wnd_mult once per round (until SND.UNA passes the SND.NXT of the raise)", () -> {
+            Scoreboard sb = reorderedThenSacked();                  // min_RTT 100, reordering seen
+            sb.dsackReceived(2000, 4000);
+            Check.equal(2, sb.reorderWindowMultiplier(), "RACK.reo_wnd_mult += 1");
+            Check.equal(Scoreboard.REO_WND_PERSIST, sb.reorderWindowPersist(), "RACK.reo_wnd_persist = 16");
+            Check.equal(50L, sb.reorderWindowFor(true, SMSS, 100), "2 * 100 / 4 = 50");
+            sb.dsackReceived(3000, 5000);
+            Check.equal(2, sb.reorderWindowMultiplier(), "SND.UNA 3000 < RACK.dsack_round 4000: the same round");
+            sb.dsackReceived(4000, 6000);
+            Check.equal(3, sb.reorderWindowMultiplier(), "SND.UNA 4000 >= 4000: a new round");
+            Check.equal(75L, sb.reorderWindowFor(true, SMSS, 100), "3 * 100 / 4 = 75");
+            for (int i = 0; i < 10; i++) sb.dsackReceived(10_000 * (i + 1), 10_000 * (i + 2));
+            Check.equal(100L, sb.reorderWindowFor(true, SMSS, 100), "13 * 100 / 4 = 325, bounded by SRTT 100");
+        });
+
+        Check.test("RFC 8985 6.2 step 4: the widened window lasts 16 recoveries without a D-SACK, then RACK.reo_wnd_mult is 1 again", () -> {
+            Scoreboard sb = reorderedThenSacked();
+            sb.dsackReceived(2000, 4000);
+            for (int recovery = 1; recovery <= 16; recovery++) {
+                Check.equal(2, sb.reorderWindowMultiplier(), "before the end of recovery " + recovery);
+                sb.detectLosses(1000 + recovery, true, SMSS, 100);   // in recovery
+                sb.detectLosses(1000 + recovery, false, SMSS, 100);  // "exiting Fast or RTO recovery"
+            }
+            Check.equal(1, sb.reorderWindowMultiplier(), "after 16");
+            Check.equal(0, sb.reorderWindowPersist(), "persist");
+        });
+
+        Check.test("RFC 8985 6.2: the reordering timer: a segment sent before a delivered one, not yet lost, arms it for xmit_ts + RACK.rtt + reo_wnd; at that time it is lost", () -> {
+            Scoreboard sb = new Scoreboard();
+            sb.sent(0, 1000, 0);
+            sb.sent(1000, 2000, 10);
+            sb.sacked(1000, 2000, 110);                             // RACK.rtt 100
+            Check.equal(Scoreboard.NO_DEADLINE, sb.rackDeadline(), "not armed before detectLosses");
+            Check.equal(0, sb.detectLosses(110, false, SMSS, 100), "within the window (0 + 100 + 25 > 110)");
+            Check.equal(125L, sb.rackDeadline(), "remaining = 0 + 100 + 25 - 110 = 15: the timer fires at 125");
+            Check.equal(0, sb.onRackTimer(124, false, SMSS, 100), "early: nothing");
+            Check.equal(125L, sb.rackDeadline(), "armed again for the same moment");
+            Check.equal(1000, sb.onRackTimer(125, false, SMSS, 100), "at 125: RACK_detect_loss marks it lost");
+            Check.isTrue(sb.isLost(0), "[0,1000) lost");
+            Check.equal(Scoreboard.NO_DEADLINE, sb.rackDeadline(), "nothing left to wait for");
+        });
+
+        Check.test("RFC 8985 6.2: timeout = max(remaining): with two segments waiting the timer is set for the later one", () -> {
+            Scoreboard sb = new Scoreboard();
+            sb.sent(0, 1000, 10);
+            sb.sent(1000, 2000, 20);
+            sb.sent(2000, 3000, 30);
+            sb.sacked(2000, 3000, 130);                             // RACK.rtt 100, reo_wnd 25
+            Check.equal(0, sb.detectLosses(130, false, SMSS, 100), "10 + 125 and 20 + 125 are both after 130");
+            Check.equal(145L, sb.rackDeadline(), "max(135 - 130, 145 - 130) = 15: at 145");
+            Check.equal(2000, sb.onRackTimer(145, false, SMSS, 100), "both lost when it fires");
+        });
+
+        Check.test("RFC 8985 6.2: a retransmission waits for its window too: the timer finds it lost without a new ACK", () -> {
+            Scoreboard sb = reorderedThenSacked();                  // reordering seen: reo_wnd 25 even in recovery
+            Check.equal(1000, sb.detectLosses(325, true, SMSS, 100), "[2000,3000) lost at 200 + 100 + 25");
+            sb.sent(2000, 3000, 330);                               // retransmitted
+            sb.sent(4000, 5000, 340);                               // new data after it
+            sb.sacked(4000, 5000, 440);                             // RACK.rtt 100
+            Check.equal(0, sb.detectLosses(440, true, SMSS, 100), "the retransmission: 330 + 100 + 25 > 440");
+            Check.equal(455L, sb.rackDeadline(), "armed for 455");
+            Check.equal(1000, sb.onRackTimer(455, true, SMSS, 100), "lost again");
+            Check.equal(1, sb.lostRetransmissions(), "a lost retransmission");
+            Check.equal(new Scoreboard.Hole(2000, 3000), sb.nextLost(1000), "to send once more");
+        });
+
+        Check.test("forgetSacks() and clear() disarm the timer", () -> {
+            Scoreboard sb = new Scoreboard();
+            sb.sent(0, 1000, 0);
+            sb.sent(1000, 2000, 10);
+            sb.sacked(1000, 2000, 110);
+            sb.detectLosses(110, false, SMSS, 100);
+            Check.isTrue(sb.rackDeadline() != Scoreboard.NO_DEADLINE, "armed");
+            sb.forgetSacks();
+            Check.equal(Scoreboard.NO_DEADLINE, sb.rackDeadline(), "after a timeout");
+            sb.sacked(1000, 2000, 120);
+            sb.detectLosses(120, false, SMSS, 100);
+            sb.clear();
+            Check.equal(Scoreboard.NO_DEADLINE, sb.rackDeadline(), "after clear");
+        });
+
+        Check.test("RFC 6937 DeliveredData: deliveredBytes() counts each byte once, when first SACKed or cumulatively acknowledged", () -> {
+            Scoreboard sb = board(5);
+            Check.equal(0L, sb.deliveredBytes(), "nothing yet");
+            sb.sacked(2000, 4000, 10);
+            Check.equal(2000L, sb.deliveredBytes(), "SACKed");
+            sb.sacked(2000, 3000, 11);
+            Check.equal(2000L, sb.deliveredBytes(), "SACKed again: not counted twice");
+            sb.acked(3000, 12);
+            Check.equal(4000L, sb.deliveredBytes(), "[0,2000) newly by the cumulative ACK, [2000,3000) already counted");
+            sb.acked(5000, 13);
+            Check.equal(5000L, sb.deliveredBytes(), "[4000,5000)");
         });
     }
 
