@@ -17,6 +17,7 @@
  *   a SYN arrives (LISTEN, SYN-SENT)       onSyn(seg, now)
  *   sending our SYN-ACK                   synAckOption(RCV.NXT, now) -> null, or the TSopt
  *   a SYN-ACK arrives (SYN-SENT)           onSynAck(seg, now)    -> null, or why to drop it (Linux resets)
+ *   a SYN cookie's ACK made the connection onCookieAck(seg, now)
  *   any other segment arrives, first       check(seg, now)       -> ACCEPT, DROP (silently), or DROP_AND_ACK
  *   ...it passed RFC 9293's sequence test  onAcceptable(seg, now) (R3: may update TS.Recent)
  *   ...its ACK advanced SND.UNA            rttSampleMillis(seg, now) -> R for the RTT estimator, or -1
@@ -152,6 +153,19 @@ final class Timestamps {
         return null;
     }
 
+    /**
+     * A connection rebuilt from a SYN cookie's ACK (SynCookies): the SYN had timestamps if the ACK
+     * has them (a peer sends them after the handshake only if both SYNs had them; Linux reasons the
+     * same), and TS.Recent starts from the ACK, whose SEG.SEQ is what our SYN-ACK acknowledged. The clock's offset must be the one the SYN-ACK used.
+     */
+    void onCookieAck(Packets.Tcp ack, long now) {
+        Packets.Timestamps ts = option(ack);
+        if (!enabled || ts == null) return;
+        sentInSyn = receivedInSyn = ok = true;
+        record(ts.value(), now);
+        lastAckSent = ack.seq();
+    }
+
     // ------------------------------------------------------------------ arriving segments
 
     /**
@@ -189,8 +203,8 @@ final class Timestamps {
      * PAWS timestamp check fails, i.e., only if SEG.TSval < TS.Recent. If TS.Recent is found to be
      * invalid, then the segment is accepted, regardless of the failure of the timestamp check, and
      * rule R3 updates TS.Recent with the TSval from the new segment."
-     * Also as Linux (tcp_paws_check): a TS.Recent of 0 is not valid: "Some OSes send SYN and SYNACK
-     * messages with tsval=0 tsecr=0, then following tcp messages have valid values."
+     * Also as Linux (tcp_paws_check): a TS.Recent of 0 is not valid, for the stacks whose SYN or
+     * SYN-ACK carries TSval 0 and whose later segments carry their real clock.
      */
     private boolean tsRecentValid(long now) {
         return tsRecent != 0 && now - tsRecentAt <= PAWS_IDLE_LIMIT_MILLIS;
