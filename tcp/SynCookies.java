@@ -25,10 +25,11 @@
  * Use from the listener:
  * <pre>
  *   the backlog is full and a SYN arrives   lastOverflowAt = now; c = cookies.isn(..., syn.seq(), syn.mss(), counter(now))
- *                                          SYN-ACK: SEQ = c.isn(), MSS option c.mss(); with timestamps (the SYN had
- *                                          them): TSval = timestamp(tsVal(now), options), plus the window scale and
- *                                          SACK-permitted the SYN asked for; without timestamps only the MSS (Linux
- *                                          clears the other options, which it could not remember)
+ *                                          SYN-ACK: SEQ = c.isn(), our own MSS option as always (c.mss() is the peer's,
+ *                                          rounded down: the send MSS to come); with timestamps (the SYN had them):
+ *                                          TSval = timestamp(tsVal(now), options), our window scale and SACK-permitted
+ *                                          if the SYN asked for them, ECE if it was ECN-setup; without timestamps only
+ *                                          the MSS (Linux clears the other options, which it could not remember)
  *   an ACK arrives for no connection        if (cookiesRecentlySent(lastOverflowAt, now)) m = cookies.check(..., ack, counter(now));
  *                                          accepted: a connection in ESTABLISHED with ISS = ack.ack() - 1,
  *                                          IRS = ack.seq() - 1, send MSS m.mss(), options decodeTimestamp(...)

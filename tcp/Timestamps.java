@@ -18,7 +18,7 @@
  *   sending our SYN-ACK                   synAckOption(RCV.NXT, now) -> null, or the TSopt
  *   a SYN-ACK arrives (SYN-SENT)           onSynAck(seg, now)    -> null, or why to drop it (Linux resets)
  *   a SYN cookie's ACK made the connection onCookieAck(seg, now)
- *   any other segment arrives, first       check(seg, now)       -> ACCEPT, DROP (silently), or DROP_AND_ACK
+ *   any later segment arrives, first       check(seg, now)       -> ACCEPT, DROP (silently), or DROP_AND_ACK
  *   ...it passed RFC 9293's sequence test  onAcceptable(seg, now) (R3: may update TS.Recent)
  *   ...its ACK advanced SND.UNA            rttSampleMillis(seg, now) -> R for the RTT estimator, or -1
  *   sending any segment but a SYN          option(seg's ACK field, ACK set?, now) -> null, or the TSopt
@@ -169,11 +169,14 @@ final class Timestamps {
     // ------------------------------------------------------------------ arriving segments
 
     /**
-     * The PAWS test, RFC 7323 section 5.3 R1, for every arriving segment but a SYN in SYN-SENT or
-     * LISTEN; call it before RFC 9293's sequence test ("R2) If the segment is outside the window,
-     * reject it (normal TCP processing)" comes after R1).
+     * The PAWS test, RFC 7323 section 5.3 R1, for every arriving segment once synchronized; call it
+     * before RFC 9293's sequence test ("R2) If the segment is outside the window, reject it (normal
+     * TCP processing)" comes after R1). A SYN passes: its own rules decide (SYN-RECEIVED answers a
+     * retransmitted SYN, the synchronized states send a challenge ACK whatever its TSval, as Linux
+     * does for a SYN that fails PAWS, and TIME-WAIT asks TimeWaitReopen).
      */
     Check check(Packets.Tcp seg, long now) {
+        if (seg.isSyn()) return Check.ACCEPTED;
         // Section 3.2: "If a TSopt is received on a connection where TSopt was not negotiated in the
         // initial three-way handshake, the TSopt MUST be ignored and the packet processed normally."
         if (!ok) return Check.ACCEPTED;

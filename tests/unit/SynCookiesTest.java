@@ -177,6 +177,39 @@ final class SynCookiesTest {
             Check.equal(2, SynCookies.counter(179_999), "minute counter");
         });
 
+        Check.test("end to end: a SYN with every option, the stateless SYN-ACK, the ACK, the connection's options back", () -> {
+            long now = 3_600_000;
+            int count = SynCookies.counter(now);
+            Timestamps clock = new Timestamps(true, 0x5000_0000);
+            // the peer's SYN: MSS 1460, SACK-permitted, TSval 9999, window scale 7, ECE+CWR
+            int peerIsn = 0xdeadbeef;
+            Packets.Tcp syn = Packets.Tcp.of(PEER_PORT, OUR_PORT, peerIsn, 0, Packets.SYN | Packets.ECE | Packets.CWR, 64240,
+                    TcpOptionLayout.syn(1460, 7, true, new Packets.Timestamps(9999, 0)), null);
+            // the backlog is full: nothing is kept
+            SynCookies.Cookie c = COOKIES.isn(PEER, US, PEER_PORT, OUR_PORT, syn.seq(), syn.mss(), count);
+            SynCookies.Options asked = new SynCookies.Options(7, syn.sackPermitted(), true);
+            int tsVal = SynCookies.timestamp(clock.tsVal(now), asked);
+            List<Packets.TcpOption> synAckOptions = TcpOptionLayout.syn(1460, 8, true, new Packets.Timestamps(tsVal, 9999));
+            Check.equal(20, TcpOptionLayout.length(synAckOptions), "a full SYN-ACK: MSS, SACK_PERM+TS, NOP WS");
+            // 40 ms later the peer's ACK echoes the TSval
+            Packets.Tcp ack = Packets.Tcp.of(PEER_PORT, OUR_PORT, peerIsn + 1, c.isn() + 1, Packets.ACK, 502,
+                    TcpOptionLayout.segment(new Packets.Timestamps(10039, tsVal), new int[0]), null);
+            Check.isTrue(SynCookies.cookiesRecentlySent(now, now + 40), "within 2 minutes of the overflow");
+            SynCookies.Checked m = COOKIES.check(PEER, US, PEER_PORT, OUR_PORT, ack, SynCookies.counter(now + 40));
+            Check.equal(1460, m.mss(), "send MSS");
+            SynCookies.Options back = SynCookies.decodeTimestamp(ack, true, true, true, null);
+            Check.equal(asked, back, "window scale 7, SACK, ECN");
+            Timestamps rebuilt = new Timestamps(true, 0x5000_0000);
+            rebuilt.onCookieAck(ack, now + 40);
+            Check.isTrue(rebuilt.negotiated(), "timestamps on");
+            Check.equal(10039, rebuilt.tsRecent(), "TS.Recent");
+            long rtt = rebuilt.rttSampleMillis(ack, now + 40);
+            Check.isTrue(rtt >= 40 && rtt < 40 + 64, "RTT from the SYN-ACK, up to 63 ms early by the encoding: " + rtt);
+            Ecn ecn = new Ecn(true);
+            ecn.onCookieAck(back.ecn());
+            Check.isTrue(ecn.negotiated(), "ECN on");
+        });
+
         Check.finish();
     }
 }

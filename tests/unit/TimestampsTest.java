@@ -139,6 +139,27 @@ final class TimestampsTest {
             Check.isTrue(c.reason().contains("no timestamp option"), c.reason());
         });
 
+        Check.test("a SYN is left to the SYN rules (challenge ACK, TimeWaitReopen), even without TSopt or with an old TSval", () -> {
+            Timestamps t = established();
+            Check.equal(Timestamps.Verdict.ACCEPT, t.check(segment(9, 0, Packets.SYN, ts(5, 0), 0), 10).verdict(), "old TSval");
+            Check.equal(Timestamps.Verdict.ACCEPT, t.check(segment(9, 0, Packets.SYN, null, 0), 10).verdict(), "no TSopt");
+        });
+
+        Check.test("a SYN cookie's ACK with timestamps: negotiated, TS.Recent from it, Last.ACK.sent its SEQ", () -> {
+            Timestamps t = new Timestamps(true, OFFSET);
+            t.onCookieAck(segment(5001, 777, Packets.ACK, ts(4242, OFFSET - 3), 0), 100);
+            Check.isTrue(t.negotiated(), "negotiated");
+            Check.equal(4242, t.tsRecent(), "TS.Recent");
+            Check.equal(5001, t.lastAckSent(), "Last.ACK.sent");
+            Check.equal(103L, t.rttSampleMillis(segment(5001, 777, Packets.ACK, ts(4243, OFFSET - 3), 0), 100), "RTT from the cookie SYN-ACK's TSval");
+            Timestamps without = new Timestamps(true, OFFSET);
+            without.onCookieAck(segment(5001, 777, Packets.ACK, null, 0), 100);
+            Check.isTrue(!without.negotiated(), "an ACK without TSopt: none");
+            Timestamps off = new Timestamps(false, OFFSET);
+            off.onCookieAck(segment(5001, 777, Packets.ACK, ts(4242, 1), 0), 100);
+            Check.isTrue(!off.negotiated(), "--no-timestamps");
+        });
+
         Check.test("PAWS compares modulo 2^32: after TSval wraps, 0x10 is newer than 0xffffff00", () -> {
             Timestamps t = new Timestamps(true, 0);
             t.onSyn(segment(0, 0, Packets.SYN, ts(0xffffff00, 0), 0), 0);
