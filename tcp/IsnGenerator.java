@@ -37,30 +37,10 @@ final class IsnGenerator {
 
     /**
      * SipHash-2-4 of a 12-byte message: the first word m0 as 8 bytes, then the low 4 bytes of m1
-     * (the two ports), little-endian as the algorithm reads bytes.
+     * (the two ports), most significant byte first.
      */
     static long sipHash24(long k0, long k1, long m0, long m1) {
-        long[] v = {k0 ^ 0x736f6d6570736575L, k1 ^ 0x646f72616e646f6dL, k0 ^ 0x6c7967656e657261L, k1 ^ 0x7465646279746573L};
-        long first = Long.reverseBytes(m0);             // message bytes 0-7, read as a little-endian word
-        long last = Long.reverseBytes(m1 << 32) | (12L << 56); // bytes 8-11, then the length in the top byte
-        compress(v, first);
-        compress(v, last);
-        v[2] ^= 0xff;
-        for (int i = 0; i < 4; i++) round(v);
-        return v[0] ^ v[1] ^ v[2] ^ v[3];
-    }
-
-    private static void compress(long[] v, long m) {
-        v[3] ^= m;
-        round(v);
-        round(v);
-        v[0] ^= m;
-    }
-
-    private static void round(long[] v) {
-        v[0] += v[1]; v[1] = Long.rotateLeft(v[1], 13); v[1] ^= v[0]; v[0] = Long.rotateLeft(v[0], 32);
-        v[2] += v[3]; v[3] = Long.rotateLeft(v[3], 16); v[3] ^= v[2];
-        v[0] += v[3]; v[3] = Long.rotateLeft(v[3], 21); v[3] ^= v[0];
-        v[2] += v[1]; v[1] = Long.rotateLeft(v[1], 17); v[1] ^= v[2]; v[2] = Long.rotateLeft(v[2], 32);
+        byte[] message = java.nio.ByteBuffer.allocate(12).putLong(m0).putInt((int) m1).array();
+        return SipHash.hash(k0, k1, message);
     }
 }

@@ -16,6 +16,8 @@
  *   an ACK arrives                           rtt.onAck(ack, now); if it acknowledged new data, rtt.resetBackoff()
  *   the retransmission timer expires         rtt.onRetransmit()   (then retransmit, with onSend(..., true))
  *   the handshake ends after a SYN was resent rtt.afterHandshakeWithSynRetransmitted()
+ *   with RFC 7323 timestamps, instead of onSend/onAck timing: on each ACK that advances SND.UNA,
+ *                                            rtt.timestampSample(timestamps.rttSampleMillis(seg, now), flightSize, smss)
  * </pre>
  */
 final class RttEstimator {
@@ -100,7 +102,36 @@ final class RttEstimator {
         return true;
     }
 
+    /**
+     * A sample from RFC 7323 timestamps (Timestamps.rttSampleMillis), taken on every ACK that
+     * advanced SND.UNA, retransmissions included. With timestamps, call this instead of timing
+     * segments with onSend/onAck (it ends any such measurement, so no sample counts twice).
+     *
+     * Many samples per RTT would shorten the history RFC 6298 means to keep, so the gains shrink as
+     * RFC 7323 Appendix G suggests:
+     *   "ExpectedSamples = ceiling(FlightSize / (SMSS * 2))
+     *    alpha' = alpha / ExpectedSamples
+     *    beta' = beta / ExpectedSamples"
+     * (the 2: one ACK for every two segments, delayed ACKs), then
+     *   "RTTVAR <- (1 - beta') * RTTVAR + beta' * |SRTT - R'|
+     *    SRTT <- (1 - alpha') * SRTT + alpha' * R'"
+     * With one segment in flight this is RFC 6298's (2.3) exactly.
+     *
+     * @param flightSize the bytes that were in flight when the ACK arrived
+     * @param smss       the sender's MSS
+     */
+    void timestampSample(long rMillis, long flightSize, int smss) {
+        if (smss < 1) throw new IllegalArgumentException("SMSS " + smss);
+        timing = false;
+        long expectedSamples = Math.max(1, ceilDiv(Math.max(flightSize, 0), 2L * smss));
+        sample(rMillis, expectedSamples);
+    }
+
     private void sample(long rMillis) {
+        sample(rMillis, 1);
+    }
+
+    private void sample(long rMillis, long expectedSamples) {
         long r = rMillis * 1000;
         if (srttMicros < 0) {
             // (2.2) "When the first RTT measurement R is made, the host MUST set
@@ -115,8 +146,10 @@ final class RttEstimator {
             //        SRTT <- (1 - alpha) * SRTT + alpha * R'"
             // "The value of SRTT used in the update to RTTVAR is its value before updating SRTT itself
             // using the second assignment." "The above SHOULD be computed using alpha=1/8 and beta=1/4"
-            rttvarMicros = ceilDiv(3 * rttvarMicros + Math.abs(srttMicros - r), 4);
-            srttMicros = ceilDiv(7 * srttMicros + r, 8);
+            // (divided by expectedSamples for timestamp samples, see timestampSample)
+            long betaInverse = 4 * expectedSamples, alphaInverse = 8 * expectedSamples;
+            rttvarMicros = ceilDiv((betaInverse - 1) * rttvarMicros + Math.abs(srttMicros - r), betaInverse);
+            srttMicros = ceilDiv((alphaInverse - 1) * srttMicros + r, alphaInverse);
         }
         rto = computedRto();
     }
