@@ -188,7 +188,7 @@ final class TcpStack {
         for (int port : clientPorts) this.clientPorts.set(port);
         this.ipIdentification = (int) (startNanos & 0xffff);
         this.faults = settings.faults.active()
-                ? new FaultInjector<>(settings.faults, settings.faultSeed, TcpStack::describePacket, line -> log.always(null, line))
+                ? new FaultInjector<>(settings.faults, settings.faultSeed, PacketText::summary, line -> log.always(null, line))
                 : null;
     }
 
@@ -287,7 +287,7 @@ final class TcpStack {
         FourTuple tuple = new FourTuple(ip.destination(), seg.destinationPort(), ip.source(), seg.sourcePort());
         Connection c = connections.get(tuple);
         if (log.verbose()) {
-            log.detail(c != null ? c.who() : null, "<- " + Packets.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
+            log.detail(c != null ? c.who() : null, "<- " + PacketText.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
                     + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort());
         }
         if (c != null) {
@@ -321,7 +321,7 @@ final class TcpStack {
         Listener.Answer answer = Listener.answer(seg);
         if (!answer.accept()) {
             if (log.verbose()) {
-                log.detail(null, Packets.flagNames(seg.flags()) + " from " + Packets.address(tuple.remoteAddress())
+                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + Packets.address(tuple.remoteAddress())
                         + ":" + tuple.remotePort() + ": " + answer.dropped().reason());
             }
             if (answer.reset() != null) transmit(tuple, answer.reset(), null);
@@ -537,7 +537,7 @@ final class TcpStack {
         outgoing.flip();
         if (log.verbose()) {
             int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);
-            log.detail(c == null ? null : c.who(), "-> " + Packets.describe(segment.withChecksum(checksum)) + " to "
+            log.detail(c == null ? null : c.who(), "-> " + PacketText.describe(segment.withChecksum(checksum)) + " to "
                     + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
         }
         if (faults == null) {
@@ -561,17 +561,6 @@ final class TcpStack {
             log.always(c == null ? null : c.who(), "Could not send a packet of " + packet.remaining() + " bytes to "
                     + Packets.address(destination) + ": " + e.getMessage());
         }
-    }
-
-    /** How a fault's log line names a packet: "SYN", "PSH-ACK (1448 bytes)". */
-    private static String describePacket(ByteBuffer p) {
-        int at = p.position();
-        int ipHeader = (Packets.u8(p, at) & 0x0f) * 4;
-        int total = Packets.u16(p, at + 2);
-        int tcpHeader = (Packets.u8(p, at + ipHeader + 12) >> 4) * 4;
-        int data = total - ipHeader - tcpHeader;
-        String flags = Packets.flagNames(Packets.u8(p, at + ipHeader + 13));
-        return data > 0 ? flags + " (" + data + " bytes)" : flags;
     }
 
     private void capture(ByteBuffer packet) {

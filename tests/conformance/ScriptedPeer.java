@@ -107,7 +107,7 @@ final class ScriptedPeer {
         int endRel = seq + length - peerIsn;
         if (Seq.gt(endRel, peerNext) && (step.flags() & Packets.RST) == 0) peerNext = endRel;
         last = System.nanoTime();
-        log(String.format("%7.3f  -> %s seq=%s ack=%s win=%d%s%s", elapsed(), Packets.flagNames(step.flags()),
+        log(String.format("%7.3f  -> %s seq=%s ack=%s win=%d%s%s", elapsed(), PacketText.flagNames(step.flags()),
                 relPeer(seq), (step.flags() & Packets.ACK) != 0 ? relTarget(ack) : "-", window,
                 options.length > 0 ? " opts=" + HexFormat.of().formatHex(options) : "",
                 payload.length > 0 ? " len=" + payload.length : ""));
@@ -160,8 +160,8 @@ final class ScriptedPeer {
     private String mismatch(Script.Step step, Packets.Tcp t) {
         Map<String, String> f = step.fields();
         if ((t.flags() & ~step.optionalFlags()) != step.flags())
-            return "flags " + Packets.flagNames(t.flags()) + ", expected " + Packets.flagNames(step.flags())
-                    + (step.optionalFlags() != 0 ? " (optional " + Packets.flagNames(step.optionalFlags()) + ")" : "");
+            return "flags " + PacketText.flagNames(t.flags()) + ", expected " + PacketText.flagNames(step.flags())
+                    + (step.optionalFlags() != 0 ? " (optional " + PacketText.flagNames(step.optionalFlags()) + ")" : "");
         if (targetIsn == null && t.isSyn()) {
             // The target's ISN: its SYN's sequence number is the script's seq (0 unless said otherwise).
             String s = f.getOrDefault("seq", "0");
@@ -217,7 +217,7 @@ final class ScriptedPeer {
     private static String checkOptions(List<Packets.TcpOption> have, String spec, boolean present) {
         List<Packets.TcpOption> real = new ArrayList<>();
         for (Packets.TcpOption o : have) if (!(o instanceof Packets.Nop) && !(o instanceof Packets.EndOfList)) real.add(o);
-        if (spec.equals("none")) return real.isEmpty() ? null : "options " + Packets.describeOptions(have) + ", expected none";
+        if (spec.equals("none")) return real.isEmpty() ? null : "options " + PacketText.describeOptions(have) + ", expected none";
         for (String item : spec.split(",")) {
             String[] kv = item.split(":", 2);
             String value = kv.length > 1 ? kv[1] : "*";
@@ -232,8 +232,8 @@ final class ScriptedPeer {
                 };
                 if (kind) found = o;
             }
-            if (present && found == null) return "options " + Packets.describeOptions(have) + " lack " + kv[0];
-            if (!present && found != null) return "options " + Packets.describeOptions(have) + " have " + kv[0] + ", expected it absent";
+            if (present && found == null) return "options " + PacketText.describeOptions(have) + " lack " + kv[0];
+            if (!present && found != null) return "options " + PacketText.describeOptions(have) + " have " + kv[0] + ", expected it absent";
             if (present && found instanceof Packets.Mss m && !range(value, m.value())) return "MSS " + m.value() + ", expected " + value;
             if (present && found instanceof Packets.WindowScale w && !range(value, w.shift())) return "window scale " + w.shift() + ", expected " + value;
         }
@@ -347,9 +347,9 @@ final class ScriptedPeer {
     private String relTarget(int seq) { return targetIsn == null ? "abs:" + Seq.str(seq) : Integer.toString(seq - targetIsn); }
 
     private String describe(Packets.Tcp t) {
-        return Packets.flagNames(t.flags()) + " seq=" + relTarget(t.seq()) + (t.isAck() ? " ack=" + relPeer(t.ack()) : "")
+        return PacketText.flagNames(t.flags()) + " seq=" + relTarget(t.seq()) + (t.isAck() ? " ack=" + relPeer(t.ack()) : "")
                 + " win=" + t.window() + (t.urgentPointer() != 0 ? " urg=" + t.urgentPointer() : "")
-                + (t.options().isEmpty() ? "" : " opts=" + Packets.describeOptions(t.options()))
+                + (t.options().isEmpty() ? "" : " opts=" + PacketText.describeOptions(t.options()))
                 + (t.payload().length > 0 ? " len=" + t.payload().length : "");
     }
 

@@ -75,7 +75,7 @@ final class Injector {
                     Packets.Packet reply = Packets.parse(p, !socket.lastChecksumNotReady());
                     if (reply.ip().source() == dst && reply.tcp().sourcePort() == dport && reply.tcp().destinationPort() == sport) {
                         Packets.Tcp t = reply.tcp();
-                        System.out.println("reply " + Packets.flagNames(t.flags()) + " seq=" + Seq.str(t.seq()) + " ack=" + Seq.str(t.ack()));
+                        System.out.println("reply " + PacketText.flagNames(t.flags()) + " seq=" + Seq.str(t.seq()) + " ack=" + Seq.str(t.ack()));
                         return;
                     }
                 } catch (Packets.Rejected ignored) {

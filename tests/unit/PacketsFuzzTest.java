@@ -294,7 +294,7 @@ final class PacketsFuzzTest {
         if (optionBytes > tcp.dataOffset() * 4 - 20) wrong.add("options longer than the header: " + optionBytes);
         if (!ipChecksumOk(in)) wrong.add("accepted with a wrong IP checksum");
         int flags = tcp.flags();
-        if ((flags & 3) == 3 || (flags & 6) == 6 || (flags & 5) == 5) wrong.add("accepted flags " + Packets.flagNames(flags));
+        if ((flags & 3) == 3 || (flags & 6) == 6 || (flags & 5) == 5) wrong.add("accepted flags " + PacketText.flagNames(flags));
         if (tcp.sourcePort() == 0 || tcp.destinationPort() == 0) wrong.add("accepted port 0");
         if ((ip.source() >>> 28) == 0xe || ip.source() == -1) wrong.add("accepted source " + Packets.address(ip.source()));
         if (!wrong.isEmpty()) stats.fail(i, in, "accepted packet differs from its bytes: " + wrong);

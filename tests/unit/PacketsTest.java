@@ -364,7 +364,7 @@ final class PacketsTest {
      */
     static void roundTrip(Packets.Ipv4 ip, Packets.Tcp x) throws Exception {
         byte[] wire = emitBytes(ip, x);
-        String what = Packets.describe(x);
+        String what = PacketText.describe(x);
         Check.equal(20 + x.headerLength() + x.payload().length, wire.length, what + ": length");
         Check.equal(0, ipChecksumOf(wire), what + ": IP checksum by sum16");
         Check.equal(0, tcpChecksumOf(wire), what + ": TCP checksum by sum16");
@@ -663,21 +663,21 @@ final class PacketsTest {
 
     static void printingAndAddresses() {
         Check.test("flagNames: SYN-ACK, PSH-ACK, FIN-ACK, RST-ACK, (no flags), each single flag", () -> {
-            Check.equal("SYN-ACK", Packets.flagNames(0x12), "0x12");
-            Check.equal("PSH-ACK", Packets.flagNames(0x18), "0x18");
-            Check.equal("FIN-ACK", Packets.flagNames(0x11), "0x11");
-            Check.equal("RST-ACK", Packets.flagNames(0x14), "0x14");
-            Check.equal("(no flags)", Packets.flagNames(0), "0");
+            Check.equal("SYN-ACK", PacketText.flagNames(0x12), "0x12");
+            Check.equal("PSH-ACK", PacketText.flagNames(0x18), "0x18");
+            Check.equal("FIN-ACK", PacketText.flagNames(0x11), "0x11");
+            Check.equal("RST-ACK", PacketText.flagNames(0x14), "0x14");
+            Check.equal("(no flags)", PacketText.flagNames(0), "0");
             // the order the javadoc gives: SYN, RST, FIN, PSH, URG, ACK, ECE, CWR
-            Check.equal("URG-ACK", Packets.flagNames(0x30), "0x30");
-            Check.equal("FIN-PSH-ACK", Packets.flagNames(0x19), "0x19");
-            Check.equal("SYN-ECE-CWR", Packets.flagNames(0xc2), "0xc2, an ECN-setup SYN (RFC 3168)");
+            Check.equal("URG-ACK", PacketText.flagNames(0x30), "0x30");
+            Check.equal("FIN-PSH-ACK", PacketText.flagNames(0x19), "0x19");
+            Check.equal("SYN-ECE-CWR", PacketText.flagNames(0xc2), "0xc2, an ECN-setup SYN (RFC 3168)");
             String[] single = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
-            for (int i = 0; i < 8; i++) Check.equal(single[i], Packets.flagNames(1 << i), "bit " + i);
+            for (int i = 0; i < 8; i++) Check.equal(single[i], PacketText.flagNames(1 << i), "bit " + i);
         });
 
         Check.test("describe shows seq and ack as unsigned decimals", () -> {
-            String d = Packets.describe(Packets.Tcp.of(1, 2, 0xfffffffe, 0x80000000, Packets.SYN | Packets.ACK,
+            String d = PacketText.describe(Packets.Tcp.of(1, 2, 0xfffffffe, 0x80000000, Packets.SYN | Packets.ACK,
                     65535, List.of(new Packets.Mss(1460)), null));
             Check.isTrue(d.contains("seq=4294967294"), "seq=4294967294 in " + d);
             Check.isTrue(d.contains("ack=2147483648"), "ack=2147483648 in " + d);
