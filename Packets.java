@@ -68,7 +68,7 @@ final class Packets {
         TRUNCATED_IP_HEADER, NOT_IPV4, BAD_IHL, BAD_TOTAL_LENGTH, BAD_IP_CHECKSUM, FRAGMENT, NOT_TCP,
         TRUNCATED_TCP_HEADER, BAD_DATA_OFFSET, BAD_OPTION, BAD_TCP_CHECKSUM,
         // sanity: readable, but the values make no sense
-        SYN_WITH_FIN, SYN_WITH_RST, FIN_WITH_RST, PORT_ZERO, BAD_SOURCE_ADDRESS
+        BAD_SOURCE_ADDRESS
     }
 
     /** A packet that parse refused, with the reason. Cheap: no stack trace. */
@@ -324,12 +324,9 @@ final class Packets {
                 u8(buf, t + 12) & 0x0f, flags, u16(buf, t + 14), tcpChecksum, u16(buf, t + 18), options, payload);
 
         // ---- sanity
-        if ((flags & (SYN | FIN)) == (SYN | FIN)) throw new Rejected(Problem.SYN_WITH_FIN, "SYN and FIN both set");
-        if ((flags & (SYN | RST)) == (SYN | RST)) throw new Rejected(Problem.SYN_WITH_RST, "SYN and RST both set");
-        if ((flags & (FIN | RST)) == (FIN | RST)) throw new Rejected(Problem.FIN_WITH_RST, "FIN and RST both set");
-        if (tcp.sourcePort() == 0 || tcp.destinationPort() == 0)
-            throw new Rejected(Problem.PORT_ZERO, "port 0 (source " + tcp.sourcePort()
-                    + ", destination " + tcp.destinationPort() + ")");
+        // What a combination of flags means (SYN with FIN, RST with FIN) is not the wire format's to
+        // say: the Listener and the connection decide, by RFC 9293's rules for their state. Port 0
+        // is the Demultiplexer's: no connection has it.
         // RFC 1122 section 4.2.3.10: a SYN from a broadcast or multicast address must be ignored;
         // no TCP segment comes from one.
         if (isMulticastOrBroadcast(source))

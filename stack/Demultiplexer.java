@@ -70,6 +70,12 @@ final class Demultiplexer {
         }
         Packets.Ipv4 ip = p.ip();
         Packets.Tcp seg = p.tcp();
+        if (seg.sourcePort() == 0) {
+            // Port 0 is reserved (IANA's port registry): no connection has it, so nothing could
+            // answer. (The destination port is one of ours, so never 0.)
+            if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": port 0 (source 0, destination " + port + ")");
+            return;
+        }
         if (!isOurAddress(ip.destination(), port)) return;
         if (!wire.survivesFaults(packet)) return; // --drop-received, --loss-received
         wire.draw(p);
