@@ -253,10 +253,16 @@ final class Packets {
      * The buffer's position is not changed.
      */
     static Packet parse(ByteBuffer buf, boolean verifyTcpChecksum) throws Rejected {
+        Ipv4 ip = parseIpv4(buf);
+        Tcp tcp = parseTcp(buf, ip, verifyTcpChecksum);
+        checkSanity(ip);
+        return new Packet(ip, tcp);
+    }
+
+    /** Integrity, IPv4: a header that can be read, whose lengths fit, checksum verifies, not a fragment, carrying TCP. */
+    private static Ipv4 parseIpv4(ByteBuffer buf) throws Rejected {
         int base = buf.position();
         int available = buf.remaining();
-
-        // ---- integrity, IPv4
         if (available < IPV4_HEADER_LEN)
             throw new Rejected(Problem.TRUNCATED_IP_HEADER,
                     "truncated IPv4 header: " + available + " bytes, need " + IPV4_HEADER_LEN);
@@ -286,13 +292,14 @@ final class Packets {
         int protocol = u8(buf, base + 9);
         if (protocol != PROTOCOL_TCP)
             throw new Rejected(Problem.NOT_TCP, "IP protocol " + protocol + ", not TCP (6)");
-        int source = buf.getInt(base + 12), destination = buf.getInt(base + 16);
-        Ipv4 ip = new Ipv4(u8(buf, base + 1), totalLength, u16(buf, base + 4), flagsAndFragment,
-                u8(buf, base + 8), protocol, ipChecksum, source, destination, ipHeaderLen);
+        return new Ipv4(u8(buf, base + 1), totalLength, u16(buf, base + 4), flagsAndFragment,
+                u8(buf, base + 8), protocol, ipChecksum, buf.getInt(base + 12), buf.getInt(base + 16), ipHeaderLen);
+    }
 
-        // ---- integrity, TCP
-        int t = base + ipHeaderLen;
-        int tcpLength = totalLength - ipHeaderLen;
+    /** Integrity, TCP: the segment after ip's header: lengths that fit, options that can be read, the checksum. */
+    private static Tcp parseTcp(ByteBuffer buf, Ipv4 ip, boolean verifyTcpChecksum) throws Rejected {
+        int t = buf.position() + ip.headerLength();
+        int tcpLength = ip.totalLength() - ip.headerLength();
         if (tcpLength < TCP_HEADER_LEN)
             throw new Rejected(Problem.TRUNCATED_TCP_HEADER,
                     "truncated TCP header: " + tcpLength + " bytes, need " + TCP_HEADER_LEN);
@@ -306,7 +313,7 @@ final class Packets {
         List<TcpOption> options = parseOptions(buf, t + TCP_HEADER_LEN, t + tcpHeaderLen);
         int tcpChecksum = u16(buf, t + 16);
         if (verifyTcpChecksum) {
-            int sum = Checksum.add(pseudoHeaderSum(source, destination, tcpLength), buf, t, tcpLength);
+            int sum = Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), buf, t, tcpLength);
             if (Checksum.finish(sum) != 0) {
                 // Taking the field back out of the sum is one's complement subtraction: adding its complement.
                 int expected = Checksum.finish(Checksum.add(sum, ~tcpChecksum & 0xffff));
@@ -314,25 +321,26 @@ final class Packets {
                         "bad TCP checksum 0x%04x (expected 0x%04x)", tcpChecksum, expected));
             }
         }
-        int flags = u8(buf, t + 13);
         byte[] payload = NO_DATA;
         if (tcpLength > tcpHeaderLen) {
             payload = new byte[tcpLength - tcpHeaderLen];
             buf.get(t + tcpHeaderLen, payload);
         }
-        Tcp tcp = new Tcp(u16(buf, t), u16(buf, t + 2), buf.getInt(t + 4), buf.getInt(t + 8), dataOffset,
-                u8(buf, t + 12) & 0x0f, flags, u16(buf, t + 14), tcpChecksum, u16(buf, t + 18), options, payload);
+        return new Tcp(u16(buf, t), u16(buf, t + 2), buf.getInt(t + 4), buf.getInt(t + 8), dataOffset,
+                u8(buf, t + 12) & 0x0f, u8(buf, t + 13), u16(buf, t + 14), tcpChecksum, u16(buf, t + 18), options, payload);
+    }
 
-        // ---- sanity
-        // What a combination of flags means (SYN with FIN, RST with FIN) is not the wire format's to
-        // say: the Listener and the connection decide, by RFC 9293's rules for their state. Port 0
-        // is the Demultiplexer's: no connection has it.
+    /**
+     * Sanity: readable, but do the values make sense? What a combination of flags means (SYN with
+     * FIN, RST with FIN) is not the wire format's to say: the Listener and the connection decide, by
+     * RFC 9293's rules for their state. Port 0 is the Demultiplexer's: no connection has it.
+     */
+    private static void checkSanity(Ipv4 ip) throws Rejected {
         // RFC 1122 section 4.2.3.10: a SYN from a broadcast or multicast address must be ignored;
         // no TCP segment comes from one.
-        if (isMulticastOrBroadcast(source))
-            throw new Rejected(Problem.BAD_SOURCE_ADDRESS, "source address " + address(source)
+        if (isMulticastOrBroadcast(ip.source()))
+            throw new Rejected(Problem.BAD_SOURCE_ADDRESS, "source address " + address(ip.source())
                     + " is multicast or broadcast");
-        return new Packet(ip, tcp);
     }
 
     private static List<TcpOption> parseOptions(ByteBuffer buf, int at, int end) throws Rejected {
