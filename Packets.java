@@ -68,7 +68,7 @@ final class Packets {
         TRUNCATED_IP_HEADER, NOT_IPV4, BAD_IHL, BAD_TOTAL_LENGTH, BAD_IP_CHECKSUM, FRAGMENT, NOT_TCP,
         TRUNCATED_TCP_HEADER, BAD_DATA_OFFSET, BAD_OPTION, BAD_TCP_CHECKSUM,
         // sanity: readable, but the values make no sense
-        SYN_WITH_FIN, SYN_WITH_RST, FIN_WITH_RST, PORT_ZERO, BAD_SOURCE_ADDRESS
+        BAD_SOURCE_ADDRESS
     }
 
     /** A packet that parse refused, with the reason. Cheap: no stack trace. */
@@ -238,7 +238,7 @@ final class Packets {
                     && Arrays.equals(t.payload, payload);
         }
         @Override public int hashCode() { return 31 * (31 * seq + ack) + Arrays.hashCode(payload); }
-        @Override public String toString() { return describe(this); }
+        @Override public String toString() { return PacketText.describe(this); }
     }
 
     /** An IPv4 packet that carries a TCP segment. */
@@ -253,10 +253,16 @@ final class Packets {
      * The buffer's position is not changed.
      */
     static Packet parse(ByteBuffer buf, boolean verifyTcpChecksum) throws Rejected {
+        Ipv4 ip = parseIpv4(buf);
+        Tcp tcp = parseTcp(buf, ip, verifyTcpChecksum);
+        checkSanity(ip);
+        return new Packet(ip, tcp);
+    }
+
+    /** Integrity, IPv4: a header that can be read, whose lengths fit, checksum verifies, not a fragment, carrying TCP. */
+    private static Ipv4 parseIpv4(ByteBuffer buf) throws Rejected {
         int base = buf.position();
         int available = buf.remaining();
-
-        // ---- integrity, IPv4
         if (available < IPV4_HEADER_LEN)
             throw new Rejected(Problem.TRUNCATED_IP_HEADER,
                     "truncated IPv4 header: " + available + " bytes, need " + IPV4_HEADER_LEN);
@@ -286,13 +292,14 @@ final class Packets {
         int protocol = u8(buf, base + 9);
         if (protocol != PROTOCOL_TCP)
             throw new Rejected(Problem.NOT_TCP, "IP protocol " + protocol + ", not TCP (6)");
-        int source = buf.getInt(base + 12), destination = buf.getInt(base + 16);
-        Ipv4 ip = new Ipv4(u8(buf, base + 1), totalLength, u16(buf, base + 4), flagsAndFragment,
-                u8(buf, base + 8), protocol, ipChecksum, source, destination, ipHeaderLen);
+        return new Ipv4(u8(buf, base + 1), totalLength, u16(buf, base + 4), flagsAndFragment,
+                u8(buf, base + 8), protocol, ipChecksum, buf.getInt(base + 12), buf.getInt(base + 16), ipHeaderLen);
+    }
 
-        // ---- integrity, TCP
-        int t = base + ipHeaderLen;
-        int tcpLength = totalLength - ipHeaderLen;
+    /** Integrity, TCP: the segment after ip's header: lengths that fit, options that can be read, the checksum. */
+    private static Tcp parseTcp(ByteBuffer buf, Ipv4 ip, boolean verifyTcpChecksum) throws Rejected {
+        int t = buf.position() + ip.headerLength();
+        int tcpLength = ip.totalLength() - ip.headerLength();
         if (tcpLength < TCP_HEADER_LEN)
             throw new Rejected(Problem.TRUNCATED_TCP_HEADER,
                     "truncated TCP header: " + tcpLength + " bytes, need " + TCP_HEADER_LEN);
@@ -306,7 +313,7 @@ final class Packets {
         List<TcpOption> options = parseOptions(buf, t + TCP_HEADER_LEN, t + tcpHeaderLen);
         int tcpChecksum = u16(buf, t + 16);
         if (verifyTcpChecksum) {
-            int sum = Checksum.add(pseudoHeaderSum(source, destination, tcpLength), buf, t, tcpLength);
+            int sum = Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), buf, t, tcpLength);
             if (Checksum.finish(sum) != 0) {
                 // Taking the field back out of the sum is one's complement subtraction: adding its complement.
                 int expected = Checksum.finish(Checksum.add(sum, ~tcpChecksum & 0xffff));
@@ -314,28 +321,26 @@ final class Packets {
                         "bad TCP checksum 0x%04x (expected 0x%04x)", tcpChecksum, expected));
             }
         }
-        int flags = u8(buf, t + 13);
         byte[] payload = NO_DATA;
         if (tcpLength > tcpHeaderLen) {
             payload = new byte[tcpLength - tcpHeaderLen];
             buf.get(t + tcpHeaderLen, payload);
         }
-        Tcp tcp = new Tcp(u16(buf, t), u16(buf, t + 2), buf.getInt(t + 4), buf.getInt(t + 8), dataOffset,
-                u8(buf, t + 12) & 0x0f, flags, u16(buf, t + 14), tcpChecksum, u16(buf, t + 18), options, payload);
+        return new Tcp(u16(buf, t), u16(buf, t + 2), buf.getInt(t + 4), buf.getInt(t + 8), dataOffset,
+                u8(buf, t + 12) & 0x0f, u8(buf, t + 13), u16(buf, t + 14), tcpChecksum, u16(buf, t + 18), options, payload);
+    }
 
-        // ---- sanity
-        if ((flags & (SYN | FIN)) == (SYN | FIN)) throw new Rejected(Problem.SYN_WITH_FIN, "SYN and FIN both set");
-        if ((flags & (SYN | RST)) == (SYN | RST)) throw new Rejected(Problem.SYN_WITH_RST, "SYN and RST both set");
-        if ((flags & (FIN | RST)) == (FIN | RST)) throw new Rejected(Problem.FIN_WITH_RST, "FIN and RST both set");
-        if (tcp.sourcePort() == 0 || tcp.destinationPort() == 0)
-            throw new Rejected(Problem.PORT_ZERO, "port 0 (source " + tcp.sourcePort()
-                    + ", destination " + tcp.destinationPort() + ")");
+    /**
+     * Sanity: readable, but do the values make sense? What a combination of flags means (SYN with
+     * FIN, RST with FIN) is not the wire format's to say: the Listener and the connection decide, by
+     * RFC 9293's rules for their state. Port 0 is the Demultiplexer's: no connection has it.
+     */
+    private static void checkSanity(Ipv4 ip) throws Rejected {
         // RFC 1122 section 4.2.3.10: a SYN from a broadcast or multicast address must be ignored;
         // no TCP segment comes from one.
-        if (isMulticastOrBroadcast(source))
-            throw new Rejected(Problem.BAD_SOURCE_ADDRESS, "source address " + address(source)
+        if (isMulticastOrBroadcast(ip.source()))
+            throw new Rejected(Problem.BAD_SOURCE_ADDRESS, "source address " + address(ip.source())
                     + " is multicast or broadcast");
-        return new Packet(ip, tcp);
     }
 
     private static List<TcpOption> parseOptions(ByteBuffer buf, int at, int end) throws Rejected {
@@ -470,40 +475,7 @@ final class Packets {
         return sum + PROTOCOL_TCP + tcpLength;
     }
 
-    // ---------------------------------------------------------------- printing
-
-    /** Flags as people say them: SYN, SYN-ACK, ACK, PSH-ACK, FIN-ACK, RST, RST-ACK, ... */
-    static String flagNames(int flags) {
-        StringBuilder s = new StringBuilder();
-        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
-        int[] order = {1, 2, 0, 3, 5, 4, 6, 7}; // SYN, RST, FIN, PSH, URG, ACK, ECE, CWR
-        for (int i : order) {
-            if ((flags & (1 << i)) != 0) s.append(s.length() == 0 ? "" : "-").append(names[i]);
-        }
-        return s.length() == 0 ? "(no flags)" : s.toString();
-    }
-
-    /** One line with every field a learner looks at. */
-    static String describe(Tcp t) {
-        StringBuilder s = new StringBuilder(flagNames(t.flags()))
-                .append(" seq=").append(Seq.str(t.seq()))
-                .append(" ack=").append(Seq.str(t.ack()))
-                .append(" win=").append(t.window())
-                .append(" len=").append(t.payload().length);
-        if (!t.options().isEmpty()) s.append(" opts=").append(describeOptions(t.options()));
-        s.append(String.format(" csum=0x%04x", t.checksum()));
-        if (t.urgentPointer() != 0) s.append(" urg=").append(t.urgentPointer());
-        return s.toString();
-    }
-
-    static String describeOptions(List<TcpOption> options) {
-        StringBuilder s = new StringBuilder("[");
-        for (TcpOption o : options) {
-            if (s.length() > 1) s.append(",");
-            s.append(o.describe());
-        }
-        return s.append("]").toString();
-    }
+    // ---------------------------------------------------------------- addresses
 
     /** Dotted-quad text of an address held in an int (network order, most significant byte first). */
     static String address(int a) {

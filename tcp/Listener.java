@@ -21,6 +21,10 @@ final class Listener {
         // segment. The RST should be formatted as follows: <SEQ=SEG.ACK><CTL=RST>"
         if (seg.isAck()) return drop(TcpConnection.resetFor(seg), "ACK to a listening port with no connection: sent RST");
         // "Third, check for a SYN:" (what follows is the connection's: TcpConnection.onSegmentInListen)
+        // Not the RFC, which would open a connection and queue the FIN "for processing later": a
+        // segment that opens and closes at once is no real peer's opening, and Linux discards it
+        // (tcp_rcv_state_process, LISTEN: "if (th->syn) { if (th->fin) goto discard;").
+        if (seg.isSyn() && seg.isFin()) return drop(null, "SYN with FIN to a listening port: dropped");
         if (seg.isSyn()) return ACCEPT;
         // "Fourth, other data or control: This should not be reached. Drop the segment and return."
         return drop(null, "neither SYN, ACK nor RST to a listening port: dropped");

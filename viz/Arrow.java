@@ -23,7 +23,7 @@ record Arrow(int frame, long micros, boolean fromA, int flags, long seq, long ac
      * ack=2921 len=0 win=65535 sack=4381-5841", then "retransmission".
      */
     String label() {
-        StringBuilder s = new StringBuilder(Packets.flagNames(flags)).append(" seq=").append(seq);
+        StringBuilder s = new StringBuilder(PacketText.flagNames(flags)).append(" seq=").append(seq);
         if (ack >= 0) s.append(" ack=").append(ack);
         s.append(" len=").append(length).append(" win=").append(window);
         if (mss >= 0) s.append(" mss=").append(mss);

@@ -1,9 +1,11 @@
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -115,6 +117,8 @@ final class Script {
             }
             case "reconnect" -> {
                 fields(where, words, fields);
+                for (String k : fields.keySet()) if (!k.equals("isn")) throw new BadScript(where, "'" + k + "=' has no meaning in reconnect");
+                if (fields.containsKey("isn")) integer(where, "isn", fields.get("isn").replace("+", ""));
                 return new Step(lineNumber, line, only, false, Kind.RECONNECT, 0, 0, fields, 0, 0, -1);
             }
             case "send", "expect" -> { }
@@ -144,8 +148,117 @@ final class Script {
                                                 : k.matches("seq|ack|win|opts|noopts|data|len|urg");
             if (!known) throw new BadScript(where, "'" + k + "=' has no meaning in " + verb);
         }
+        checkValues(where, verb, fields);
         return new Step(lineNumber, line, only, maybe, verb.equals("send") ? Kind.SEND : Kind.EXPECT, flags, optional,
                 fields, 0, within, after);
+    }
+
+    /**
+     * The values must read as ScriptedPeer reads them when it plays the step, so that a broken
+     * value fails here (and in ./test.sh unit, ConformanceScriptsTest) rather than in the middle of
+     * a conformance run: sequence numbers N, +N, -N or abs:N; a sent window, urgent pointer or
+     * length N; an expected one *, N or A..B; options as options() and checkOptions read them.
+     */
+    private static void checkValues(String where, String verb, Map<String, String> fields) throws BadScript {
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            String k = f.getKey(), v = f.getValue();
+            switch (k) {
+                case "seq", "ack" -> {
+                    if (v.startsWith("abs:")) unsigned32(where, k, v.substring(4)); else integer(where, k, v);
+                }
+                case "win", "urg", "len" -> {
+                    if (verb.equals("send")) integer(where, k, v); else rangeSpec(where, k, v);
+                }
+                case "opts" -> {
+                    if (verb.equals("send")) sentOptions(where, v); else expectedOptions(where, k, v);
+                }
+                case "noopts" -> expectedOptions(where, k, v);
+                default -> { } // data: any text
+            }
+        }
+    }
+
+    private static void sentOptions(String where, String spec) throws BadScript {
+        try {
+            options(spec, 0);
+        } catch (RuntimeException e) {
+            throw new BadScript(where, "opts=" + spec + " cannot be built: " + e.getMessage());
+        }
+    }
+
+    /** opts=none, or kinds mss, ws, sackok, ts, each with an optional :RANGE (ScriptedPeer.checkOptions). */
+    private static void expectedOptions(String where, String key, String spec) throws BadScript {
+        if (spec.equals("none") && key.equals("opts")) return;
+        for (String item : spec.split(",", -1)) {
+            String[] kv = item.split(":", 2);
+            if (!kv[0].matches("mss|ws|sackok|ts"))
+                throw new BadScript(where, key + "= knows mss, ws, sackok and ts, not '" + kv[0] + "'");
+            if (kv.length > 1) rangeSpec(where, key + " " + kv[0], kv[1]);
+        }
+    }
+
+    private static void integer(String where, String key, String text) throws BadScript {
+        try {
+            Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new BadScript(where, key + "=" + text + " is not a number");
+        }
+    }
+
+    private static void unsigned32(String where, String key, String text) throws BadScript {
+        try {
+            if (Long.parseLong(text) >>> 32 != 0) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+            throw new BadScript(where, key + "=abs:" + text + " is not a number from 0 to 2^32-1");
+        }
+    }
+
+    private static void rangeSpec(String where, String key, String spec) throws BadScript {
+        try {
+            if (spec.equals("*")) return;
+            for (String bound : spec.split("\\.\\.", 2)) Integer.parseInt(bound); // both, which range() may not read
+        } catch (NumberFormatException e) {
+            throw new BadScript(where, key + "=" + spec + " is not *, N or A..B");
+        }
+    }
+
+    /** "*", "N", "A..B" (inclusive). */
+    static boolean range(String spec, int value) {
+        if (spec.equals("*")) return true;
+        int dots = spec.indexOf("..");
+        if (dots < 0) return value == Integer.parseInt(spec);
+        return value >= Integer.parseInt(spec.substring(0, dots)) && value <= Integer.parseInt(spec.substring(dots + 2));
+    }
+
+    /** opts=mss:1460,ws:7,sackok,sack:L-R:L-R,ts:1:0,nop,eol,raw:HEX: the option bytes, in the
+     *  order written. SACK edges are relative to the target's ISN, as its sequence numbers are. */
+    static byte[] options(String spec, int targetIsn) {
+        if (spec.isEmpty()) return new byte[0];
+        ByteBuffer b = ByteBuffer.allocate(64);
+        for (String item : spec.split(",")) {
+            String[] p = item.split(":");
+            switch (p[0]) {
+                case "mss" -> b.put((byte) 2).put((byte) 4).putShort((short) Integer.parseInt(p[1]));
+                case "ws" -> b.put((byte) 3).put((byte) 3).put((byte) Integer.parseInt(p[1]));
+                case "sackok" -> b.put((byte) 4).put((byte) 2);
+                case "sack" -> {
+                    b.put((byte) 5).put((byte) (2 + 8 * (p.length - 1)));
+                    for (int i = 1; i < p.length; i++) {
+                        String[] edges = p[i].split("-");
+                        b.putInt(targetIsn + Integer.parseInt(edges[0])).putInt(targetIsn + Integer.parseInt(edges[1]));
+                    }
+                }
+                case "ts" -> b.put((byte) 8).put((byte) 10).putInt((int) Long.parseLong(p[1])).putInt((int) Long.parseLong(p[2]));
+                case "nop" -> b.put((byte) 1);
+                case "eol" -> b.put((byte) 0);
+                case "raw" -> b.put(HexFormat.of().parseHex(p[1]));
+                default -> throw new IllegalArgumentException("unknown option '" + p[0] + "'");
+            }
+        }
+        byte[] bytes = new byte[b.position()];
+        b.flip().get(bytes);
+        if (bytes.length > 40) throw new IllegalArgumentException("more than 40 bytes of options");
+        return bytes;
     }
 
     private static void fields(String where, List<String> words, Map<String, String> fields) throws BadScript {

@@ -101,13 +101,13 @@ final class ScriptedPeer {
         }
         int window = f.containsKey("win") ? Integer.parseInt(f.get("win")) : 65535;
         int urgent = f.containsKey("urg") ? Integer.parseInt(f.get("urg")) : 0;
-        byte[] options = options(f.getOrDefault("opts", ""), targetIsn == null ? 0 : targetIsn);
+        byte[] options = Script.options(f.getOrDefault("opts", ""), targetIsn == null ? 0 : targetIsn);
         transmit(step.flags(), seq, ack, window, urgent, options, payload);
         int length = payload.length + ((step.flags() & Packets.SYN) != 0 ? 1 : 0) + ((step.flags() & Packets.FIN) != 0 ? 1 : 0);
         int endRel = seq + length - peerIsn;
         if (Seq.gt(endRel, peerNext) && (step.flags() & Packets.RST) == 0) peerNext = endRel;
         last = System.nanoTime();
-        log(String.format("%7.3f  -> %s seq=%s ack=%s win=%d%s%s", elapsed(), Packets.flagNames(step.flags()),
+        log(String.format("%7.3f  -> %s seq=%s ack=%s win=%d%s%s", elapsed(), PacketText.flagNames(step.flags()),
                 relPeer(seq), (step.flags() & Packets.ACK) != 0 ? relTarget(ack) : "-", window,
                 options.length > 0 ? " opts=" + HexFormat.of().formatHex(options) : "",
                 payload.length > 0 ? " len=" + payload.length : ""));
@@ -160,8 +160,8 @@ final class ScriptedPeer {
     private String mismatch(Script.Step step, Packets.Tcp t) {
         Map<String, String> f = step.fields();
         if ((t.flags() & ~step.optionalFlags()) != step.flags())
-            return "flags " + Packets.flagNames(t.flags()) + ", expected " + Packets.flagNames(step.flags())
-                    + (step.optionalFlags() != 0 ? " (optional " + Packets.flagNames(step.optionalFlags()) + ")" : "");
+            return "flags " + PacketText.flagNames(t.flags()) + ", expected " + PacketText.flagNames(step.flags())
+                    + (step.optionalFlags() != 0 ? " (optional " + PacketText.flagNames(step.optionalFlags()) + ")" : "");
         if (targetIsn == null && t.isSyn()) {
             // The target's ISN: its SYN's sequence number is the script's seq (0 unless said otherwise).
             String s = f.getOrDefault("seq", "0");
@@ -176,9 +176,9 @@ final class ScriptedPeer {
             int want = peerSeq(f.get("ack"));
             if (t.ack() != want) return "ack " + relPeer(t.ack()) + ", expected " + relPeer(want);
         }
-        if (f.containsKey("win") && !range(f.get("win"), t.window()))
+        if (f.containsKey("win") && !Script.range(f.get("win"), t.window()))
             return "window " + t.window() + ", expected " + f.get("win");
-        if (f.containsKey("urg") && !range(f.get("urg"), t.urgentPointer()))
+        if (f.containsKey("urg") && !Script.range(f.get("urg"), t.urgentPointer()))
             return "urgent pointer " + t.urgentPointer() + ", expected " + f.get("urg");
         String len = f.get("len");
         if (f.containsKey("data")) {
@@ -187,7 +187,7 @@ final class ScriptedPeer {
                 return "data \"" + new String(t.payload(), StandardCharsets.UTF_8) + "\", expected \"" + f.get("data") + "\"";
         } else if (len == null) {
             if (t.payload().length != 0) return t.payload().length + " bytes of data, expected none";
-        } else if (!range(len, t.payload().length)) {
+        } else if (!Script.range(len, t.payload().length)) {
             return t.payload().length + " bytes of data, expected " + len;
         }
         if (f.containsKey("opts")) {
@@ -205,19 +205,11 @@ final class ScriptedPeer {
         return null;
     }
 
-    /** "*", "N", "A..B" (inclusive). */
-    static boolean range(String spec, int value) {
-        if (spec.equals("*")) return true;
-        int dots = spec.indexOf("..");
-        if (dots < 0) return value == Integer.parseInt(spec);
-        return value >= Integer.parseInt(spec.substring(0, dots)) && value <= Integer.parseInt(spec.substring(dots + 2));
-    }
-
     /** opts=mss:1460,ws:*,sackok,ts (present, with these values) or opts=none; noopts=ws,ts (absent). */
     private static String checkOptions(List<Packets.TcpOption> have, String spec, boolean present) {
         List<Packets.TcpOption> real = new ArrayList<>();
         for (Packets.TcpOption o : have) if (!(o instanceof Packets.Nop) && !(o instanceof Packets.EndOfList)) real.add(o);
-        if (spec.equals("none")) return real.isEmpty() ? null : "options " + Packets.describeOptions(have) + ", expected none";
+        if (spec.equals("none")) return real.isEmpty() ? null : "options " + PacketText.describeOptions(have) + ", expected none";
         for (String item : spec.split(",")) {
             String[] kv = item.split(":", 2);
             String value = kv.length > 1 ? kv[1] : "*";
@@ -232,10 +224,10 @@ final class ScriptedPeer {
                 };
                 if (kind) found = o;
             }
-            if (present && found == null) return "options " + Packets.describeOptions(have) + " lack " + kv[0];
-            if (!present && found != null) return "options " + Packets.describeOptions(have) + " have " + kv[0] + ", expected it absent";
-            if (present && found instanceof Packets.Mss m && !range(value, m.value())) return "MSS " + m.value() + ", expected " + value;
-            if (present && found instanceof Packets.WindowScale w && !range(value, w.shift())) return "window scale " + w.shift() + ", expected " + value;
+            if (present && found == null) return "options " + PacketText.describeOptions(have) + " lack " + kv[0];
+            if (!present && found != null) return "options " + PacketText.describeOptions(have) + " have " + kv[0] + ", expected it absent";
+            if (present && found instanceof Packets.Mss m && !Script.range(value, m.value())) return "MSS " + m.value() + ", expected " + value;
+            if (present && found instanceof Packets.WindowScale w && !Script.range(value, w.shift())) return "window scale " + w.shift() + ", expected " + value;
         }
         return null;
     }
@@ -290,41 +282,6 @@ final class ScriptedPeer {
         socket.send(out, targetAddress);
     }
 
-    /** opts=mss:1460,ws:7,sackok,sack:L-R:L-R,ts:1:0,nop,eol,raw:HEX: the option bytes, in the
-     *  order written. SACK edges are relative to the target's ISN, as its sequence numbers are. */
-    static byte[] options(String spec) {
-        return options(spec, 0);
-    }
-
-    static byte[] options(String spec, int targetIsn) {
-        if (spec.isEmpty()) return new byte[0];
-        ByteBuffer b = ByteBuffer.allocate(64);
-        for (String item : spec.split(",")) {
-            String[] p = item.split(":");
-            switch (p[0]) {
-                case "mss" -> b.put((byte) 2).put((byte) 4).putShort((short) Integer.parseInt(p[1]));
-                case "ws" -> b.put((byte) 3).put((byte) 3).put((byte) Integer.parseInt(p[1]));
-                case "sackok" -> b.put((byte) 4).put((byte) 2);
-                case "sack" -> {
-                    b.put((byte) 5).put((byte) (2 + 8 * (p.length - 1)));
-                    for (int i = 1; i < p.length; i++) {
-                        String[] edges = p[i].split("-");
-                        b.putInt(targetIsn + Integer.parseInt(edges[0])).putInt(targetIsn + Integer.parseInt(edges[1]));
-                    }
-                }
-                case "ts" -> b.put((byte) 8).put((byte) 10).putInt((int) Long.parseLong(p[1])).putInt((int) Long.parseLong(p[2]));
-                case "nop" -> b.put((byte) 1);
-                case "eol" -> b.put((byte) 0);
-                case "raw" -> b.put(HexFormat.of().parseHex(p[1]));
-                default -> throw new IllegalArgumentException("unknown option '" + p[0] + "'");
-            }
-        }
-        byte[] bytes = new byte[b.position()];
-        b.flip().get(bytes);
-        if (bytes.length > 40) throw new IllegalArgumentException("more than 40 bytes of options");
-        return bytes;
-    }
-
     private static byte[] payload(Map<String, String> f) {
         if (f.containsKey("data")) return f.get("data").getBytes(StandardCharsets.UTF_8);
         if (f.containsKey("len")) {
@@ -347,9 +304,9 @@ final class ScriptedPeer {
     private String relTarget(int seq) { return targetIsn == null ? "abs:" + Seq.str(seq) : Integer.toString(seq - targetIsn); }
 
     private String describe(Packets.Tcp t) {
-        return Packets.flagNames(t.flags()) + " seq=" + relTarget(t.seq()) + (t.isAck() ? " ack=" + relPeer(t.ack()) : "")
+        return PacketText.flagNames(t.flags()) + " seq=" + relTarget(t.seq()) + (t.isAck() ? " ack=" + relPeer(t.ack()) : "")
                 + " win=" + t.window() + (t.urgentPointer() != 0 ? " urg=" + t.urgentPointer() : "")
-                + (t.options().isEmpty() ? "" : " opts=" + Packets.describeOptions(t.options()))
+                + (t.options().isEmpty() ? "" : " opts=" + PacketText.describeOptions(t.options()))
                 + (t.payload().length > 0 ? " len=" + t.payload().length : "");
     }
 

@@ -75,7 +75,7 @@ final class Injector {
                     Packets.Packet reply = Packets.parse(p, !socket.lastChecksumNotReady());
                     if (reply.ip().source() == dst && reply.tcp().sourcePort() == dport && reply.tcp().destinationPort() == sport) {
                         Packets.Tcp t = reply.tcp();
-                        System.out.println("reply " + Packets.flagNames(t.flags()) + " seq=" + Seq.str(t.seq()) + " ack=" + Seq.str(t.ack()));
+                        System.out.println("reply " + PacketText.flagNames(t.flags()) + " seq=" + Seq.str(t.seq()) + " ack=" + Seq.str(t.ack()));
                         return;
                     }
                 } catch (Packets.Rejected ignored) {
@@ -86,7 +86,8 @@ final class Injector {
         System.out.println("no reply");
     }
 
-    /** Every kind of broken packet the parser must refuse, in turn, with random details. */
+    /** Every kind of broken packet the parser (or, for port 0, the demultiplexer) must refuse, in turn,
+     *  with random details; and a soup of flags, which parses and is for the listener to judge. */
     static void malformed(int count, int src, int dst, int dport, long seed, String device) throws Exception {
         Random random = new Random(seed);
         LinkSender link = new LinkSender(device);
@@ -97,7 +98,7 @@ final class Injector {
             random.nextBytes(payload);
             ByteBuffer b = packet(src, sport, dst, dport, Packets.ACK | Packets.PSH, random.nextInt(), random.nextInt(), payload);
             int length = b.remaining();
-            int kind = i % 12;
+            int kind = i % 13;
             kinds[kind]++;
             switch (kind) {
                 case 0 -> b.limit(20 + random.nextInt(20));                       // TCP header cut short
@@ -106,12 +107,13 @@ final class Injector {
                 case 3 -> b.putShort(36, (short) (b.getShort(36) ^ 0x0101));       // bad TCP checksum
                 case 4 -> { b.putShort(2, (short) (length + 1 + random.nextInt(100))); fixIpChecksum(b); } // total length lies
                 case 5 -> { b.putShort(2, (short) (20 + random.nextInt(20))); fixIpChecksum(b); }          // total length too short
-                case 6 -> b.put(33, (byte) (Packets.SYN | Packets.FIN));           // SYN with FIN (checksum now wrong too)
-                case 7 -> { b.put(33, (byte) (Packets.SYN | Packets.RST)); fixTcpChecksum(b, src, dst); }
-                case 8 -> { b.put(33, (byte) random.nextInt(256)); fixTcpChecksum(b, src, dst); }          // flags soup
+                case 6 -> { b.putShort(6, (short) (Packets.IP_MORE_FRAGMENTS | random.nextInt(2))); fixIpChecksum(b); } // a fragment
+                case 7 -> { b.put(0, (byte) (random.nextBoolean() ? 0x55 : 0x65)); fixIpChecksum(b); } // IP version 5 or 6
+                case 8 -> { b.put(33, (byte) random.nextInt(256)); fixTcpChecksum(b, src, dst); }          // flags soup: for the listener
                 case 9 -> { optionsAttack(b, random); fixTcpChecksum(b, src, dst); } // option lengths 0, 1, too long
                 case 10 -> b.putShort(10, (short) (b.getShort(10) ^ 0x00ff));      // bad IP checksum
                 case 11 -> { b.put(0, (byte) 0x4f); fixIpChecksum(b); }            // IHL 15: past the packet
+                case 12 -> { b.putShort(20, (short) 0); fixTcpChecksum(b, src, dst); } // source port 0: the demultiplexer's
             }
             link.send(b);
         }

@@ -49,6 +49,11 @@ test_malformed_packets_do_not_stop_the_server() {
   reasons=$(grep -o 'Dropped packet from [0-9.]*: [a-zA-Z -]*' "$LOGS/h1-server.out" | sed 's/.*: //' | sed -E 's/ [0-9].*//' | sort | uniq -c)
   say "the server's reasons for dropping them:"; say "$reasons"
   [ "$(printf '%s\n' "$reasons" | wc -l)" -ge 8 ] || { say "expected at least 8 kinds of rejection"; return 1; }
+  grep -q 'Dropped packet from [0-9.]*: port 0 (source 0, destination 5000)' "$LOGS/h1-server.out" || {
+    say "expected the demultiplexer to drop source port 0 with its reason"; return 1; }
+  # The flags soup parses: what a combination means is the listener's to say (as Linux, it drops SYN+FIN).
+  grep -q 'SYN-FIN[-A-Z]* from [0-9.:]*: SYN with FIN to a listening port: dropped' "$LOGS/h1-server.out" || {
+    say "expected the listener to drop a SYN+FIN with its reason"; return 1; }
   ! grep -q 'Exception' "$LOGS/h1-server.out"
 }
 

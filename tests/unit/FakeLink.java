@@ -28,6 +28,8 @@ final class FakeLink {
     private static final int STEP_LIMIT = 1_000_000;
     /** Every state change any link saw in this run ("SYN_SENT->ESTABLISHED"), for the coverage test. */
     static final java.util.Set<String> EDGES_TAKEN = new java.util.TreeSet<>();
+    /** An edge left out of EDGES_TAKEN on purpose: StateTableTest shows that the coverage test then fails. */
+    private static final String FORGOTTEN_EDGE = System.getenv("FAKELINK_FORGET_EDGE");
 
     /** A segment on the wire. */
     private static final class InFlight {
@@ -100,7 +102,9 @@ final class FakeLink {
 
         @Override public void event(TcpEvent event) {
             events.add(event);
-            if (event instanceof TcpEvent.StateChanged c) EDGES_TAKEN.add(c.from() + "->" + c.to());
+            if (event instanceof TcpEvent.StateChanged c && !(c.from() + "->" + c.to()).equals(FORGOTTEN_EDGE)) {
+                EDGES_TAKEN.add(c.from() + "->" + c.to());
+            }
             log.add(event);
 
         }

@@ -33,9 +33,7 @@ final class PacketsFuzzTest {
 
     static final long SEED = 0x5eed_7c9_2025L;
     static final HexFormat HEX = HexFormat.of();
-    static final Set<Packets.Problem> SANITY = EnumSet.of(Packets.Problem.SYN_WITH_FIN,
-            Packets.Problem.SYN_WITH_RST, Packets.Problem.FIN_WITH_RST, Packets.Problem.PORT_ZERO,
-            Packets.Problem.BAD_SOURCE_ADDRESS);
+    static final Set<Packets.Problem> SANITY = EnumSet.of(Packets.Problem.BAD_SOURCE_ADDRESS);
 
     /** Counts and the first failures of one category of inputs. */
     static final class Stats {
@@ -293,9 +291,6 @@ final class PacketsFuzzTest {
         for (Packets.TcpOption o : tcp.options()) optionBytes += o.length();
         if (optionBytes > tcp.dataOffset() * 4 - 20) wrong.add("options longer than the header: " + optionBytes);
         if (!ipChecksumOk(in)) wrong.add("accepted with a wrong IP checksum");
-        int flags = tcp.flags();
-        if ((flags & 3) == 3 || (flags & 6) == 6 || (flags & 5) == 5) wrong.add("accepted flags " + Packets.flagNames(flags));
-        if (tcp.sourcePort() == 0 || tcp.destinationPort() == 0) wrong.add("accepted port 0");
         if ((ip.source() >>> 28) == 0xe || ip.source() == -1) wrong.add("accepted source " + Packets.address(ip.source()));
         if (!wrong.isEmpty()) stats.fail(i, in, "accepted packet differs from its bytes: " + wrong);
     }
@@ -422,8 +417,7 @@ final class PacketsFuzzTest {
     static byte[] validPacket(Random r) throws Packets.Rejected {
         int source;
         do source = r.nextInt(); while ((source >>> 28) == 0xe || source == -1);
-        int flags;
-        do flags = r.nextInt(256); while ((flags & 3) == 3 || (flags & 6) == 6 || (flags & 5) == 5);
+        int flags = r.nextInt(256); // every combination: what flags mean is not the parser's to judge
         List<Packets.TcpOption> options = new ArrayList<>();
         int optionBytes = 0;
         for (int k = r.nextInt(8); k > 0; k--) {
@@ -439,7 +433,7 @@ final class PacketsFuzzTest {
         r.nextBytes(payload);
         Packets.Ipv4 ip = new Packets.Ipv4(r.nextInt(256), 0, r.nextInt(65536), r.nextBoolean() ? 0x4000 : 0,
                 r.nextInt(256), 6, 0, source, r.nextInt(), 20);
-        Packets.Tcp tcp = new Packets.Tcp(1 + r.nextInt(65535), 1 + r.nextInt(65535), r.nextInt(), r.nextInt(),
+        Packets.Tcp tcp = new Packets.Tcp(r.nextInt(65536), r.nextInt(65536), r.nextInt(), r.nextInt(),
                 dataOffset, r.nextInt(4) == 0 ? r.nextInt(16) : 0, flags, r.nextInt(65536), 0,
                 r.nextInt(4) == 0 ? r.nextInt(65536) : 0, options, payload);
         ByteBuffer out = ByteBuffer.allocate(256);

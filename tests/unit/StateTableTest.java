@@ -3,7 +3,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The state table (tcp/TcpTransitions.java) and the diagram in EXPLANATION.md, which is drawn from
@@ -11,7 +13,9 @@ import java.util.Set;
  *
  *   ./test.sh unit StateTable && java -cp build/unit StateTableTest --update
  *
- * (Every edge being taken by some test is checked at the end of TcpConnectionTest, which runs them.)
+ * Every edge being taken by some test is checked at the end of TcpConnectionTest, which runs them;
+ * the last two tests here run TcpConnectionTest in a second JVM to show that this check can fail,
+ * and that a test filter makes it say SKIP rather than pass unchecked.
  */
 final class StateTableTest {
     private StateTableTest() {}
@@ -59,7 +63,46 @@ final class StateTableTest {
                 Check.isTrue(!TcpTransitions.next(s).isEmpty(), s + " has a way out");
             }
         });
+
+        Check.test("the coverage test fails when no test takes an edge (TcpConnectionTest, one edge forgotten)", () -> {
+            TcpTransitions.Edge e = TcpTransitions.edges().get(0);
+            String edge = e.from() + "->" + e.to();
+            String out = runTcpConnectionTest(Map.of("FAKELINK_FORGET_EDGE", edge, "CHECK_FILTER", ""));
+            String line = lineStarting(out, "FAIL " + COVERAGE);
+            Check.isTrue(line != null, "a FAIL line for the coverage test; the output ends: " + tail(out));
+            Check.isTrue(line.contains(edge), "the FAIL line names " + edge + ": " + line);
+        });
+
+        Check.test("under a test filter the coverage test says SKIP: it never passes unchecked", () -> {
+            String out = runTcpConnectionTest(Map.of("CHECK_FILTER", "TcpTransitions"));
+            Check.isTrue(lineStarting(out, "SKIP " + COVERAGE) != null, "a SKIP line; the output ends: " + tail(out));
+            Check.equal(null, lineStarting(out, "PASS "), "a PASS line");
+        });
         Check.finish();
+    }
+
+    /** The name under which TcpConnectionTest reports its coverage test. */
+    static final String COVERAGE = "TcpConnection state table: every edge of TcpTransitions is taken by at least one test";
+
+    /** Runs TcpConnectionTest in another JVM (same class path) with these variables; returns what it printed. */
+    static String runTcpConnectionTest(Map<String, String> environment) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder b = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "TcpConnectionTest")
+                .redirectErrorStream(true);
+        b.environment().putAll(environment);
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly();
+        return out;
+    }
+
+    static String lineStarting(String text, String prefix) {
+        for (String line : text.split("\n")) if (line.startsWith(prefix)) return line;
+        return null;
+    }
+
+    static String tail(String text) {
+        return text.length() <= 600 ? text : "..." + text.substring(text.length() - 600);
     }
 
     static Set<TcpState> reachableFrom(TcpState start) {

@@ -162,7 +162,7 @@ final class TcpConnectionTest {
 
     /** Flags exactly, SEQ, and ACK when the ACK bit is expected. */
     static void expectSegment(Packets.Tcp s, int seq, int ack, int flags, String what) {
-        Check.equal(Packets.flagNames(flags), Packets.flagNames(s.flags()), what + ": flags of " + s);
+        Check.equal(PacketText.flagNames(flags), PacketText.flagNames(s.flags()), what + ": flags of " + s);
         Check.equal(seq(seq), seq(s.seq()), what + ": SEQ of " + s);
         if ((flags & ACK) != 0) Check.equal(seq(ack), seq(s.ack()), what + ": ACK of " + s);
     }

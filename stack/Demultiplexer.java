@@ -1,0 +1,174 @@
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which connection an arriving packet is for. A packet for none of our ports is not looked at;
+ * one for our ports is parsed, then routed in a fixed order: the connection with that exact
+ * 4-tuple, then the listener (a server's port), otherwise the answer of a closed port (RST, RFC
+ * 9293 section 3.10.7.1). Holds the table of connections, the listener's state (accepting or not,
+ * the settings per interface) and its backlog of half-open connections.
+ */
+final class Demultiplexer {
+    private final TcpStack stack;        // hands segments to connections and makes new ones
+    private final TcpStack.Settings settings;
+    private final Log log;
+    private final Wire wire;
+    private final BitSet clientPorts = new BitSet(65536);
+    private final Map<TcpStack.FourTuple, TcpStack.Connection> connections = new HashMap<>();
+    private final LinkedHashSet<TcpStack.Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
+    private final Map<Integer, TcpConfig> configByInterface = new HashMap<>();
+    private boolean accepting = true;
+
+    Demultiplexer(TcpStack stack, TcpStack.Settings settings, Log log, Wire wire, Set<Integer> clientPorts) {
+        this.stack = stack;
+        this.settings = settings;
+        this.log = log;
+        this.wire = wire;
+        for (int port : clientPorts) this.clientPorts.set(port);
+    }
+
+    // ------------------------------------------------------------------ the table
+
+    int size() { return connections.size(); }
+    List<TcpStack.Connection> all() { return new ArrayList<>(connections.values()); }
+    void add(TcpStack.Connection c) { connections.put(c.tuple, c); }
+
+    /** Takes c out of the table and the backlog (the timer queue is the stack's). */
+    void remove(TcpStack.Connection c) {
+        connections.remove(c.tuple, c);
+        halfOpen.remove(c);
+    }
+
+    /** The backlog counts the connections in SYN-RECEIVED. */
+    void stateChanged(TcpStack.Connection c, TcpEvent.StateChanged s) {
+        if (s.to() == TcpState.SYN_RECEIVED) halfOpen.add(c);
+        if (s.from() == TcpState.SYN_RECEIVED) halfOpen.remove(c);
+    }
+
+    void stopAccepting() { accepting = false; }
+    boolean listening() { return settings.listenPort >= 0 && accepting; }
+
+    // ------------------------------------------------------------------ routing
+
+    /** One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload. */
+    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex) {
+        int port = Packets.peekDestinationPort(packet);
+        if (port < 0 || !(port == settings.listenPort || clientPorts.get(port))) return; // not ours
+        wire.captureReceived(packet);
+        Packets.Packet p;
+        try {
+            p = Packets.parse(packet, !checksumNotReady);
+        } catch (Packets.Rejected r) {
+            if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
+            return;
+        }
+        Packets.Ipv4 ip = p.ip();
+        Packets.Tcp seg = p.tcp();
+        if (seg.sourcePort() == 0) {
+            // Port 0 is reserved (IANA's port registry): no connection has it, so nothing could
+            // answer. (The destination port is one of ours, so never 0.)
+            if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": port 0 (source 0, destination " + port + ")");
+            return;
+        }
+        if (!isOurAddress(ip.destination(), port)) return;
+        if (!wire.survivesFaults(packet)) return; // --drop-received, --loss-received
+        wire.draw(p);
+        TcpStack.FourTuple tuple = new TcpStack.FourTuple(ip.destination(), seg.destinationPort(), ip.source(), seg.sourcePort());
+        TcpStack.Connection c = connections.get(tuple);
+        if (log.verbose()) {
+            log.detail(c != null ? c.who() : null, "<- " + PacketText.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
+                    + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort());
+        }
+        if (c != null) {
+            c.interfaceIndex = interfaceIndex;
+            stack.segmentArrived(c, seg);
+        } else if (port == settings.listenPort) {
+            listen(tuple, seg, interfaceIndex);
+        } else {
+            closedPort(tuple, seg);
+        }
+    }
+
+    /**
+     * RFC 9293 section 3.10.7.1: "If the state is CLOSED (i.e., TCB does not exist) ... An incoming
+     * segment not containing a RST causes a RST to be sent in response."
+     */
+    private void closedPort(TcpStack.FourTuple tuple, Packets.Tcp seg) {
+        Packets.Tcp reset = TcpConnection.resetFor(seg);
+        if (log.verbose()) {
+            log.detail(null, "Segment for no connection from " + Packets.address(tuple.remoteAddress()) + ":" + seg.sourcePort()
+                    + (reset != null ? ": sent RST" : ": RST ignored"));
+        }
+        if (reset != null) wire.transmit(tuple, reset, null);
+    }
+
+    /**
+     * A segment for the listening port and no connection: LISTEN processing (RFC 9293 3.10.7.2),
+     * whose rules are the Listener's. Only a SYN gets a TCB; a RST is ignored, an ACK is answered
+     * with a RST, anything else is dropped, and nothing is kept for those.
+     */
+    private void listen(TcpStack.FourTuple tuple, Packets.Tcp seg, int interfaceIndex) {
+        Listener.Answer answer = Listener.answer(seg);
+        if (!answer.accept()) {
+            if (log.verbose()) {
+                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + Packets.address(tuple.remoteAddress())
+                        + ":" + tuple.remotePort() + ": " + answer.dropped().reason());
+            }
+            if (answer.reset() != null) wire.transmit(tuple, answer.reset(), null);
+            return;
+        }
+        if (!accepting) {
+            if (log.verbose()) {
+                log.detail(null, "SYN from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort()
+                        + " ignored: not accepting new connections");
+            }
+            return;
+        }
+        if (halfOpen.size() >= settings.backlog) recycleOldestHalfOpen();
+        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex));
+        c.interfaceIndex = interfaceIndex;
+        add(c);
+        stack.synArrived(c, seg);
+    }
+
+    /**
+     * The backlog is full: the oldest half-open connection makes room, as RFC 4987 section 3.5
+     * ("Recycling the Oldest Half-Open TCB") describes. Under a SYN flood a real client's handshake
+     * completes within one round trip, long before its half-open entry becomes the oldest.
+     */
+    private void recycleOldestHalfOpen() {
+        if (halfOpen.isEmpty()) return;
+        TcpStack.Connection oldest = halfOpen.iterator().next();
+        if (log.verbose()) {
+            log.detail(oldest.who(), "Backlog of " + settings.backlog + " half-open connections full: dropping the oldest, from " + oldest.peer());
+        }
+        stack.forget(oldest);
+    }
+
+    private boolean isOurAddress(int destination, int port) {
+        if (port == settings.listenPort) return settings.bindAddress == 0 || destination == settings.bindAddress;
+        return true; // a client port: the 4-tuple lookup checks the address
+    }
+
+    /** The settings for connections that arrive on an interface: its MTU gives the MSS we announce. */
+    private TcpConfig configFor(int interfaceIndex) {
+        return configByInterface.computeIfAbsent(interfaceIndex, index -> {
+            try {
+                return settings.tcp.withMss(Route.mssFor(Route.interfaceMtu(index)));
+            } catch (LibC.NativeException e) {
+                return settings.tcp;
+            }
+        });
+    }
+
+    private static String sourceOf(ByteBuffer packet) {
+        if (packet.remaining() < Packets.IPV4_HEADER_LEN) return "(too short to say where from)";
+        return "from " + Packets.address(packet.getInt(packet.position() + 12));
+    }
+}

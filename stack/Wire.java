@@ -1,0 +1,164 @@
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The stack's side of the wire: segments become IPv4 packets and go out through the raw socket,
+ * and what the wire carries either way is shown and, on request, spoiled on purpose. Here are the
+ * emitting of each segment, segmentation offload (GsoSender, or the same segments cut here), the
+ * fault options (FaultInjector), the capture file (--pcap), the live ladder (--ladder) and the
+ * --verbose line of each segment sent.
+ */
+final class Wire {
+    private final TcpStack.Settings settings;
+    private final RawSocket socket;
+    private final Log log;
+    private final Pcap pcap;                        // null without --pcap
+    private final FaultInjector<ByteBuffer> faults; // null without fault options
+    private GsoSender gso;                          // opened at the first large segment
+    private boolean gsoUnavailable;
+    private final ByteBuffer outgoing = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
+    private final long startNanos;                  // the stack's start: TcpStack.now() counts from it too
+    private final long startEpochMicros = System.currentTimeMillis() * 1000;
+    private int ipIdentification;
+    private long lastActivityNanos;                 // the last packet sent or received
+
+    Wire(TcpStack.Settings settings, RawSocket socket, Log log, Pcap pcap, long startNanos) {
+        this.settings = settings;
+        this.socket = socket;
+        this.log = log;
+        this.pcap = pcap;
+        this.startNanos = startNanos;
+        this.ipIdentification = (int) (startNanos & 0xffff);
+        this.faults = settings.faults.active()
+                ? new FaultInjector<>(settings.faults, settings.faultSeed, PacketText::summary, line -> log.always(null, line))
+                : null;
+    }
+
+    private long millis() { return (System.nanoTime() - startNanos) / 1_000_000; }
+    private long micros() { return (System.nanoTime() - startNanos) / 1000; }
+
+    /** When a packet last went out or came in: the loop polls for a while after it. */
+    long lastActivityNanos() { return lastActivityNanos; }
+
+    // ------------------------------------------------------------------ receiving
+
+    /** A packet came in (ours or not). */
+    void noteActivity() { lastActivityNanos = System.nanoTime(); }
+
+    /** A packet for one of our ports came in: into the capture, as the wire carried it. */
+    void captureReceived(ByteBuffer packet) { capture(packet); }
+
+    /** False when --drop-received or --loss-received loses this packet: it is as if it never came. */
+    boolean survivesFaults(ByteBuffer packet) {
+        return faults == null || faults.onReceive(packet, millis());
+    }
+
+    /** A received packet that the stack takes: an arrow of the live ladder. */
+    void draw(Packets.Packet p) {
+        if (settings.ladder != null) settings.ladder.received(p, micros());
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** Emits and sends a segment; c names the connection in log lines (null for none). */
+    void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c) {
+        if (c != null && segment.payload().length > c.tcp.sendMss()) {
+            transmitLarge(tuple, segment, c, c.tcp.sendMss());
+            return;
+        }
+        outgoing.clear();
+        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
+        Packets.emit(outgoing, ip, segment);
+        outgoing.flip();
+        if (log.verbose()) {
+            int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);
+            log.detail(c == null ? null : c.who(), "-> " + PacketText.describe(segment.withChecksum(checksum)) + " to "
+                    + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
+        }
+        if (faults == null) {
+            sendNow(outgoing, c);
+        } else {
+            // The injector may hold the packet back, so it gets a copy (outgoing is reused).
+            ByteBuffer copy = ByteBuffer.allocate(outgoing.remaining()).put(outgoing.duplicate()).flip();
+            for (ByteBuffer p : faults.onSend(copy, millis())) sendNow(p, c);
+        }
+    }
+
+    /**
+     * A segment larger than the MSS (TcpConfig.largeSegments): one frame that the kernel cuts into
+     * MSS-sized segments (GsoSender), or, where that cannot be done, the same segments cut here.
+     */
+    private void transmitLarge(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss) {
+        if (offload(tuple, segment, c, mss)) return;
+        byte[] data = segment.payload();
+        for (int off = 0; off < data.length; off += mss) {
+            int n = Math.min(mss, data.length - off);
+            boolean last = off + n == data.length;
+            int flags = last ? segment.flags() : segment.flags() & ~(Packets.PSH | Packets.FIN);
+            transmit(tuple, Packets.Tcp.of(segment.sourcePort(), segment.destinationPort(), segment.seq() + off, segment.ack(),
+                    flags, segment.window(), segment.options(), java.util.Arrays.copyOfRange(data, off, off + n)), c);
+        }
+    }
+
+    /** Hands a large segment to the kernel to cut (GsoSender); false when that cannot be done. */
+    private boolean offload(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss) {
+        if (gso == null && !gsoUnavailable) {
+            try {
+                gso = GsoSender.open();
+            } catch (LibC.NativeException e) {
+                gsoUnavailable = true;
+            }
+        }
+        if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
+        outgoing.clear();
+        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification, 64);
+        ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
+        Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
+        outgoing.flip();
+        lastActivityNanos = System.nanoTime();
+        try {
+            gso.send(outgoing, c.interfaceIndex, tuple.remoteAddress(), mss);
+            return true;
+        } catch (LibC.NativeException | RuntimeException e) {
+            gsoUnavailable = true;
+            gso.close();
+            gso = null;
+            log.detail(c.who(), "Segmentation offload failed (" + e.getMessage() + "): cutting segments ourselves");
+            return false;
+        }
+    }
+
+    /** Sends the packets that --delay or --reorder held back and whose time came (all: Long.MAX_VALUE). */
+    void sendHeld(long until) {
+        if (faults != null) for (ByteBuffer p : faults.due(until)) sendNow(p, null);
+    }
+
+    /** When a held packet is due, or Long.MAX_VALUE. */
+    long nextHeldDeadline() {
+        return faults == null ? Long.MAX_VALUE : faults.nextDeadline();
+    }
+
+    /** Puts a packet on the wire (and in the capture, which so shows the wire as it was). */
+    private void sendNow(ByteBuffer packet, TcpStack.Connection c) {
+        capture(packet);
+        if (settings.ladder != null) settings.ladder.sent(packet, micros());
+        lastActivityNanos = System.nanoTime();
+        int destination = packet.getInt(packet.position() + 16);
+        try {
+            socket.send(packet, destination);
+        } catch (LibC.NativeException e) {
+            log.always(c == null ? null : c.who(), "Could not send a packet of " + packet.remaining() + " bytes to "
+                    + Packets.address(destination) + ": " + e.getMessage());
+        }
+    }
+
+    private void capture(ByteBuffer packet) {
+        if (pcap == null) return;
+        try {
+            pcap.write(packet, startEpochMicros + micros());
+        } catch (IOException e) {
+            log.always(null, "Could not write the capture: " + e.getMessage());
+        }
+    }
+}
