@@ -38,7 +38,8 @@ for g in ${groups[*]}; do
   case "$g" in
     unit)
       say "== The wire format and the state machine, in memory (tests/unit)"
-      run_unit_suites ;;
+      run_unit_suites
+      run_java_suite "$RUN" StackLoopTest ;;  # the loop with a link in memory (needs the full build)
     loopback)
       say "== On loopback (issue: the handshake)"
       run_loopback_tests ;;

@@ -15,7 +15,7 @@ import jnr.ffi.Pointer;
  * transport checksum unfinished (TP_STATUS_CSUMNOTREADY, checksum offload on lo and veth), and the
  * address's sll_pkttype tells packets this host sent (PACKET_OUTGOING), which are skipped.
  */
-final class RawSocket implements AutoCloseable {
+final class RawSocket implements PacketPort, AutoCloseable {
     static final int MAX_PACKET = 65536;
 
     private int sendFd = -1, receiveFd = -1;
@@ -73,7 +73,7 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** Sends the bytes between the buffer's position and limit, an IPv4 packet, to destination. */
-    void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException {
+    @Override public void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException {
         destination.order(ByteOrder.BIG_ENDIAN).putInt(4, destinationAddress).order(ByteOrder.nativeOrder());
         int length = ipPacket.remaining();
         ByteBuffer data = ipPacket.position() == 0 ? ipPacket : ipPacket.slice();
@@ -86,7 +86,7 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** Waits until a packet can be read or the timeout passes. False on timeout or a signal. */
-    boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
+    @Override public boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
         int ready = LibC.C.poll(pollPointer, 1, timeoutMillis);
         if (ready < 0) {
             int errno = LibC.errno();
@@ -100,7 +100,7 @@ final class RawSocket implements AutoCloseable {
      * Reads one packet without waiting. Returns the packet (position 0, limit its length; valid
      * until the next receive) or null when none is queued. Packets this host sent are skipped.
      */
-    ByteBuffer receive() throws LibC.NativeException {
+    @Override public ByteBuffer receive() throws LibC.NativeException {
         while (true) {
             header.putInt(MSGHDR + 8, 20);               // msg_namelen: the kernel shortens it
             header.putLong(MSGHDR + 40, CONTROL_SIZE);   // msg_controllen: likewise
@@ -137,10 +137,10 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** True when the kernel left the last packet's transport checksum to be finished by hardware. */
-    boolean lastChecksumNotReady() { return checksumNotReady; }
+    @Override public boolean lastChecksumNotReady() { return checksumNotReady; }
 
     /** The interface the last packet arrived on. */
-    int lastInterfaceIndex() { return interfaceIndex; }
+    @Override public int lastInterfaceIndex() { return interfaceIndex; }
 
     /**
      * Attaches a classic BPF program (struct sock_filter[]: code, jt, jf, k) to the receiving socket,

@@ -140,7 +140,7 @@ final class TcpStack {
     private static final int BATCH = 256; // packets handled per turn of the loop
 
     private final Settings settings;
-    private final RawSocket socket;
+    private final PacketPort socket;
     private final Log log;
     private final Narrator narrator;
     private final IsnGenerator isns = new IsnGenerator();
@@ -153,10 +153,13 @@ final class TcpStack {
     private final List<Connection> touched = new ArrayList<>(); // connections of the events being delivered
     private Application application;
     private boolean draining;
+    private boolean batching;            // packets already waiting are being handled (receiveBatch)
+    private int handled;                 // how many of them so far
+    private final java.util.LinkedHashSet<Connection> owingAcks = new java.util.LinkedHashSet<>();
     private volatile boolean stopRequested;
     private String internalError;        // the first bug seen: it ends the loop
 
-    TcpStack(Settings settings, RawSocket socket, Log log, Pcap pcap, Set<Integer> clientPorts) {
+    TcpStack(Settings settings, PacketPort socket, Log log, Pcap pcap, Set<Integer> clientPorts) {
         this.settings = settings;
         this.socket = socket;
         this.log = log;
@@ -201,14 +204,32 @@ final class TcpStack {
             int wait = (int) Math.max(0, Math.min(app.maxSleepMillis(), nextTimer - now()));
             ByteBuffer packet = spinForPacket();
             if (packet == null && socket.awaitPacket(wait)) packet = socket.receive();
-            // A bounded batch: under a steady stream, timers and stop requests still get their turn.
-            for (int handled = 0; packet != null; packet = ++handled < BATCH ? socket.receive() : null) {
-                wire.noteActivity();
-                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex());
-            }
+            receiveBatch(packet);
         }
         if ((stopRequested || internalError != null) && demux.size() > 0) resetAll();
         wire.sendHeld(Long.MAX_VALUE); // held packets, RSTs included
+    }
+
+    /**
+     * Every packet already waiting, then the ACKs they are owed. RFC 9293 section 3.10.7.4: "if the
+     * TCP endpoint is processing a series of queued segments, it MUST process them all before
+     * sending any ACK segments (MUST-59)": a connection that received ten segments in one batch
+     * sends one ACK for them, not ten (an answer the application sends meanwhile still carries
+     * it). A bounded batch: under a steady stream, timers and stop requests still get their turn.
+     */
+    private void receiveBatch(ByteBuffer first) throws LibC.NativeException {
+        batching = true;
+        try {
+            for (ByteBuffer packet = first; packet != null; packet = ++handled < BATCH ? socket.receive() : null) {
+                wire.noteActivity();
+                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex());
+            }
+        } finally {
+            handled = 0;
+            batching = false;
+        }
+        for (Connection c : owingAcks) settle(c);
+        owingAcks.clear();
     }
 
     private void resetAll() {
@@ -334,8 +355,13 @@ final class TcpStack {
         }
     }
 
+    /** The ACK a connection still owes goes now, or at the end of the batch being received. */
     private void settle(Connection c) {
-        c.tcp.flushAck(c);
+        if (batching) {
+            owingAcks.add(c);
+        } else {
+            c.tcp.flushAck(c);
+        }
         timers.reschedule(c);
     }
 

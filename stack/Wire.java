@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  */
 final class Wire {
     private final TcpStack.Settings settings;
-    private final RawSocket socket;
+    private final PacketPort socket;
     private final Log log;
     private final Pcap pcap;                        // null without --pcap
     private final FaultInjector<ByteBuffer> faults; // null without fault options
@@ -23,7 +23,7 @@ final class Wire {
     private int ipIdentification;
     private long lastActivityNanos;                 // the last packet sent or received
 
-    Wire(TcpStack.Settings settings, RawSocket socket, Log log, Pcap pcap, long startNanos) {
+    Wire(TcpStack.Settings settings, PacketPort socket, Log log, Pcap pcap, long startNanos) {
         this.settings = settings;
         this.socket = socket;
         this.log = log;

@@ -1,0 +1,22 @@
+import java.nio.ByteBuffer;
+
+/**
+ * What a stack needs from the link: whole IPv4 packets in and out. RawSocket is the real one; a
+ * test can hand the stack packets from memory and collect what it sends.
+ */
+interface PacketPort {
+    /** Waits up to timeoutMillis for a packet; true when one is waiting. */
+    boolean awaitPacket(int timeoutMillis) throws LibC.NativeException;
+
+    /** The next waiting packet (a view valid until the next call), or null when none waits. */
+    ByteBuffer receive() throws LibC.NativeException;
+
+    /** The last received packet's TCP checksum was left to offload (unfinished, nothing to check). */
+    boolean lastChecksumNotReady();
+
+    /** The interface the last received packet came in on. */
+    int lastInterfaceIndex();
+
+    /** Sends one IPv4 packet, header included. */
+    void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException;
+}
