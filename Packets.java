@@ -66,7 +66,7 @@ final class Packets {
     enum Problem {
         // integrity: the bytes cannot be read as an IPv4 packet carrying a TCP segment
         TRUNCATED_IP_HEADER, NOT_IPV4, BAD_IHL, BAD_TOTAL_LENGTH, BAD_IP_CHECKSUM, FRAGMENT, NOT_TCP,
-        TRUNCATED_TCP_HEADER, BAD_DATA_OFFSET, BAD_OPTION, BAD_TCP_CHECKSUM,
+        TRUNCATED_TCP_HEADER, BAD_DATA_OFFSET, BAD_TCP_CHECKSUM,
         // sanity: readable, but the values make no sense
         BAD_SOURCE_ADDRESS
     }
@@ -98,7 +98,7 @@ final class Packets {
     }
 
     /** A TCP option. Each kind knows its length, its bytes and how a learner reads it. */
-    sealed interface TcpOption permits EndOfList, Nop, Mss, WindowScale, SackPermitted, Sack, Timestamps, Unknown {
+    sealed interface TcpOption permits EndOfList, Nop, Mss, WindowScale, SackPermitted, Sack, Timestamps, Unknown, Malformed {
         int length();
         void emit(ByteBuffer out, int at);
         String describe();
@@ -177,6 +177,28 @@ final class Packets {
         }
         @Override public int hashCode() { return 31 * kind + Arrays.hashCode(data); }
         @Override public String toString() { return "Unknown[kind=" + kind + ", length=" + length() + "]"; }
+    }
+
+    /**
+     * Option bytes that break the option syntax (RFC 9293 section 3.1, MUST-7: "be prepared to
+     * handle an illegal option length (e.g., zero)"): a known kind with the wrong length, a length
+     * below 2, or one that runs past the header. Kept as they came, with the reason, so that the
+     * segment is still processed as Linux processes it (tcp_parse_options skips an option whose
+     * length does not fit its kind, and stops at a length that cannot be right) and a re-emit gives
+     * the same bytes. Nothing of it is used.
+     */
+    record Malformed(int kind, byte[] raw, String reason) implements TcpOption {
+        public Malformed {
+            raw = raw.clone();
+        }
+        public int length() { return raw.length; }
+        public void emit(ByteBuffer out, int at) { out.put(at, raw); }
+        public String describe() { return "malformed (" + reason + ")"; }
+        @Override public boolean equals(Object o) {
+            return o instanceof Malformed m && m.kind == kind && Arrays.equals(m.raw, raw) && m.reason.equals(reason);
+        }
+        @Override public int hashCode() { return 31 * kind + Arrays.hashCode(raw); }
+        @Override public String toString() { return "Malformed[kind=" + kind + ", length=" + raw.length + ", " + reason + "]"; }
     }
 
     static final int OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3, OPT_SACK_PERMITTED = 4, OPT_SACK = 5, OPT_TIMESTAMPS = 8;
@@ -343,51 +365,71 @@ final class Packets {
                     + " is multicast or broadcast");
     }
 
-    private static List<TcpOption> parseOptions(ByteBuffer buf, int at, int end) throws Rejected {
+    /**
+     * The options, in order. A malformed one never rejects the segment (MUST-7 asks that it be
+     * handled; Linux goes on with the segment): an option whose length does not fit its kind is
+     * kept as {@link Malformed} and skipped, as Linux skips it; a length below 2, or one past the
+     * header, makes the rest of the options unreadable: they become one Malformed, and reading
+     * stops there, as Linux's does.
+     */
+    private static List<TcpOption> parseOptions(ByteBuffer buf, int at, int end) {
         if (at == end) return List.of();
         List<TcpOption> options = new ArrayList<>(4);
         while (at < end) {
             int kind = u8(buf, at);
             if (kind == OPT_EOL) { options.add(new EndOfList()); break; } // the rest is padding
             if (kind == OPT_NOP) { options.add(new Nop()); at++; continue; }
-            if (at + 1 >= end)
-                throw new Rejected(Problem.BAD_OPTION, "option kind " + kind + " has no length byte");
+            String unreadable = at + 1 >= end ? "option kind " + kind + " has no length byte"
+                    : u8(buf, at + 1) < 2 ? "option kind " + kind + " has length " + u8(buf, at + 1) + " (minimum 2)"
+                    : at + u8(buf, at + 1) > end ? "option kind " + kind + " of length " + u8(buf, at + 1) + " runs past the end of the header"
+                    : null;
+            if (unreadable != null) {
+                options.add(new Malformed(kind, bytes(buf, at, end - at), unreadable + ": the options from here on are ignored"));
+                break;
+            }
             int len = u8(buf, at + 1);
-            if (len < 2)
-                throw new Rejected(Problem.BAD_OPTION, "option kind " + kind + " has length " + len + " (minimum 2)");
-            if (at + len > end)
-                throw new Rejected(Problem.BAD_OPTION, "option kind " + kind + " of length " + len
-                        + " runs past the end of the header");
-            options.add(switch (kind) {
-                case OPT_MSS -> { expectLength(kind, "MSS", len, 4); yield new Mss(u16(buf, at + 2)); }
-                case OPT_WSCALE -> { expectLength(kind, "window scale", len, 3); yield new WindowScale(u8(buf, at + 2)); }
-                case OPT_SACK_PERMITTED -> { expectLength(kind, "SACK-permitted", len, 2); yield new SackPermitted(); }
-                case OPT_SACK -> {
-                    // RFC 2018 section 3: "Length: Variable", 8 bytes per block after kind and length.
-                    if ((len - 2) % 8 != 0 || len < 10 || len > 2 + 8 * MAX_SACK_BLOCKS)
-                        throw new Rejected(Problem.BAD_OPTION, "SACK option (kind 5) has length " + len
-                                + ", must be 2 + 8 per block, 1 to " + MAX_SACK_BLOCKS + " blocks");
-                    int[] edges = new int[(len - 2) / 4];
-                    for (int i = 0; i < edges.length; i++) edges[i] = buf.getInt(at + 2 + 4 * i);
-                    yield new Sack(edges);
-                }
-                case OPT_TIMESTAMPS -> { expectLength(kind, "timestamps", len, 10);
-                    yield new Timestamps(buf.getInt(at + 2), buf.getInt(at + 6)); }
-                default -> {
-                    byte[] data = new byte[len - 2];
-                    buf.get(at + 2, data);
-                    yield new Unknown(kind, data);
-                }
-            });
+            options.add(option(buf, at, kind, len));
             at += len;
         }
         return options;
     }
 
-    private static void expectLength(int kind, String name, int len, int expected) throws Rejected {
-        if (len != expected)
-            throw new Rejected(Problem.BAD_OPTION, name + " option (kind " + kind + ") has length " + len
-                    + ", must be " + expected);
+    /** One option of a readable length: its value, or Malformed when the length does not fit the kind. */
+    private static TcpOption option(ByteBuffer buf, int at, int kind, int len) {
+        String wrongLength = switch (kind) {
+            case OPT_MSS -> wrongLength("MSS", len, 4);
+            case OPT_WSCALE -> wrongLength("window scale", len, 3);
+            case OPT_SACK_PERMITTED -> wrongLength("SACK-permitted", len, 2);
+            case OPT_TIMESTAMPS -> wrongLength("timestamps", len, 10);
+            // RFC 2018 section 3: "Length: Variable", 8 bytes per block after kind and length.
+            case OPT_SACK -> (len - 2) % 8 != 0 || len < 10 || len > 2 + 8 * MAX_SACK_BLOCKS
+                    ? "SACK option (kind 5) has length " + len + ", must be 2 + 8 per block, 1 to " + MAX_SACK_BLOCKS + " blocks"
+                    : null;
+            default -> null;
+        };
+        if (wrongLength != null) return new Malformed(kind, bytes(buf, at, len), wrongLength + ": ignored");
+        return switch (kind) {
+            case OPT_MSS -> new Mss(u16(buf, at + 2));
+            case OPT_WSCALE -> new WindowScale(u8(buf, at + 2));
+            case OPT_SACK_PERMITTED -> new SackPermitted();
+            case OPT_SACK -> {
+                int[] edges = new int[(len - 2) / 4];
+                for (int i = 0; i < edges.length; i++) edges[i] = buf.getInt(at + 2 + 4 * i);
+                yield new Sack(edges);
+            }
+            case OPT_TIMESTAMPS -> new Timestamps(buf.getInt(at + 2), buf.getInt(at + 6));
+            default -> new Unknown(kind, bytes(buf, at + 2, len - 2));
+        };
+    }
+
+    private static String wrongLength(String name, int len, int expected) {
+        return len == expected ? null : name + " option has length " + len + ", must be " + expected;
+    }
+
+    private static byte[] bytes(ByteBuffer buf, int at, int length) {
+        byte[] b = new byte[length];
+        buf.get(at, b);
+        return b;
     }
 
     /**

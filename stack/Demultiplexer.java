@@ -84,6 +84,12 @@ final class Demultiplexer {
         if (log.verbose()) {
             log.detail(c != null ? c.who() : null, "<- " + PacketText.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
                     + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort());
+            for (Packets.TcpOption o : seg.options()) {
+                if (o instanceof Packets.Malformed m) {
+                    log.detail(c != null ? c.who() : null, "Malformed TCP option from " + Packets.address(ip.source()) + ": "
+                            + m.reason() + "; the segment is processed without it, as Linux does (RFC 9293 MUST-7)");
+                }
+            }
         }
         if (c != null) {
             c.interfaceIndex = interfaceIndex;

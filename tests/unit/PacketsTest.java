@@ -436,22 +436,28 @@ final class PacketsTest {
         });
 
         // Options area of 4 (or 8) bytes, filled by hand.
-        Check.test("rejects an option with no length byte (kind 2 as the header's last byte)", () ->
-                rejectsOptions("01 01 01 02", "no length"));
-        Check.test("rejects option length 0", () -> rejectsOptions("02 00 05 b4", "length 0"));
-        Check.test("rejects option length 1 (unknown kind 30 too)", () -> {
-            rejectsOptions("02 01 05 b4", "length 1");
-            rejectsOptions("1e 01 01 01", "length 1");
+        // MUST-7: "be prepared to handle an illegal option length (e.g., zero)". Handled as Linux
+        // handles it: the segment parses, the bad option is kept as Malformed with its reason and
+        // nothing of it is used; a length that cannot be right ends the reading of options.
+        Check.test("MUST-7: an option with no length byte (kind 2 as the header's last byte) is handled, not fatal", () ->
+                handlesMalformed("01 01 01 02", "no length", 3));
+        Check.test("MUST-7: option length 0 is handled: the options from there on are ignored", () -> handlesMalformed("02 00 05 b4", "length 0", 0));
+        Check.test("MUST-7: option length 1 (unknown kind 30 too) is handled", () -> {
+            handlesMalformed("02 01 05 b4", "length 1", 0);
+            handlesMalformed("1e 01 01 01", "length 1", 0);
         });
-        Check.test("rejects an option whose length runs past the header (TS of 10 at byte 2 of 4)", () ->
-                rejectsOptions("01 01 08 0a", "past"));
-        Check.test("rejects an unknown option whose length runs past the header by one", () ->
-                rejectsOptions("1e 05 00 00", "past"));
-        Check.test("rejects MSS option with length 3", () -> rejectsOptions("02 03 05 01", "MSS"));
-        Check.test("rejects window scale of length 2, SACK-permitted of 4, timestamps of 8", () -> {
-            rejectsOptions("03 02 01 01", "window scale");
-            rejectsOptions("04 04 00 00", "SACK");
-            rejectsOptions("08 08 00 00 00 00 00 00", "timestamps");
+        Check.test("MUST-7: an option whose length runs past the header (TS of 10 at byte 2 of 4) is handled", () ->
+                handlesMalformed("01 01 08 0a", "past", 2));
+        Check.test("MUST-7: an unknown option whose length runs past the header by one is handled", () ->
+                handlesMalformed("1e 05 00 00", "past", 0));
+        Check.test("MUST-7: an MSS option of length 3 is skipped (no MSS: the default applies) and the next option read", () -> {
+            List<Packets.TcpOption> options = handlesMalformed("02 03 05 01", "MSS", 0);
+            Check.equal(new Packets.Nop(), options.get(1), "the option after it");
+        });
+        Check.test("MUST-7: window scale of length 2, SACK-permitted of 4, timestamps of 8 are skipped", () -> {
+            handlesMalformed("03 02 01 01", "window scale", 0);
+            handlesMalformed("04 04 00 00", "SACK", 0);
+            handlesMalformed("08 08 00 00 00 00 00 00", "timestamps", 0);
         });
         Check.test("SACK option: NOP NOP and two blocks, as Linux sends them, parse and re-emit byte for byte", () -> {
             String hex = "01 01 05 12 00 00 27 10 00 00 2c c0 00 00 13 88 00 00 17 70";
@@ -464,9 +470,9 @@ final class PacketsTest {
             sack.emit(out, 0);
             Check.bytes(Arrays.copyOfRange(Check.hex(hex), 2, 20), Arrays.copyOf(out.array(), 18), "emitted");
         });
-        Check.test("rejects SACK options of 6, 12 and 42 bytes (not 2 + 8 per block, 1 to 4 blocks)", () -> {
-            rejectsOptions("05 06 00 00 00 00 01 01", "SACK");
-            rejectsOptions("05 0c 00 00 00 01 00 00 00 02 01 01", "SACK");
+        Check.test("MUST-7: SACK options of 6 and 12 bytes (not 2 + 8 per block) are skipped; 5 blocks cannot be made", () -> {
+            handlesMalformed("05 06 00 00 00 00 01 01", "SACK", 0);
+            handlesMalformed("05 0c 00 00 00 01 00 00 00 02 01 01", "SACK", 0);
             Check.throwsA(IllegalArgumentException.class, () -> new Packets.Sack(new int[10]), "five blocks");
             Check.throwsA(IllegalArgumentException.class, () -> new Packets.Sack(new int[3]), "one and a half");
         });
@@ -744,11 +750,24 @@ final class PacketsTest {
             Check.equal(expected, rejectedBy(b, false), "problem (not verifying TCP checksum)");
     }
 
-    /** The SYN with its 4-byte options area (or a larger one) replaced, checksums repaired: BAD_OPTION. */
-    static void rejectsOptions(String optionHex, String reasonMentions) {
-        Packets.Rejected r = rejected(withOptions(Check.hex(SYN_HEX), optionHex), true);
-        Check.equal(Packets.Problem.BAD_OPTION, r.problem, "problem");
-        Check.isTrue(r.reason().contains(reasonMentions), "reason mentions \"" + reasonMentions + "\": " + r.reason());
+    /**
+     * The SYN with these option bytes parses: exactly one option is Malformed, after `before`
+     * options that were read, with a reason that mentions reasonMentions; no MSS, window scale,
+     * SACK or timestamps value comes out of it; and emitting the segment again gives the same bytes.
+     */
+    static List<Packets.TcpOption> handlesMalformed(String optionHex, String reasonMentions, int before) throws Exception {
+        byte[] input = withOptions(Check.hex(SYN_HEX), optionHex);
+        Packets.Packet p = parse(input);
+        List<Packets.TcpOption> options = p.tcp().options();
+        List<Packets.TcpOption> malformed = options.stream().filter(o -> o instanceof Packets.Malformed).toList();
+        Check.equal(1, malformed.size(), "malformed options in " + options);
+        Check.equal(before, options.indexOf(malformed.get(0)), "options read before it: " + options);
+        String reason = ((Packets.Malformed) malformed.get(0)).reason();
+        Check.isTrue(reason.contains(reasonMentions), "reason mentions \"" + reasonMentions + "\": " + reason);
+        Check.isTrue(options.stream().noneMatch(o -> o instanceof Packets.Mss || o instanceof Packets.WindowScale
+                || o instanceof Packets.SackPermitted || o instanceof Packets.Sack || o instanceof Packets.Timestamps), "no value used: " + options);
+        Check.bytes(input, emitBytes(p.ip(), p.tcp()), "re-emitted");
+        return options;
     }
 
     /** A copy of the SYN (20 + 20 bytes of headers) with these option bytes; lengths and checksums fixed. */

@@ -521,6 +521,16 @@ final class TcpConnectionTest {
     static void listen() {
         Check.suite("TcpConnection LISTEN");
 
+        Check.test("3.1 MUST-7: a SYN whose MSS option has length 3 is answered, as Linux does: the option skipped, send MSS 536", () -> {
+            FakeLink link = link();
+            link.server.listen(S);
+            Packets.TcpOption bad = new Packets.Malformed(2, new byte[] {2, 3, 5}, "MSS option has length 3, must be 4: ignored");
+            link.server.inject(link.server.fromPeer(C, 0, SYN, 65535, new byte[0], List.of(bad, new Packets.Nop())));
+            Check.equal(TcpState.SYN_RECEIVED, link.server.state(), "state");
+            expectSegment(link.server.lastSent(), S, C + 1, SYN | ACK, "SYN-ACK");
+            Check.equal(536, link.server.conn.sendMss(), "send MSS: the default of MUST-15, as no MSS option was read");
+        });
+
         Check.test("3.10.7.2 first: a RST in LISTEN is ignored", () -> {
             FakeLink link = link();
             link.server.listen(S);
