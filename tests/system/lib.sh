@@ -132,6 +132,9 @@ summary() {
 # start_bg LOGFILE COMMAND...: runs a command in the background, remembered for clean-up.
 start_bg() {
   local logfile=$1; shift
+  # Emptied here, before the command starts: a test that reuses a log file must not find the last
+  # run's lines in it (wait_for_line "Listening on" would return before this server listens).
+  : >"$logfile"
   # "<&0": without a redirection of its own, bash gives a background command /dev/null as input
   "$@" <&0 >"$logfile" 2>&1 &
   BACKGROUND_PIDS+=($!)
