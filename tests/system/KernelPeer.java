@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   client HOST PORT MESSAGE [--wait-close]
  *       connects, sends MESSAGE, reads as many bytes back, prints "echo: ...", then closes; with
  *       --wait-close it first waits for the server's FIN (end of stream).
- *   twice HOST PORT MESSAGE SECONDS
- *       connects, prints "local port N", sends MESSAGE and reads the echo, waits SECONDS, then does
- *       it again and closes; exits 0 if both echoes were exact (a victim for blind attacks)
+ *   twice HOST PORT MESSAGE SECONDS [FILE]
+ *       connects, prints "local port N", sends MESSAGE and reads the echo, waits SECONDS (or, with
+ *       FILE, until FILE exists, at most SECONDS), then does it again and closes; exits 0 if both
+ *       echoes were exact (a victim for blind attacks)
  *   clients N HOST PORT MESSAGE
  *       N clients at once in threads, each as above; prints "N/N echoed" and exits 0 if all did.
  */
@@ -29,7 +30,8 @@ final class KernelPeer {
         switch (args[0]) {
             case "echo-server" -> echoServer(Integer.parseInt(args[1]), has(args, "--close-first"), intAfter(args, "--count", 1));
             case "client" -> System.exit(client(args[1], Integer.parseInt(args[2]), args[3], has(args, "--wait-close"), true) ? 0 : 1);
-            case "twice" -> System.exit(twice(args[1], Integer.parseInt(args[2]), args[3], Double.parseDouble(args[4])) ? 0 : 1);
+            case "twice" -> System.exit(twice(args[1], Integer.parseInt(args[2]), args[3], Double.parseDouble(args[4]),
+                    args.length > 5 ? java.nio.file.Path.of(args[5]) : null) ? 0 : 1);
             case "clients" -> System.exit(clients(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), args[4]) ? 0 : 1);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -85,7 +87,7 @@ final class KernelPeer {
         }
     }
 
-    static boolean twice(String host, int port, String message, double pauseSeconds) throws Exception {
+    static boolean twice(String host, int port, String message, double pauseSeconds, java.nio.file.Path until) throws Exception {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 10_000);
             s.setSoTimeout(20_000);
@@ -99,13 +101,23 @@ final class KernelPeer {
                 System.out.println("echo " + round + ": " + echo);
                 System.out.flush();
                 if (!echo.equals(message)) return false;
-                if (round == 1) Thread.sleep((long) (pauseSeconds * 1000));
+                if (round == 1) pause(pauseSeconds, until);
             }
             return true;
         } catch (IOException e) {
             System.out.println("error: " + e);
             return false;
         }
+    }
+
+    /** Waits the seconds, or until the file exists (at most the seconds): the test says when to go on. */
+    static void pause(double seconds, java.nio.file.Path until) throws InterruptedException {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        if (until == null) {
+            Thread.sleep((long) (seconds * 1000));
+            return;
+        }
+        while (!java.nio.file.Files.exists(until) && System.nanoTime() < end) Thread.sleep(20);
     }
 
     static boolean clients(int n, String host, int port, String message) throws InterruptedException {

@@ -5,7 +5,7 @@
   kernel_stream.py send HOST PORT FILE        connect, send FILE, half-close, read to EOF, print "BYTES SHA256" of
                                               what came back
   kernel_stream.py pause-reader PORT SECONDS  accept one, stop reading for SECONDS, then read to EOF; print
-                                              "BYTES SHA256"
+                                              "BYTES SHA256", then how long the reading took"
   kernel_stream.py flood HOST PORT SECONDS    connect, send without ever reading for SECONDS, then close
 Every mode prints "listening PORT" on stderr once a server socket listens.
 """
@@ -46,7 +46,10 @@ elif mode == "send":
 elif mode == "pause-reader":
     c = listen(int(sys.argv[2]))
     time.sleep(float(sys.argv[3]))
-    print(*read_to_end(c), flush=True)
+    start = time.monotonic()
+    result = read_to_end(c)
+    print(*result, flush=True)
+    print("drained after the pause in %d ms" % ((time.monotonic() - start) * 1000), flush=True)
 elif mode == "flood":
     c = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=10)
     c.setblocking(False)

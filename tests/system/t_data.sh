@@ -146,16 +146,18 @@ test_kernel_reader_pauses_we_probe_and_resume() {
   start_bg "$LOGS/d6-reader.out" in_server $KSTREAM pause-reader 5000 4
   local reader=$LAST_PID
   wait_for_line "$LOGS/d6-reader.out" "listening" || return 1
-  local t0; t0=$(date +%s%N)
   in_client $RUN TcpClient "$SERVER_IP" --stdio --verbose <"$file" >/dev/null 2>"$LOGS/d6-client.err" || {
     tail -n 40 "$LOGS/d6-client.err"; return 1; }
-  local ms=$((($(date +%s%N) - t0) / 1000000))
   wait_bounded "$reader" 30 || return 1
-  cat "$LOGS/d6-reader.out"; say "took $ms ms for a 4 s pause"
+  cat "$LOGS/d6-reader.out"
   grep -q "win=0 " "$LOGS/d6-client.err" || { say "the kernel never closed its window"; return 1; }
   grep -q "Retransmitting window probe" "$LOGS/d6-client.err" || { say "no window probe"; return 1; }
   grep -q "^$(stat -c %s "$file") $(sha "$file")$" "$LOGS/d6-reader.out" || return 1
-  [ "$ms" -lt 9000 ] || { say "resumed too late"; return 1; }
+  # After its pause the reader drains the rest: at once if we resume on its window update, up to
+  # the next probe (4 s, 8 s into the back-off) if we waited for our timer instead.
+  local ms; ms=$(sed -n 's/^drained after the pause in \([0-9]*\) ms$/\1/p' "$LOGS/d6-reader.out")
+  say "drained in ${ms:-?} ms after the 4 s pause"
+  [ -n "$ms" ] && [ "$ms" -lt 3000 ] || { say "resumed too late"; return 1; }
 }
 
 # A kernel client sends for 5 s and never reads our echo: our server, capped at a 64 MiB heap,
@@ -182,8 +184,9 @@ test_peer_that_never_reads_cannot_grow_our_heap() {
 test_slow_pipe_closes_our_window() {
   netns_up || return 1
   local file; file=$(make_file slowpipe 8)
+  # The pipe's reader starts its 3 s when the data starts (a JVM may start slowly on a busy machine).
   start_bg "$LOGS/d8-server.err" in_server bash -c \
-    "$RUN TcpServer --stdio --verbose </dev/null 2>'$LOGS/d8-server.err' | (sleep 3; cat >'$BUILD/d8-out')"
+    "$RUN TcpServer --stdio --verbose </dev/null 2>'$LOGS/d8-server.err' | (until grep -q 'handshake completed' '$LOGS/d8-server.err'; do sleep 0.05; done; sleep 3; cat >'$BUILD/d8-out')"
   local server=$LAST_PID
   wait_for_line "$LOGS/d8-server.err" "Listening on" || return 1
   in_client $KSTREAM send "$SERVER_IP" 5000 "$file" >"$LOGS/d8-client.out" || return 1

@@ -65,11 +65,14 @@ test_blind_injection_does_not_reset_or_corrupt() {
   start_bg "$LOGS/h2-server.out" in_server $RUN TcpServer --count 1 --verbose
   local server=$LAST_PID
   wait_for_line "$LOGS/h2-server.out" "Listening on" || return 1
-  start_bg "$LOGS/h2-victim.out" in_client $RUN KernelPeer twice $SERVER_IP 5000 "precious data" 3
+  # The victim's second echo waits until the injection is over (a JVM may start slowly on a busy machine).
+  rm -f "$BUILD/h2-injected"
+  start_bg "$LOGS/h2-victim.out" in_client $RUN KernelPeer twice $SERVER_IP 5000 "precious data" 60 "$BUILD/h2-injected"
   local victim=$LAST_PID
   wait_for_line "$LOGS/h2-victim.out" "echo 1" || return 1
   local port; port=$(sed -n 's/^local port //p' "$LOGS/h2-victim.out")
   in_client $RUN Injector blind 4000 $CLIENT_IP "$port" $SERVER_IP 5000 777 || return 1
+  touch "$BUILD/h2-injected"
   wait_bounded "$victim" 60; local status=$?
   cat "$LOGS/h2-victim.out"
   [ "$status" -eq 0 ] || { say "the victim's connection broke"; return 1; }
