@@ -10,20 +10,36 @@ import jnr.ffi.Pointer;
  * but leaves the IP header as we wrote it. Its packets carry a firewall mark (SO_MARK), so that a
  * rule can tell them from packets the kernel makes itself.
  *
- * Receiving goes through an AF_PACKET/SOCK_DGRAM socket for ETH_P_IP, which sees every IPv4 packet
- * that reaches the host, with PACKET_AUXDATA: its tp_status tells when the kernel left a packet's
- * transport checksum unfinished (TP_STATUS_CSUMNOTREADY, checksum offload on lo and veth), and the
- * address's sll_pkttype tells packets this host sent (PACKET_OUTGOING), which are skipped.
+ * Receiving takes one of two paths (ReceivePath), both on AF_PACKET sockets for ETH_P_IP, which
+ * see every IPv4 packet that reaches the host:
+ * - RING: a memory-mapped TPACKET_V3 ring (PacketRing): packets in batches, no system call each;
+ * - RECVMSG: one recvmsg per packet on a SOCK_DGRAM socket with PACKET_AUXDATA (the fallback).
+ * Either way each packet comes with a PacketInfo: tp_status tells when the kernel left a packet's
+ * transport checksum unfinished (TP_STATUS_CSUMNOTREADY, checksum offload on lo and veth),
+ * sll_pkttype tells packets this host sent (PACKET_OUTGOING, skipped) and packets for another host
+ * (PACKET_OTHERHOST), and the virtio_net_hdr (PACKET_VNET_HDR) gives a coalesced packet's segment size.
  */
 final class RawSocket implements AutoCloseable {
     static final int MAX_PACKET = 65536;
 
+    /** How packets are received. The system property tbh.receive (ring or recvmsg) picks the default. */
+    enum ReceivePath {
+        RING, RECVMSG;
+
+        static ReceivePath fromProperty() {
+            return "ring".equalsIgnoreCase(System.getProperty("tbh.receive", "recvmsg")) ? RING : RECVMSG;
+        }
+    }
+
     private int sendFd = -1, receiveFd = -1;
+    private PacketRing ring;             // the RING path, or null
+    private boolean vnetHeader;          // the RECVMSG path reads a virtio_net_hdr before each packet
 
     // Native memory for recvmsg, allocated once: struct msghdr, struct iovec, struct sockaddr_ll,
     // the control buffer for the auxdata message, and the packet itself.
-    private static final int MSGHDR = 0, IOVEC = 56, SOCKADDR_LL = 72, CONTROL = 96, CONTROL_SIZE = 64;
-    private final ByteBuffer header = LibC.direct(CONTROL + CONTROL_SIZE);
+    private static final int MSGHDR = 0, IOVEC = 56, SOCKADDR_LL = 88, CONTROL = 112, CONTROL_SIZE = 64;
+    private static final int VNET = CONTROL + CONTROL_SIZE, VNET_SIZE = 10;
+    private final ByteBuffer header = LibC.direct(VNET + 16);
     private final Pointer headerPointer = Pointer.wrap(LibC.RUNTIME, header);
     private final ByteBuffer packet = LibC.direct(MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
     private final ByteBuffer pollFd = LibC.direct(8);
@@ -31,8 +47,7 @@ final class RawSocket implements AutoCloseable {
     private final ByteBuffer destination = LibC.sockaddrIn(0, 0);
 
     // What the last receive() found out about its packet.
-    private boolean checksumNotReady;
-    private int interfaceIndex;
+    private final PacketInfo info = new PacketInfo();
 
     private RawSocket() {}
 
@@ -41,6 +56,10 @@ final class RawSocket implements AutoCloseable {
      * the NativeException carries EPERM. Nothing stays open when this throws.
      */
     static RawSocket open(int mark) throws LibC.NativeException {
+        return open(mark, ReceivePath.fromProperty());
+    }
+
+    static RawSocket open(int mark, ReceivePath path) throws LibC.NativeException {
         RawSocket s = new RawSocket();
         try {
             s.sendFd = (int) LibC.check("socket(AF_INET, SOCK_RAW)",
@@ -48,10 +67,17 @@ final class RawSocket implements AutoCloseable {
             LibC.setIntOption(s.sendFd, LibC.IPPROTO_IP, LibC.IP_HDRINCL, 1, "IP_HDRINCL");
             if (mark != 0) LibC.setIntOption(s.sendFd, LibC.SOL_SOCKET, LibC.SO_MARK, mark, "SO_MARK");
 
+            if (path == ReceivePath.RING) {
+                s.ring = PacketRing.open(PacketRing.Settings.defaults());
+                s.receiveFd = s.ring.fd();
+                return s;
+            }
             int protocol = Short.toUnsignedInt(Short.reverseBytes((short) LibC.ETH_P_IP)); // htons
             s.receiveFd = (int) LibC.check("socket(AF_PACKET, SOCK_DGRAM)",
                     LibC.C.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM, protocol));
             LibC.setIntOption(s.receiveFd, LibC.SOL_PACKET, LibC.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
+            // No PACKET_VNET_HDR here: the kernel allows it on SOCK_RAW sockets only (EINVAL on
+            // SOCK_DGRAM), and this path stays as it was. A large packet's segment size is unknown.
             s.prepareMessageHeader();
             return s;
         } catch (LibC.NativeException | RuntimeException e) {
@@ -64,11 +90,16 @@ final class RawSocket implements AutoCloseable {
         long base = headerPointer.address();
         long packetAddress = Pointer.wrap(LibC.RUNTIME, packet).address();
         header.putLong(MSGHDR, base + SOCKADDR_LL);      // msg_name
-        header.putLong(MSGHDR + 16, base + IOVEC);       // msg_iov
-        header.putLong(MSGHDR + 24, 1);                  // msg_iovlen
         header.putLong(MSGHDR + 32, base + CONTROL);     // msg_control
-        header.putLong(IOVEC, packetAddress);            // iov_base
-        header.putLong(IOVEC + 8, MAX_PACKET);           // iov_len
+        // With PACKET_VNET_HDR the kernel writes the virtio_net_hdr first: iov[0] takes it.
+        int at = IOVEC;
+        if (vnetHeader) {
+            header.putLong(at, base + VNET).putLong(at + 8, VNET_SIZE);
+            at += 16;
+        }
+        header.putLong(at, packetAddress).putLong(at + 8, MAX_PACKET); // the packet
+        header.putLong(MSGHDR + 16, base + IOVEC);       // msg_iov
+        header.putLong(MSGHDR + 24, vnetHeader ? 2 : 1); // msg_iovlen
         pollFd.putInt(0, receiveFd).putShort(4, LibC.POLLIN);
     }
 
@@ -87,6 +118,7 @@ final class RawSocket implements AutoCloseable {
 
     /** Waits until a packet can be read or the timeout passes. False on timeout or a signal. */
     boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
+        if (ring != null) return ring.awaitPacket(timeoutMillis);
         int ready = LibC.C.poll(pollPointer, 1, timeoutMillis);
         if (ready < 0) {
             int errno = LibC.errno();
@@ -97,10 +129,16 @@ final class RawSocket implements AutoCloseable {
     }
 
     /**
-     * Reads one packet without waiting. Returns the packet (position 0, limit its length; valid
-     * until the next receive) or null when none is queued. Packets this host sent are skipped.
+     * Reads one packet without waiting. Returns the packet (the IPv4 header at its position, its
+     * end at the limit; valid until the next receive) or null when none is queued. Packets this
+     * host sent are skipped. lastInfo() tells the rest.
      */
     ByteBuffer receive() throws LibC.NativeException {
+        if (ring != null) {
+            ByteBuffer p = ring.next();
+            if (p != null) copyInfo(ring.last());
+            return p;
+        }
         while (true) {
             header.putInt(MSGHDR + 8, 20);               // msg_namelen: the kernel shortens it
             header.putLong(MSGHDR + 40, CONTROL_SIZE);   // msg_controllen: likewise
@@ -113,12 +151,66 @@ final class RawSocket implements AutoCloseable {
             }
             int packetType = header.get(SOCKADDR_LL + 10) & 0xff;
             if (packetType == LibC.PACKET_OUTGOING) continue;
-            interfaceIndex = header.getInt(SOCKADDR_LL + 4);
-            checksumNotReady = (auxStatus() & LibC.TP_STATUS_CSUMNOTREADY) != 0;
-            packet.limit((int) Math.min(length, MAX_PACKET)).position(0);
+            info.clear();
+            info.packetType = packetType;
+            info.interfaceIndex = header.getInt(SOCKADDR_LL + 4);
+            info.status = auxStatus();
+            if (vnetHeader) {
+                length -= VNET_SIZE;
+                readVnetHeader();
+            }
+            info.length = info.captured = (int) Math.min(Math.max(length, 0), MAX_PACKET);
+            packet.limit(info.captured).position(0);
             return packet;
         }
     }
+
+    private void readVnetHeader() {
+        ByteBuffer v = header.order(ByteOrder.LITTLE_ENDIAN);
+        info.hasVnetHeader = true;
+        info.vnetFlags = v.get(VNET) & 0xff;
+        info.gsoType = v.get(VNET + 1) & 0xff;
+        info.headerLength = Short.toUnsignedInt(v.getShort(VNET + 2));
+        info.gsoSize = Short.toUnsignedInt(v.getShort(VNET + 4));
+        info.checksumStart = Short.toUnsignedInt(v.getShort(VNET + 6));
+        info.checksumOffset = Short.toUnsignedInt(v.getShort(VNET + 8));
+        header.order(ByteOrder.nativeOrder());
+    }
+
+    private void copyInfo(PacketInfo from) {
+        info.interfaceIndex = from.interfaceIndex;
+        info.packetType = from.packetType;
+        info.status = from.status;
+        info.length = from.length;
+        info.captured = from.captured;
+        info.hasVnetHeader = from.hasVnetHeader;
+        info.vnetFlags = from.vnetFlags;
+        info.gsoType = from.gsoType;
+        info.headerLength = from.headerLength;
+        info.gsoSize = from.gsoSize;
+        info.checksumStart = from.checksumStart;
+        info.checksumOffset = from.checksumOffset;
+    }
+
+    /**
+     * Hands every packet that is ready now to the handler, without waiting: on the RING path all
+     * the blocks the kernel has handed over (each given back after its last packet), on the
+     * RECVMSG path up to maxPackets packets, one recvmsg each. Returns how many were handed over.
+     * The handler's buffer and info are valid only during its call.
+     */
+    int receiveBatch(PacketHandler handler, int maxPackets) throws LibC.NativeException {
+        if (ring != null) return ring.receiveBatch(handler);
+        int n = 0;
+        ByteBuffer p;
+        while (n < maxPackets && (p = receive()) != null) {
+            n++;
+            handler.packet(p, info);
+        }
+        return n;
+    }
+
+    /** The receive ring, or null on the RECVMSG path. */
+    PacketRing ring() { return ring; }
 
     /** tp_status from the PACKET_AUXDATA control message, or 0 when there is none. */
     private int auxStatus() {
@@ -137,16 +229,25 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** True when the kernel left the last packet's transport checksum to be finished by hardware. */
-    boolean lastChecksumNotReady() { return checksumNotReady; }
+    boolean lastChecksumNotReady() { return info.checksumNotReady(); }
 
     /** The interface the last packet arrived on. */
-    int lastInterfaceIndex() { return interfaceIndex; }
+    int lastInterfaceIndex() { return info.interfaceIndex; }
+
+    /** All the kernel said about the last packet receive() returned (reused: read, do not keep). */
+    PacketInfo lastInfo() { return info; }
 
     /**
      * Attaches a classic BPF program (struct sock_filter[]: code, jt, jf, k) to the receiving socket,
      * so that the kernel wakes us only for packets it lets through.
      */
     void attachReceiveFilter(int[][] program) throws LibC.NativeException {
+        if (ring != null) ring.attachReceiveFilter(program);
+        else attachFilter(receiveFd, program);
+    }
+
+    /** SO_ATTACH_FILTER with the program's {code, jt, jf, k} rows as struct sock_filter[]. */
+    static void attachFilter(int fd, int[][] program) throws LibC.NativeException {
         ByteBuffer instructions = LibC.direct(program.length * 8);
         for (int i = 0; i < program.length; i++) {
             instructions.putShort(i * 8, (short) program[i][0]).put(i * 8 + 2, (byte) program[i][1])
@@ -156,7 +257,7 @@ final class RawSocket implements AutoCloseable {
         fprog.putShort(0, (short) program.length);
         fprog.putLong(8, Pointer.wrap(LibC.RUNTIME, instructions).address());
         LibC.check("setsockopt(SO_ATTACH_FILTER)",
-                LibC.C.setsockopt(receiveFd, LibC.SOL_SOCKET, LibC.SO_ATTACH_FILTER, fprog, 16));
+                LibC.C.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ATTACH_FILTER, fprog, 16));
     }
 
     /** Asks for a larger receive queue, so bursts (a SYN flood, many clients) are not lost. */
@@ -167,7 +268,9 @@ final class RawSocket implements AutoCloseable {
     @Override
     public void close() {
         LibC.closeQuietly(sendFd);
-        LibC.closeQuietly(receiveFd);
+        if (ring != null) ring.close();
+        else LibC.closeQuietly(receiveFd);
+        ring = null;
         sendFd = receiveFd = -1;
     }
 }
