@@ -36,7 +36,6 @@ final class PacketRing implements AutoCloseable {
 
     private static final int FRAME_SIZE = 2048; // V3 packs frames of any size; this only has to divide blockSize
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
-    private static final int SKF_NET_OFF = -0x100000; // <linux/filter.h>: loads relative to the network header
 
     private final Settings settings;
     private final int fd;
@@ -229,21 +228,7 @@ final class PacketRing implements AutoCloseable {
      * onto the network header (SKF_NET_OFF), whatever the link header's length.
      */
     void attachReceiveFilter(int[][] program) throws LibC.NativeException {
-        RawSocket.attachFilter(fd, networkRelative(program));
-    }
-
-    /** The program with its absolute and indirect loads counted from the network header. */
-    static int[][] networkRelative(int[][] program) {
-        int[][] moved = new int[program.length][];
-        for (int i = 0; i < program.length; i++) {
-            int[] op = program[i].clone();
-            int cls = op[0] & 0x07, mode = op[0] & 0xe0;
-            boolean load = cls == 0x00 /* BPF_LD */ || cls == 0x01 /* BPF_LDX */;
-            // BPF_ABS 0x20, BPF_IND 0x40, BPF_MSH 0xa0 read the packet; BPF_LEN/IMM/MEM do not
-            if (load && (mode == 0x20 || mode == 0x40 || mode == 0xa0)) op[3] += SKF_NET_OFF;
-            moved[i] = op;
-        }
-        return moved;
+        RawSocket.attachFilter(fd, PortFilter.fromNetworkHeader(program));
     }
 
     int fd() { return fd; }

@@ -25,9 +25,11 @@ final class RingWatch {
             // (the test gives the ring as many bytes with -Dtbh.ring.blockKiB and -Dtbh.ring.blocks).
             socket.setReceiveBuffer(256 << 20);
             socket.attachReceiveFilter(PortFilter.forDestinationPorts(List.of(port)));
-            Tally tally = new Tally();
+            Tally tally = new Tally(port);
             System.out.println("ready " + path);
             System.out.flush();
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpuBefore = os.getProcessCpuTime();
             long start = System.nanoTime();
             while (tally.distinct() < bytes && System.nanoTime() - start < limitNanos) {
                 if (socket.awaitPacket(100)) socket.receiveBatch(tally, 1024);
@@ -35,7 +37,8 @@ final class RingWatch {
             PacketRing ring = socket.ring();
             String drops = "n/a";
             if (ring != null) drops = String.valueOf(ring.statistics().drops());
-            System.out.println(tally.report() + " drops=" + drops
+            double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
+            System.out.println(tally.report() + " drops=" + drops + String.format(" cpu_s=%.3f", cpu)
                     + (ring != null ? " blocks=" + ring.blocksRead() : ""));
             System.exit(tally.distinct() == bytes ? 0 : 1);
         }
@@ -43,17 +46,25 @@ final class RingWatch {
 
     /** Counts what the packets of one flow carried. */
     static final class Tally implements PacketHandler {
+        final int port;
+        long otherPorts;                                   // packets the port filter should have kept away
         long packets, payloadBytes, notReady, verified, needsCsum, dataValid, gsoPackets, otherHost, syns, maxPacket;
         long firstData = -1;                               // the sequence number after the SYN
         final TreeMap<Integer, Long> gsoSizes = new TreeMap<>();
         final TreeMap<Long, Long> ranges = new TreeMap<>(); // start -> end, relative to firstData
         final List<String> checksumPositions = new ArrayList<>();
 
+        Tally(int port) { this.port = port; }
+
         @Override public void packet(ByteBuffer p, PacketInfo info) {
             int at = p.position();
             int ihl = (p.get(at) & 0x0f) * 4;
             int total = Short.toUnsignedInt(p.getShort(at + 2));
             int tcp = at + ihl;
+            if (Short.toUnsignedInt(p.getShort(tcp + 2)) != port) {
+                otherPorts++;
+                return;
+            }
             int flags = p.get(tcp + 13) & 0xff;
             long seq = Integer.toUnsignedLong(p.getInt(tcp + 4));
             int data = total - ihl - ((p.get(tcp + 12) & 0xf0) >> 2);
@@ -111,7 +122,7 @@ final class RingWatch {
                     + " ranges=" + ranges.size() + " max_packet=" + maxPacket + " csum_notready=" + notReady
                     + " csum_valid=" + verified + " vnet_needs_csum=" + needsCsum + " vnet_data_valid=" + dataValid
                     + " csum_at=" + String.join(",", checksumPositions) + " gso_packets=" + gsoPackets
-                    + " gso_sizes=" + (sizes.length() == 0 ? "none" : sizes) + " not_for_host=" + otherHost;
+                    + " gso_sizes=" + (sizes.length() == 0 ? "none" : sizes) + " not_for_host=" + otherHost + " other_ports=" + otherPorts;
         }
     }
 }
