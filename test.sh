@@ -55,7 +55,7 @@ for g in ${groups[*]}; do
       say "== Real applications and bulk data (issue: carry real applications)"
       run_data_tests ;;
     ring)
-      say "== The receive paths: the TPACKET_V3 ring and recvmsg, watching the kernel's streams"
+      say "== The receive paths: the TPACKET_V3 and V2 rings and recvmsg, watching the kernel's streams"
       run_ring_tests ;;
     ladder)
       say "== Ladder diagrams of real captures (issue: see TCP)"

@@ -22,7 +22,7 @@ import jnr.ffi.Pointer;
  * (tp_retire_blk_tov, in milliseconds, counted in jiffies) passes. A lone packet, a SYN say,
  * waits for that timeout. See the report in the branch's notes for what that does to latency.
  */
-final class PacketRing implements AutoCloseable {
+final class PacketRing implements ReceiveRing {
     /** The ring's shape: blockSize * blockCount bytes of kernel memory shared with us. */
     record Settings(int blockSize, int blockCount, int blockTimeoutMillis, boolean vnetHeader) {
         static Settings defaults() {
@@ -30,9 +30,6 @@ final class PacketRing implements AutoCloseable {
                     Integer.getInteger("tbh.ring.timeoutMs", 1), !Boolean.getBoolean("tbh.ring.noVnet"));
         }
     }
-
-    /** Counters of the kernel for this socket (PACKET_STATISTICS; reading them resets them). */
-    record Statistics(int packets, int drops, int freezes) {}
 
     private static final int FRAME_SIZE = 2048; // V3 packs frames of any size; this only has to divide blockSize
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -100,13 +97,12 @@ final class PacketRing implements AutoCloseable {
         blocksRead++;
     }
 
-    /** True when a packet can be read now, without a system call. */
-    boolean ready() {
+    @Override public boolean ready() {
         return (openBlock >= 0 && remaining > 0) || ours(openBlock >= 0 ? (openBlock + 1) % settings.blockCount() : current);
     }
 
     /** Waits until a block is handed over or the timeout passes. False on timeout or a signal. */
-    boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
+    @Override public boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
         if (ready()) return true;
         int n = LibC.C.poll(pollPointer, 1, timeoutMillis);
         if (n < 0) {
@@ -151,7 +147,7 @@ final class PacketRing implements AutoCloseable {
     }
 
     /** All the blocks that are ready now, one pass round the ring at most. */
-    int receiveBatch(PacketHandler handler) {
+    @Override public int receiveBatch(PacketHandler handler) {
         return receiveBatch(handler, settings.blockCount());
     }
 
@@ -172,7 +168,7 @@ final class PacketRing implements AutoCloseable {
      * and last() stay valid until the next call, which gives the block back once it is read.
      * Null when no packet is ready.
      */
-    ByteBuffer next() {
+    @Override public ByteBuffer next() {
         while (true) {
             if (openBlock >= 0) {
                 ByteBuffer p = nextInBlock();
@@ -209,13 +205,13 @@ final class PacketRing implements AutoCloseable {
     }
 
     /** What the kernel said about the packet next() returned last. */
-    PacketInfo last() { return info; }
+    @Override public PacketInfo last() { return info; }
 
     long blocksRead() { return blocksRead; }
-    long packetsRead() { return packetsRead; }
+    @Override public long packetsRead() { return packetsRead; }
 
     /** The kernel's counters since the last call: packets queued, dropped for lack of room, freezes. */
-    Statistics statistics() throws LibC.NativeException {
+    @Override public Statistics statistics() throws LibC.NativeException {
         ByteBuffer v = LibC.direct(12);
         ByteBuffer size = LibC.direct(4).putInt(0, 12);
         LibC.check("getsockopt(PACKET_STATISTICS)", LibC.C.getsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_STATISTICS, v, size));
@@ -227,11 +223,11 @@ final class PacketRing implements AutoCloseable {
      * IPv4 header. Here the filter sees the link header first, so each absolute load is moved
      * onto the network header (SKF_NET_OFF), whatever the link header's length.
      */
-    void attachReceiveFilter(int[][] program) throws LibC.NativeException {
+    @Override public void attachReceiveFilter(int[][] program) throws LibC.NativeException {
         RawSocket.attachFilter(fd, PortFilter.fromNetworkHeader(program));
     }
 
-    int fd() { return fd; }
+    @Override public int fd() { return fd; }
 
     @Override public void close() {
         LibC.C.munmap(mapped, length);

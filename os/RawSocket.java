@@ -10,9 +10,12 @@ import jnr.ffi.Pointer;
  * but leaves the IP header as we wrote it. Its packets carry a firewall mark (SO_MARK), so that a
  * rule can tell them from packets the kernel makes itself.
  *
- * Receiving takes one of two paths (ReceivePath), both on AF_PACKET sockets for ETH_P_IP, which
+ * Receiving takes one of three paths (ReceivePath), all on AF_PACKET sockets for ETH_P_IP, which
  * see every IPv4 packet that reaches the host:
- * - RING: a memory-mapped TPACKET_V3 ring (PacketRing): packets in batches, no system call each;
+ * - FRAMES: a memory-mapped TPACKET_V2 ring (FrameRing): each packet handed over at once, read
+ *   with no system call (one recvmsg for a packet larger than a frame);
+ * - BLOCKS: a memory-mapped TPACKET_V3 ring (PacketRing): packets in blocks, no system call each,
+ *   but a block waits for its timeout (1 ms at least) unless it fills: for bulk only;
  * - RECVMSG: one recvmsg per packet on a SOCK_DGRAM socket with PACKET_AUXDATA (the fallback).
  * Either way each packet comes with a PacketInfo: tp_status tells when the kernel left a packet's
  * transport checksum unfinished (TP_STATUS_CSUMNOTREADY, checksum offload on lo and veth),
@@ -22,24 +25,31 @@ import jnr.ffi.Pointer;
 final class RawSocket implements AutoCloseable {
     static final int MAX_PACKET = 65536;
 
-    /** How packets are received. The system property tbh.receive (ring or recvmsg) picks the default. */
+    /** How packets are received. The system property tbh.receive (v2, v3 or recvmsg) picks the default. */
     enum ReceivePath {
-        RING, RECVMSG;
+        FRAMES, BLOCKS, RECVMSG;
+
+        static ReceivePath named(String name) {
+            switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "v2": case "frames": return FRAMES;
+                case "v3": case "blocks": return BLOCKS;
+                case "recvmsg": return RECVMSG;
+                default: throw new IllegalArgumentException("receive path " + name + ": v2, v3 or recvmsg");
+            }
+        }
 
         static ReceivePath fromProperty() {
-            return "ring".equalsIgnoreCase(System.getProperty("tbh.receive", "recvmsg")) ? RING : RECVMSG;
+            return named(System.getProperty("tbh.receive", "recvmsg"));
         }
     }
 
     private int sendFd = -1, receiveFd = -1;
-    private PacketRing ring;             // the RING path, or null
-    private boolean vnetHeader;          // the RECVMSG path reads a virtio_net_hdr before each packet
+    private ReceiveRing ring;            // the FRAMES or BLOCKS path, or null
 
     // Native memory for recvmsg, allocated once: struct msghdr, struct iovec, struct sockaddr_ll,
     // the control buffer for the auxdata message, and the packet itself.
-    private static final int MSGHDR = 0, IOVEC = 56, SOCKADDR_LL = 88, CONTROL = 112, CONTROL_SIZE = 64;
-    private static final int VNET = CONTROL + CONTROL_SIZE, VNET_SIZE = 10;
-    private final ByteBuffer header = LibC.direct(VNET + 16);
+    private static final int MSGHDR = 0, IOVEC = 56, SOCKADDR_LL = 72, CONTROL = 96, CONTROL_SIZE = 64;
+    private final ByteBuffer header = LibC.direct(CONTROL + CONTROL_SIZE);
     private final Pointer headerPointer = Pointer.wrap(LibC.RUNTIME, header);
     private final ByteBuffer packet = LibC.direct(MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
     private final ByteBuffer pollFd = LibC.direct(8);
@@ -67,8 +77,9 @@ final class RawSocket implements AutoCloseable {
             LibC.setIntOption(s.sendFd, LibC.IPPROTO_IP, LibC.IP_HDRINCL, 1, "IP_HDRINCL");
             if (mark != 0) LibC.setIntOption(s.sendFd, LibC.SOL_SOCKET, LibC.SO_MARK, mark, "SO_MARK");
 
-            if (path == ReceivePath.RING) {
-                s.ring = PacketRing.open(PacketRing.Settings.defaults());
+            if (path != ReceivePath.RECVMSG) {
+                s.ring = path == ReceivePath.FRAMES ? FrameRing.open(FrameRing.Settings.defaults())
+                        : PacketRing.open(PacketRing.Settings.defaults());
                 s.receiveFd = s.ring.fd();
                 return s;
             }
@@ -90,16 +101,11 @@ final class RawSocket implements AutoCloseable {
         long base = headerPointer.address();
         long packetAddress = Pointer.wrap(LibC.RUNTIME, packet).address();
         header.putLong(MSGHDR, base + SOCKADDR_LL);      // msg_name
-        header.putLong(MSGHDR + 32, base + CONTROL);     // msg_control
-        // With PACKET_VNET_HDR the kernel writes the virtio_net_hdr first: iov[0] takes it.
-        int at = IOVEC;
-        if (vnetHeader) {
-            header.putLong(at, base + VNET).putLong(at + 8, VNET_SIZE);
-            at += 16;
-        }
-        header.putLong(at, packetAddress).putLong(at + 8, MAX_PACKET); // the packet
         header.putLong(MSGHDR + 16, base + IOVEC);       // msg_iov
-        header.putLong(MSGHDR + 24, vnetHeader ? 2 : 1); // msg_iovlen
+        header.putLong(MSGHDR + 24, 1);                  // msg_iovlen
+        header.putLong(MSGHDR + 32, base + CONTROL);     // msg_control
+        header.putLong(IOVEC, packetAddress);            // iov_base
+        header.putLong(IOVEC + 8, MAX_PACKET);           // iov_len
         pollFd.putInt(0, receiveFd).putShort(4, LibC.POLLIN);
     }
 
@@ -155,26 +161,10 @@ final class RawSocket implements AutoCloseable {
             info.packetType = packetType;
             info.interfaceIndex = header.getInt(SOCKADDR_LL + 4);
             info.status = auxStatus();
-            if (vnetHeader) {
-                length -= VNET_SIZE;
-                readVnetHeader();
-            }
             info.length = info.captured = (int) Math.min(Math.max(length, 0), MAX_PACKET);
             packet.limit(info.captured).position(0);
             return packet;
         }
-    }
-
-    private void readVnetHeader() {
-        ByteBuffer v = header.order(ByteOrder.LITTLE_ENDIAN);
-        info.hasVnetHeader = true;
-        info.vnetFlags = v.get(VNET) & 0xff;
-        info.gsoType = v.get(VNET + 1) & 0xff;
-        info.headerLength = Short.toUnsignedInt(v.getShort(VNET + 2));
-        info.gsoSize = Short.toUnsignedInt(v.getShort(VNET + 4));
-        info.checksumStart = Short.toUnsignedInt(v.getShort(VNET + 6));
-        info.checksumOffset = Short.toUnsignedInt(v.getShort(VNET + 8));
-        header.order(ByteOrder.nativeOrder());
     }
 
     private void copyInfo(PacketInfo from) {
@@ -193,8 +183,8 @@ final class RawSocket implements AutoCloseable {
     }
 
     /**
-     * Hands every packet that is ready now to the handler, without waiting: on the RING path all
-     * the blocks the kernel has handed over (each given back after its last packet), on the
+     * Hands every packet that is ready now to the handler, without waiting: on a ring all the
+     * frames or blocks the kernel has handed over (each given back after its packets), on the
      * RECVMSG path up to maxPackets packets, one recvmsg each. Returns how many were handed over.
      * The handler's buffer and info are valid only during its call.
      */
@@ -210,7 +200,7 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** The receive ring, or null on the RECVMSG path. */
-    PacketRing ring() { return ring; }
+    ReceiveRing ring() { return ring; }
 
     /** tp_status from the PACKET_AUXDATA control message, or 0 when there is none. */
     private int auxStatus() {

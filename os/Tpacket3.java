@@ -77,14 +77,7 @@ final class Tpacket3 {
         info.length = Math.max(0, info.length - (net - mac));
         if (vnetHeader) {
             if (mac - VNET_HEADER < FRAME_HEADER) throw new Malformed("no room for virtio_net_hdr before tp_mac " + mac);
-            int at = frame + mac - VNET_HEADER;
-            info.hasVnetHeader = true;
-            info.vnetFlags = ring.get(at) & 0xff;
-            info.gsoType = ring.get(at + 1) & 0xff;
-            info.headerLength = littleEndianU16(ring, at + 2);
-            info.gsoSize = littleEndianU16(ring, at + 4);
-            info.checksumStart = littleEndianU16(ring, at + 6);
-            info.checksumOffset = littleEndianU16(ring, at + 8);
+            readVnetHeader(ring, frame + mac - VNET_HEADER, info);
         }
         return frame + net;
     }
@@ -95,6 +88,17 @@ final class Tpacket3 {
         if (next == 0) return -1;
         if (next < FRAME_HEADER) throw new Malformed("tp_next_offset " + next + " would not move past the frame");
         return frame + next;
+    }
+
+    /** struct virtio_net_hdr at 'at' (little-endian, as the kernel writes it for a packet socket). */
+    static void readVnetHeader(ByteBuffer ring, int at, PacketInfo info) {
+        info.hasVnetHeader = true;
+        info.vnetFlags = ring.get(at) & 0xff;
+        info.gsoType = ring.get(at + 1) & 0xff;
+        info.headerLength = littleEndianU16(ring, at + 2);
+        info.gsoSize = littleEndianU16(ring, at + 4);
+        info.checksumStart = littleEndianU16(ring, at + 6);
+        info.checksumOffset = littleEndianU16(ring, at + 8);
     }
 
     private static int littleEndianU16(ByteBuffer b, int at) {

@@ -5,11 +5,11 @@ import java.util.TreeMap;
 
 /**
  * Watches a kernel-to-kernel TCP stream to a port through our receive path (the kernel's own TCP
- * does the receiving; we only look), as a system test of RawSocket's RING and RECVMSG paths:
+ * does the receiving; we only look), as a system test of RawSocket's receive paths (rings and recvmsg):
  * every payload byte must be seen once the stream is over, and each packet's checksum and
  * segmentation flags are counted.
  *
- *   RingWatch PORT BYTES ring|recvmsg [SECONDS]
+ *   RingWatch PORT BYTES v2|v3|recvmsg [SECONDS]
  *
  * Prints "ready" once the socket is open, then, when BYTES distinct payload bytes were seen (or
  * the time is up), one line of key=value figures. Exits 0 only when all BYTES were seen.
@@ -18,7 +18,7 @@ final class RingWatch {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         long bytes = Long.parseLong(args[1]);
-        RawSocket.ReceivePath path = args[2].equals("ring") ? RawSocket.ReceivePath.RING : RawSocket.ReceivePath.RECVMSG;
+        RawSocket.ReceivePath path = RawSocket.ReceivePath.named(args[2]);
         long limitNanos = (args.length > 3 ? Long.parseLong(args[3]) : 60) * 1_000_000_000L;
         try (RawSocket socket = RawSocket.open(0, path)) {
             // We only watch: nothing slows the sender down, so the queue must hold the whole stream
@@ -34,12 +34,13 @@ final class RingWatch {
             while (tally.distinct() < bytes && System.nanoTime() - start < limitNanos) {
                 if (socket.awaitPacket(100)) socket.receiveBatch(tally, 1024);
             }
-            PacketRing ring = socket.ring();
+            ReceiveRing ring = socket.ring();
             String drops = "n/a";
             if (ring != null) drops = String.valueOf(ring.statistics().drops());
             double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
             System.out.println(tally.report() + " drops=" + drops + String.format(" cpu_s=%.3f", cpu)
-                    + (ring != null ? " blocks=" + ring.blocksRead() : ""));
+                    + (ring instanceof PacketRing blocks ? " blocks=" + blocks.blocksRead() : "")
+                    + (ring instanceof FrameRing frames ? " copies=" + frames.copies() : ""));
             System.exit(tally.distinct() == bytes ? 0 : 1);
         }
     }

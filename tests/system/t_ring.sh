@@ -1,5 +1,5 @@
-# The receive paths of os/RawSocket: the TPACKET_V3 ring with virtio_net_hdr (os/PacketRing) and
-# the recvmsg fallback, each watching a real kernel-to-kernel stream between the two namespaces
+# The receive paths of os/RawSocket: the TPACKET_V3 ring (os/PacketRing) and the TPACKET_V2 ring
+# (os/FrameRing), both with virtio_net_hdr, and the recvmsg fallback, each watching a real kernel-to-kernel stream between the two namespaces
 # (the kernel's TCP receives it; tests/system/RingWatch only looks). Every payload byte must be
 # seen, with the checksum and segmentation flags the kernel gives such packets.
 
@@ -43,7 +43,7 @@ expect() {  # expect DESCRIPTION CONDITION...
 
 test_ring_with_vnet_headers_sees_a_kernel_stream_whole() {
   netns_up || return 1
-  watch_stream ring ring1 || return 1
+  watch_stream v3 ring1 || return 1
   local packets; packets=$(figure packets)
   expect "every payload byte seen once the stream ended" [ "$(figure distinct_bytes)" = $((RING_MB * 1000000)) ] &&
   expect "no packet dropped by the ring" [ "$(figure drops)" = 0 ] &&
@@ -72,7 +72,7 @@ test_ring_sees_gro_coalesced_segments() {
   # The sender cuts 1448-byte segments itself; GRO on the receiving veth joins them up again.
   in_client ethtool -K "$CLIENT_DEV" tso off gso off >/dev/null 2>&1 || return 1
   in_server ethtool -K "$SERVER_DEV" gro on >/dev/null 2>&1 || { say "veth GRO cannot be turned on here"; return "$SKIP"; }
-  watch_stream ring ring3 || return 1
+  watch_stream v3 ring3 || return 1
   expect "every payload byte seen" [ "$(figure distinct_bytes)" = $((RING_MB * 1000000)) ] &&
   expect "no drops" [ "$(figure drops)" = 0 ] &&
   expect "coalesced packets larger than one segment (max $(figure max_packet))" [ "$(figure max_packet)" -gt 1500 ] &&
@@ -81,9 +81,26 @@ test_ring_sees_gro_coalesced_segments() {
     [ "$(figure packets)" -lt $((RING_MB * 1000000 / 1448 / 4)) ]
 }
 
+test_frame_ring_takes_large_packets_whole_through_the_queue() {
+  netns_up || return 1
+  watch_stream v2 ring4 || return 1
+  local packets; packets=$(figure packets)
+  expect "every payload byte seen" [ "$(figure distinct_bytes)" = $((RING_MB * 1000000)) ] &&
+  expect "no drops" [ "$(figure drops)" = 0 ] &&
+  expect "the other port's stream kept out by the filter" [ "$(figure other_ports)" = 0 ] &&
+  # 2 KiB frames: a 64 KB packet is cut in the ring and read whole from the socket's queue.
+  expect "large packets came whole ($(figure copies) through recvmsg, max $(figure max_packet) bytes)" \
+    [ "$(figure copies)" -gt 0 ] && [ "$(figure max_packet)" -gt 1500 ] &&
+  expect "with their segment size (gso_sizes $(figure gso_sizes))" grep -q '^1448:' <<<"$(figure gso_sizes)" &&
+  expect "checksum-not-ready on every packet" [ "$(figure csum_notready)" = "$packets" ] &&
+  expect "NEEDS_CSUM on every packet" [ "$(figure vnet_needs_csum)" = "$packets" ]
+}
+
 run_ring_tests() {
   run_test "ring: a kernel's ${RING_MB} MB stream through the TPACKET_V3 ring with vnet headers, bytes and checksum flags" \
     test_ring_with_vnet_headers_sees_a_kernel_stream_whole
+  run_test "ring: the TPACKET_V2 ring, large packets whole through the socket's queue" \
+    test_frame_ring_takes_large_packets_whole_through_the_queue
   run_test "ring: the recvmsg fallback sees the same stream" test_recvmsg_fallback_sees_the_same_stream
   run_test "ring: GRO on the receiving veth: coalesced packets with their segment size" test_ring_sees_gro_coalesced_segments
 }
