@@ -18,9 +18,12 @@ import jnr.ffi.Pointer;
  * handler never sees the link header. A BPF program sees the link header too: attachReceiveFilter
  * moves a program written for SOCK_DGRAM (offsets from the IPv4 header) onto the network header.
  *
- * The price of blocks: the kernel hands a block over only when it is full or when its timeout
- * (tp_retire_blk_tov, in milliseconds, counted in jiffies) passes. A lone packet, a SYN say,
- * waits for that timeout. See the report in the branch's notes for what that does to latency.
+ * The price of blocks: the kernel hands a block over (and wakes us) only when the next packet does
+ * not fit or when its timeout (tp_retire_blk_tov, whole milliseconds, at least 1) passes, and the
+ * timer restarts with each new block. A lone packet, a SYN say, waits for it: measured here, a
+ * kernel client's handshake with our server took a median of 967 us with 1 ms, 1976 us with 2,
+ * 3950 us with 4 (recvmsg: 75-90 us on the same busy machine). So this ring suits bulk receivers
+ * only; FrameRing (TPACKET_V2) hands each packet over at once.
  */
 final class PacketRing implements ReceiveRing {
     /** The ring's shape: blockSize * blockCount bytes of kernel memory shared with us. */
