@@ -100,7 +100,6 @@ final class FrameRing implements ReceiveRing {
     @Override public boolean ready() { return ours(current); }
 
     @Override public boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
-        releaseHandedOut();
         if (ready()) return true;
         int n = LibC.C.poll(pollPointer, 1, timeoutMillis);
         if (n < 0) {

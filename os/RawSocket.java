@@ -258,6 +258,13 @@ final class RawSocket implements AutoCloseable {
     @Override
     public void close() {
         LibC.closeQuietly(sendFd);
+        if (ring != null && Boolean.getBoolean("tbh.ring.stats")) {
+            try {
+                System.err.println("receive ring: " + ring.packetsRead() + " packets read, kernel counters " + ring.statistics());
+            } catch (LibC.NativeException e) {
+                System.err.println("receive ring: " + e.getMessage());
+            }
+        }
         if (ring != null) ring.close();
         else LibC.closeQuietly(receiveFd);
         ring = null;
