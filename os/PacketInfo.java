@@ -43,8 +43,8 @@ final class PacketInfo {
 
     /**
      * How many segments of at most gsoSize payload bytes a packet of payloadBytes holds: the count
-     * a receiver uses for "an ACK for at least every second full-sized segment" (RFC 9293, MUST-58).
-     * 1 for a packet that was never coalesced.
+     * for RFC 9293 3.8.6.3 (SHLD-19): "An ACK SHOULD be generated for at least every second
+     * full-sized segment or 2*RMSS bytes of new data". 1 for a packet that was never coalesced.
      */
     int segments(int payloadBytes) {
         if (gsoSize <= 0 || payloadBytes <= gsoSize) return 1;
