@@ -6,12 +6,15 @@
 #   sudo ./bench.sh --bulk     bulk throughput only, at full size (lossless and with 1% loss)
 # Prints a table with the ratio of each figure to the kernel's (to scapy's for packet building),
 # then one key=value line per headline figure.
+#   BENCH_PIN=0          do not pin servers to CPU 0 and clients to CPU 1 for the handshake figures
+#   GVISOR_BULK=CMD      a command that moves BULK_MB MB through gVisor's netstack between the two
+#                        namespaces and prints mb_per_s=X (the hook for throughput_mb_per_s_gvisor)
 set -u
 cd "$(dirname "$0")"
 mkdir -p test-logs
 source tests/system/lib.sh
 require_root
-install_packages python3-scapy gcc
+install_packages python3-scapy gcc iperf3
 build >/dev/null
 # The kernel's side of the comparison is written in C, so that no JVM slows the baseline down.
 gcc -O2 -Wall -o "$BUILD/kernel_client" bench/kernel_client.c && gcc -O2 -Wall -o "$BUILD/kernel_server" bench/kernel_server.c \
@@ -22,13 +25,13 @@ KERNEL_STREAM=$BUILD/kernel_stream
 ONLY_BULK=""
 if [ "${1:-}" = "--smoke" ]; then
   LATENCY_N=300; WARMUP=200; RATE_N=1000; HOLD=300; BUILD_ROUNDS="3 200000"; SCAPY_N=100; IN_FLIGHT="1 10 100"
-  BULK_MB=4; BULK_WARMUP_MB=1; BULK_LIMIT=60; LOSS_MB=4
+  BULK_MB=4; BULK_WARMUP_MB=1; BULK_LIMIT=60; LOSS_MB=4; STREAMS_MB=2
 else
   LATENCY_N=5000; WARMUP=10000; RATE_N=30000; HOLD=10000; BUILD_ROUNDS="7 2000000"; SCAPY_N=2000; IN_FLIGHT="1 10 100 1000"
   # 1 GB: our client is a new JVM for each transfer, so its JIT's warm-up is inside the figure;
   # on 100 MB it weighs a third of the time. The lossy runs move as much, so that the two
   # figures compare like with like.
-  BULK_MB=1000; BULK_WARMUP_MB=20; BULK_LIMIT=600; LOSS_MB=1000
+  BULK_MB=1000; BULK_WARMUP_MB=20; BULK_LIMIT=600; LOSS_MB=1000; STREAMS_MB=100
   [ "${1:-}" = "--bulk" ] && ONLY_BULK=yes
 fi
 
@@ -37,17 +40,25 @@ trap 'cleanup_background; netns_down; [ -n "$fifo" ] && rm -f "$fifo"' EXIT
 trap 'exit 130' INT TERM
 netns_up || { say "could not make the namespaces"; exit 1; }
 
+# Handshakes: each server on CPU 0, each client on CPU 1 (ours and the kernel's alike). On two
+# CPUs, two programs that poll for the next packet (ours spin --spin-us after traffic) otherwise
+# land on one CPU now and then, and the one waits for the other's spin to end: measured with real-
+# time priority, a 1000 us spin gave a p99 of 2103 us unpinned and 71 us pinned.
+SERVER_CPU=""; CLIENT_CPU=""
+if [ "${BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  SERVER_CPU="taskset -c 0"; CLIENT_CPU="taskset -c 1"
+fi
 # Our server gets the kernel server's listen() backlog (4096), so that both hold as many half-open
 # connections when many are in flight.
-start_bg "$LOGS/bench-our-server.out" in_server $RUN TcpServer --port 5000 --quiet --backlog 4096
-start_bg "$LOGS/bench-kernel-server.out" in_server "$BUILD/kernel_server" 5001
+start_bg "$LOGS/bench-our-server.out" in_server $SERVER_CPU $RUN TcpServer --port 5000 --quiet --backlog 4096
+start_bg "$LOGS/bench-kernel-server.out" in_server $SERVER_CPU "$BUILD/kernel_server" 5001
 wait_for_line "$LOGS/bench-kernel-server.out" "listening" && sleep 1 || exit 1
 
 # field NAME LINE: the value of NAME=... in a result line
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "n/a" }'; }
 measure() {
-  local out; out=$(in_client "$@" 2>&1 | grep 'handshakes=')
+  local out; out=$(in_client $CLIENT_CPU "$@" 2>&1 | grep 'handshakes=')
   [ -n "$out" ] || { say "no result from: $*" >&2; return 1; }
   printf '%s\n' "$out"
 }
@@ -90,6 +101,12 @@ start_bg "$LOGS/bench-bulk-our-server.out" in_server $RUN TcpServer --port 5003 
 start_bg "$LOGS/bench-bulk-kernel-sink.out" in_server "$KERNEL_STREAM" sink 5004
 wait_for_line "$LOGS/bench-bulk-our-server.out" "Listening on" 60 && wait_for_line "$LOGS/bench-bulk-kernel-sink.out" "listening" || exit 1
 ours_received=0; kernel_received=0; transfers=0
+bulk_server_pid=$(java_pid "${BACKGROUND_PIDS[-2]}")
+bulk_sink_pid=""
+for p in $(process_tree "${BACKGROUND_PIDS[-1]}"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = kernel_stream ] && bulk_sink_pid=$p; done
+# cpu_ticks PID: user + system time of a running process, in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+TICKS=$(getconf CLK_TCK)
 
 # nth_match FILE PATTERN N [SECONDS]: the N-th line of FILE that matches PATTERN, once there is one.
 nth_match() {
@@ -110,10 +127,13 @@ transfer() {
   transfers=$((transfers + 1))
   log="$LOGS/bench-bulk-send-$transfers.out"
   if [ "$receiver" = ours ]; then port=5003; else port=5004; fi
+  local receiver_pid receiver_ticks timing="/usr/bin/time -o $log.time -f cpu_s=%U+%S"
+  if [ "$receiver" = ours ]; then receiver_pid=$bulk_server_pid; else receiver_pid=$bulk_sink_pid; fi
+  receiver_ticks=$(cpu_ticks "$receiver_pid")
   if [ "$sender" = ours ]; then
-    start_bg "$log" in_client $RUN TcpClient $SERVER_IP --port $port --send-bytes $bytes ${OUR_CLIENT_OPTS:-}
+    start_bg "$log" in_client $timing $RUN TcpClient $SERVER_IP --port $port --send-bytes $bytes ${OUR_CLIENT_OPTS:-}
   else
-    start_bg "$log" in_client "$KERNEL_STREAM" send $SERVER_IP $port $bytes
+    start_bg "$log" in_client $timing "$KERNEL_STREAM" send $SERVER_IP $port $bytes
   fi
   wait_bounded $LAST_PID $BULK_LIMIT || {
     say "$sender -> $receiver: the sender failed (exit $?):" >&2; tail -n 20 "$log" >&2
@@ -131,14 +151,60 @@ transfer() {
   fi
   [ "$got" = "$bytes" ] || { say "$sender -> $receiver: $got of $bytes bytes arrived" >&2; return 1; }
   [ -n "$MBPS" ] || { say "$sender -> $receiver: no rate in '$line'" >&2; return 1; }
+  # CPU seconds of both ends for this transfer: the sender's whole life (our client's JVM start and
+  # JIT included), the receiver's from just before the sender started to its result line.
+  local sender_s receiver_s
+  sender_s=$(sed -n 's/^cpu_s=//p' "$log.time" | awk -F+ '{print $1 + $2}')
+  receiver_s=$(awk -v a="$receiver_ticks" -v b="$(cpu_ticks "$receiver_pid")" -v t="$TICKS" 'BEGIN { print (b - a) / t }')
+  CPU_S=$(awk -v a="${sender_s:-0}" -v b="$receiver_s" 'BEGIN { printf "%.2f", a + b }')
 }
 # bulk SENDER RECEIVER: a warm-up transfer, then the measured one; sets MBPS.
 bulk() { transfer "$1" "$2" $BULK_WARMUP_MB && transfer "$1" "$2" $BULK_MB; }
 
 bulk ours kernel || exit 1; bulk_ours_kernel=$MBPS
 bulk kernel ours || exit 1; bulk_kernel_ours=$MBPS
-bulk ours ours || exit 1; bulk_ours_ours=$MBPS
-bulk kernel kernel || exit 1; bulk_kernel_kernel=$MBPS
+bulk ours ours || exit 1; bulk_ours_ours=$MBPS; cpu_ours=$CPU_S
+bulk kernel kernel || exit 1; bulk_kernel_kernel=$MBPS; cpu_kernel=$CPU_S
+per_gb() { awk -v s="$1" -v mb="$BULK_MB" 'BEGIN { printf "%.2f", s / (mb / 1000) }'; }
+
+# ---------------------------------------------------------------- ten streams at once
+# Ten connections of one client (TcpClient --connections 10), STREAMS_MB MB each, into one fresh
+# server (--discard), at once: the sum is
+# the bytes over the span from the first transfer's start to the last one's end, as the server
+# timed them (each summary line gives its end, stamped as it appears, and its duration); the
+# server's peak resident memory (VmHWM) is read after. The kernel's figure: iperf3 -P 10 moving
+# as many bytes in total.
+say "Measuring ten streams at once ($STREAMS_MB MB each, ours -> ours, and iperf3 -P 10 kernel -> kernel)..."
+start_bg "$LOGS/bench-streams-server.out" in_server $RUN TcpServer --port 5005 --discard
+streams_server=$LAST_PID
+wait_for_line "$LOGS/bench-streams-server.out" "Listening on" 60 || exit 1
+start_bg "$LOGS/bench-streams-stamped.out" bash -c "tail -n +1 -s 0.02 -F '$LOGS/bench-streams-server.out' 2>/dev/null | while IFS= read -r l; do printf '%s %s\\n' \"\$(date +%s.%N)\" \"\$l\"; done"
+start_bg "$LOGS/bench-streams-client.out" in_client $RUN TcpClient $SERVER_IP --port 5005 --connections 10 \
+  --send-bytes $((STREAMS_MB * 1000000))
+wait_bounded $LAST_PID $BULK_LIMIT || { say "the ten streams' client failed (exit $?):"; tail -n 5 "$LOGS/bench-streams-client.out"; exit 1; }
+nth_match "$LOGS/bench-streams-stamped.out" "received [0-9]* bytes in" 10 >/dev/null || exit 1
+streams_pid=$(java_pid "$streams_server")
+peak_rss_mb=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$streams_pid/status")
+streams_sum=$(grep "received [0-9]* bytes in" "$LOGS/bench-streams-stamped.out" | awk '
+  { end = $1; match($0, /received [0-9]+ bytes in [0-9.]+ s/); split(substr($0, RSTART, RLENGTH), f, " ")
+    bytes += f[2]; start = end - f[5]; if (n == 0 || start < first) first = start; if (n == 0 || end > last) last = end; n++ }
+  END { if (n == 10 && bytes == 10 * mb * 1000000) printf "%.1f", bytes / 1e6 / (last - first); else print "failed" }' mb=$STREAMS_MB)
+[ "$streams_sum" != failed ] || { say "the ten streams did not all arrive whole"; exit 1; }
+start_bg "$LOGS/bench-iperf3-server.out" in_server iperf3 -s -p 5006 -1
+sleep 0.5
+kernel_streams_sum=$(in_client iperf3 -c $SERVER_IP -p 5006 -P 10 -n $((STREAMS_MB * 10))M -J 2>"$LOGS/bench-iperf3.err" \
+  | python3 -c 'import json, sys; print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 8e6))') \
+  || { say "iperf3 failed: $(tail -n 3 "$LOGS/bench-iperf3.err")"; exit 1; }
+
+# ---------------------------------------------------------------- another user-space TCP
+# The hook for gVisor's netstack (built by another part of the project): GVISOR_BULK names a
+# command that moves BULK_MB MB between the namespaces and prints mb_per_s=X.
+gvisor_mbps=n/a
+if [ -n "${GVISOR_BULK:-}" ]; then
+  gvisor_mbps=$(NS_SERVER=$NS_SERVER NS_CLIENT=$NS_CLIENT SERVER_IP=$SERVER_IP BULK_MB=$BULK_MB $GVISOR_BULK 2>"$LOGS/bench-gvisor.err" \
+    | sed -n 's/.*mb_per_s=\([0-9.]*\).*/\1/p' | tail -n 1)
+  [ -n "$gvisor_mbps" ] || gvisor_mbps=n/a
+fi
 
 # 1% loss each way, ours -> ours. Each namespace drops 1% of the TCP packets arriving on its veth
 # (nftables ingress hook, as in tests/system/t_teardown.sh). Segmentation offload is off on both
@@ -189,6 +255,7 @@ say ""
 say "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, Linux $(uname -r), $(java -version 2>&1 | head -n 1)"
 say "Path: two network namespaces joined by a veth pair; client 198.18.0.2, server 198.18.0.1"
 say "Ours: the stack of TcpClient and TcpServer (bench/BenchClient.java drives it); the kernel: bench/kernel_*.c"
+[ -n "$SERVER_CPU" ] && say "Handshakes: servers pinned to CPU 0, clients to CPU 1 (BENCH_PIN=0 turns it off)"
 say ""
 if [ -z "$ONLY_BULK" ]; then
 printf '%-48s %12s %12s %10s\n' "Handshake latency (SYN sent -> ESTABLISHED)" "median us" "p99 us" "x kernel"
@@ -218,6 +285,14 @@ printf '%-48s %12s\n' "    (its ratio to our lossless figure)" "$(ratio "$bulk_l
 printf '%-48s %12s %10s\n' "  kernel client -> kernel server, 1% loss each way" "$bulk_kernel_loss1" "$(ratio "$bulk_kernel_loss1" "$bulk_kernel_kernel" 3)"
 printf '%-48s %12s\n' "    (its ratio to the kernel's lossless figure)" "$(ratio "$bulk_kernel_loss1" "$bulk_kernel_kernel")"
 printf '%-48s\n' "  (MB/s = 10^6 bytes/s, timed by the receiver; kernel: bench/kernel_stream.c send -> sink, C)"
+printf '%-48s %12s %12s %10s\n' "CPU per GB moved (sender + receiver, user + sys)" "ours s" "kernel s" "x kernel"
+printf '%-48s %12s %12s %10s\n' "  client -> server, $BULK_MB MB, same pair as above" "$(per_gb "$cpu_ours")" "$(per_gb "$cpu_kernel")" \
+  "$(ratio "$(per_gb "$cpu_ours")" "$(per_gb "$cpu_kernel")")"
+printf '%-48s\n' "  (our sender's JVM start and JIT are in its share; veth's receive work runs in the sender's time)"
+printf '%-48s %12s %12s %10s\n' "Ten streams at once, $STREAMS_MB MB each, MB/s sum" "ours" "kernel" "x kernel"
+printf '%-48s %12s %12s %10s\n' "  (kernel: iperf3 -P 10)" "$streams_sum" "$kernel_streams_sum" "$(ratio "$streams_sum" "$kernel_streams_sum" 3)"
+printf '%-48s %12s\n' "  our server's peak resident memory (VmHWM)" "$peak_rss_mb MB"
+printf '%-48s %12s\n' "gVisor netstack, one connection, $BULK_MB MB" "$gvisor_mbps"
 printf '%-48s\n' "  (packets dropped: $loss_drops)"
 if [ -z "$ONLY_BULK" ]; then
 printf '\n%-48s %12s\n' "Server heap per idle ESTABLISHED connection" "$heap_per_conn bytes"
@@ -244,3 +319,17 @@ say "throughput_mb_per_s_ours_loss1=$bulk_loss1"
 say "loss1_ratio=$(ratio "$bulk_loss1" "$bulk_ours_ours")"
 say "throughput_mb_per_s_kernel_loss1=$bulk_kernel_loss1"
 say "kernel_loss1_ratio=$(ratio "$bulk_kernel_loss1" "$bulk_kernel_kernel")"
+say "throughput_ratio_ours_to_kernel=$(ratio "$bulk_ours_kernel" "$bulk_kernel_kernel" 3)"
+say "throughput_ratio_kernel_to_ours=$(ratio "$bulk_kernel_ours" "$bulk_kernel_kernel" 3)"
+say "throughput_mb_per_s_10_streams_ours=$streams_sum"
+say "throughput_mb_per_s_10_streams_kernel=$kernel_streams_sum"
+say "throughput_ratio_10_streams=$(ratio "$streams_sum" "$kernel_streams_sum" 3)"
+say "cpu_s_per_gb_ours=$(per_gb "$cpu_ours")"
+say "cpu_s_per_gb_kernel=$(per_gb "$cpu_kernel")"
+say "peak_rss_mb_10_streams=$peak_rss_mb"
+say "throughput_mb_per_s_gvisor=$gvisor_mbps"
+if [ -z "$ONLY_BULK" ]; then
+  say "latency_p99_us_ours=$(p99 "$ours_ours")"
+  say "latency_p99_us_kernel=$(p99 "$kernel_kernel")"
+  say "latency_p99_ratio=$(ratio "$(p99 "$ours_ours")" "$(p99 "$kernel_kernel")")"
+fi

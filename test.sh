@@ -32,7 +32,7 @@ for group in tests/system/t_*.sh; do
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-ALL_GROUPS="unit loopback interop teardown hostile data ladder faults conformance bench"
+ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults conformance bench"
 groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
@@ -55,6 +55,9 @@ for g in ${groups[*]}; do
     data)
       say "== Real applications and bulk data (issue: carry real applications)"
       run_data_tests ;;
+    ring)
+      say "== The receive paths: the TPACKET_V3 and V2 rings and recvmsg, watching the kernel's streams"
+      run_ring_tests ;;
     ladder)
       say "== Ladder diagrams of real captures (issue: see TCP)"
       run_ladder_tests ;;

@@ -54,6 +54,7 @@ final class BenchClient {
 
     static void run(TcpStack stack, int source, int server, int port, int handshakes, int inFlight, boolean print) throws Exception {
         long[] latencies = new long[handshakes];
+        long[] startTimes = new long[handshakes];        // System.nanoTime() at each SYN, to match with GC and JIT logs
         int[] started = {0}, done = {0}, failed = {0};
         long[] startedAt = new long[LAST_PORT + 1];
         TcpStack.Application app = new TcpStack.Application() {
@@ -67,6 +68,7 @@ final class BenchClient {
             }
 
             @Override public void established(TcpStack.Connection c) {
+                startTimes[done[0]] = startedAt[c.tuple.localPort()];
                 latencies[done[0]++] = System.nanoTime() - startedAt[c.tuple.localPort()];
                 c.abort("benchmark");
                 startOne();
@@ -87,8 +89,38 @@ final class BenchClient {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long[] sorted = Arrays.copyOf(latencies, done[0]);
         Arrays.sort(sorted);
-        System.out.printf("handshakes=%d failed=%d seconds=%.3f rate=%.0f median_us=%.1f p99_us=%.1f%n",
-                done[0], failed[0], seconds, done[0] / seconds, percentile(sorted, 50), percentile(sorted, 99));
+        System.out.printf("handshakes=%d failed=%d seconds=%.3f rate=%.0f median_us=%.1f p99_us=%.1f p90_us=%.1f p999_us=%.1f max_us=%.1f%n",
+                done[0], failed[0], seconds, done[0] / seconds, percentile(sorted, 50), percentile(sorted, 99),
+                percentile(sorted, 90), percentile(sorted, 99.9), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1000.0);
+        if (Boolean.getBoolean("bench.histogram")) System.out.println(histogram(sorted));
+        String slowLog = System.getProperty("bench.times");
+        if (slowLog != null) writeTimes(slowLog, startTimes, latencies, done[0]);
+    }
+
+    /** "histogram_us=" then upper bound:count for each bucket of doubling width from 8 us. */
+    static String histogram(long[] sortedNanos) {
+        StringBuilder h = new StringBuilder("histogram_us=");
+        int i = 0;
+        for (long bound = 8; i < sortedNanos.length; bound *= 2) {
+            int n = 0;
+            while (i < sortedNanos.length && sortedNanos[i] < bound * 1000) { i++; n++; }
+            if (n > 0) h.append(h.length() > 13 ? "," : "").append("<").append(bound).append(':').append(n);
+        }
+        return h.toString();
+    }
+
+    /**
+     * Every handshake, one line each: "start_ns end_ns latency_us index",
+     * with System.nanoTime() values (CLOCK_MONOTONIC, as the JVM's -Xlog 'tn' decorator prints), so
+     * that they can be laid beside both programs' GC, safepoint and JIT logs.
+     */
+    static void writeTimes(String file, long[] starts, long[] latencies, int n) throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            out.append(starts[i]).append(' ').append(starts[i] + latencies[i]).append(' ')
+                    .append(String.format("%.1f", latencies[i] / 1000.0)).append(' ').append(i).append('\n');
+        }
+        java.nio.file.Files.writeString(java.nio.file.Path.of(file), out);
     }
 
     static double percentile(long[] sortedNanos, double p) {

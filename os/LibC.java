@@ -6,6 +6,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
@@ -31,6 +32,10 @@ final class LibC {
         @SaveError int poll(Pointer fds, long count, int timeoutMillis);
         @SaveError int ioctl(int fd, long request, @In @Out ByteBuffer argument);
         @SaveError int close(int fd);
+        // With a plain long for the address and the offset, jnr-ffi's call failed with EINVAL here;
+        // Pointer and @off_t pass them as C has them.
+        @SaveError Pointer mmap(Pointer address, @size_t long length, int protection, int flags, int fd, @off_t long offset);
+        @SaveError int munmap(Pointer address, @size_t long length);
         int isatty(int fd);
         String strerror(int errno);
     }
@@ -41,7 +46,9 @@ final class LibC {
     static final int IPPROTO_IP = 0, IPPROTO_RAW = 255;
     static final int IP_HDRINCL = 3, IP_MTU = 14;
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_ATTACH_FILTER = 26, SO_RCVBUFFORCE = 33, SO_MARK = 36;
-    static final int SOL_PACKET = 263, PACKET_AUXDATA = 8;
+    static final int SOL_PACKET = 263, PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_AUXDATA = 8,
+            PACKET_VERSION = 10, PACKET_VNET_HDR = 15;
+    static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1; // <sys/mman.h>
     static final int ETH_P_IP = 0x0800;
     static final int PACKET_OUTGOING = 4;
     static final long SIOCGIFNAME = 0x8910, SIOCGIFMTU = 0x8921; // <linux/sockios.h>

@@ -64,6 +64,26 @@ final class PortFilter {
         return forDestinationPorts(sorted);
     }
 
+    private static final int SKF_NET_OFF = -0x100000; // <linux/filter.h>: a load relative to the network header
+
+    /**
+     * The same program for a socket whose packets start with the link header (SOCK_RAW, as the
+     * receive ring's socket is): each load from the packet (BPF_ABS, BPF_IND, BPF_MSH) counts from
+     * the network header instead, whatever the link header's length. Loads of the packet's length
+     * still count the link header, so "too short for the ports" is judged a little later there.
+     */
+    static int[][] fromNetworkHeader(int[][] program) {
+        int[][] moved = new int[program.length][];
+        for (int i = 0; i < program.length; i++) {
+            int[] op = program[i].clone();
+            int cls = op[0] & 0x07, mode = op[0] & 0xe0;
+            boolean load = cls == 0x00 || cls == 0x01;                  // BPF_LD, BPF_LDX
+            if (load && (mode == 0x20 || mode == 0x40 || mode == 0xa0)) op[3] += SKF_NET_OFF; // ABS, IND, MSH
+            moved[i] = op;
+        }
+        return moved;
+    }
+
     private static int[] op(int code, int jt, int jf, int k) {
         return new int[] {code, jt, jf, k};
     }

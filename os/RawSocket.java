@@ -10,15 +10,41 @@ import jnr.ffi.Pointer;
  * but leaves the IP header as we wrote it. Its packets carry a firewall mark (SO_MARK), so that a
  * rule can tell them from packets the kernel makes itself.
  *
- * Receiving goes through an AF_PACKET/SOCK_DGRAM socket for ETH_P_IP, which sees every IPv4 packet
- * that reaches the host, with PACKET_AUXDATA: its tp_status tells when the kernel left a packet's
- * transport checksum unfinished (TP_STATUS_CSUMNOTREADY, checksum offload on lo and veth), and the
- * address's sll_pkttype tells packets this host sent (PACKET_OUTGOING), which are skipped.
+ * Receiving takes one of three paths (ReceivePath), all on AF_PACKET sockets for ETH_P_IP, which
+ * see every IPv4 packet that reaches the host:
+ * - FRAMES: a memory-mapped TPACKET_V2 ring (FrameRing): each packet handed over at once, read
+ *   with no system call (one recvmsg for a packet larger than a frame);
+ * - BLOCKS: a memory-mapped TPACKET_V3 ring (PacketRing): packets in blocks, no system call each,
+ *   but a block waits for its timeout (1 ms at least) unless it fills: for bulk only;
+ * - RECVMSG: one recvmsg per packet on a SOCK_DGRAM socket with PACKET_AUXDATA (the fallback).
+ * Either way each packet comes with a PacketInfo: tp_status tells when the kernel left a packet's
+ * transport checksum unfinished (TP_STATUS_CSUMNOTREADY, checksum offload on lo and veth),
+ * sll_pkttype tells packets this host sent (PACKET_OUTGOING, skipped) and packets for another host
+ * (PACKET_OTHERHOST), and the virtio_net_hdr (PACKET_VNET_HDR) gives a coalesced packet's segment size.
  */
 final class RawSocket implements PacketPort, AutoCloseable {
     static final int MAX_PACKET = 65536;
 
+    /** How packets are received. The system property tbh.receive (v2, v3 or recvmsg) picks the default. */
+    enum ReceivePath {
+        FRAMES, BLOCKS, RECVMSG;
+
+        static ReceivePath named(String name) {
+            switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "v2": case "frames": return FRAMES;
+                case "v3": case "blocks": return BLOCKS;
+                case "recvmsg": return RECVMSG;
+                default: throw new IllegalArgumentException("receive path " + name + ": v2, v3 or recvmsg");
+            }
+        }
+
+        static ReceivePath fromProperty() {
+            return named(System.getProperty("tbh.receive", "recvmsg"));
+        }
+    }
+
     private int sendFd = -1, receiveFd = -1;
+    private ReceiveRing ring;            // the FRAMES or BLOCKS path, or null
 
     // Native memory for recvmsg, allocated once: struct msghdr, struct iovec, struct sockaddr_ll,
     // the control buffer for the auxdata message, and the packet itself.
@@ -31,8 +57,7 @@ final class RawSocket implements PacketPort, AutoCloseable {
     private final ByteBuffer destination = LibC.sockaddrIn(0, 0);
 
     // What the last receive() found out about its packet.
-    private boolean checksumNotReady;
-    private int interfaceIndex;
+    private final PacketInfo info = new PacketInfo();
 
     private RawSocket() {}
 
@@ -41,6 +66,10 @@ final class RawSocket implements PacketPort, AutoCloseable {
      * the NativeException carries EPERM. Nothing stays open when this throws.
      */
     static RawSocket open(int mark) throws LibC.NativeException {
+        return open(mark, ReceivePath.fromProperty());
+    }
+
+    static RawSocket open(int mark, ReceivePath path) throws LibC.NativeException {
         RawSocket s = new RawSocket();
         try {
             s.sendFd = (int) LibC.check("socket(AF_INET, SOCK_RAW)",
@@ -48,10 +77,18 @@ final class RawSocket implements PacketPort, AutoCloseable {
             LibC.setIntOption(s.sendFd, LibC.IPPROTO_IP, LibC.IP_HDRINCL, 1, "IP_HDRINCL");
             if (mark != 0) LibC.setIntOption(s.sendFd, LibC.SOL_SOCKET, LibC.SO_MARK, mark, "SO_MARK");
 
+            if (path != ReceivePath.RECVMSG) {
+                s.ring = path == ReceivePath.FRAMES ? FrameRing.open(FrameRing.Settings.defaults())
+                        : PacketRing.open(PacketRing.Settings.defaults());
+                s.receiveFd = s.ring.fd();
+                return s;
+            }
             int protocol = Short.toUnsignedInt(Short.reverseBytes((short) LibC.ETH_P_IP)); // htons
             s.receiveFd = (int) LibC.check("socket(AF_PACKET, SOCK_DGRAM)",
                     LibC.C.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM, protocol));
             LibC.setIntOption(s.receiveFd, LibC.SOL_PACKET, LibC.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
+            // No PACKET_VNET_HDR here: the kernel allows it on SOCK_RAW sockets only (EINVAL on
+            // SOCK_DGRAM), and this path stays as it was. A large packet's segment size is unknown.
             s.prepareMessageHeader();
             return s;
         } catch (LibC.NativeException | RuntimeException e) {
@@ -87,6 +124,7 @@ final class RawSocket implements PacketPort, AutoCloseable {
 
     /** Waits until a packet can be read or the timeout passes. False on timeout or a signal. */
     @Override public boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
+        if (ring != null) return ring.awaitPacket(timeoutMillis);
         int ready = LibC.C.poll(pollPointer, 1, timeoutMillis);
         if (ready < 0) {
             int errno = LibC.errno();
@@ -97,10 +135,16 @@ final class RawSocket implements PacketPort, AutoCloseable {
     }
 
     /**
-     * Reads one packet without waiting. Returns the packet (position 0, limit its length; valid
-     * until the next receive) or null when none is queued. Packets this host sent are skipped.
+     * Reads one packet without waiting. Returns the packet (the IPv4 header at its position, its
+     * end at the limit; valid until the next receive) or null when none is queued. Packets this
+     * host sent are skipped. lastInfo() tells the rest.
      */
     @Override public ByteBuffer receive() throws LibC.NativeException {
+        if (ring != null) {
+            ByteBuffer p = ring.next();
+            if (p != null) copyInfo(ring.last());
+            return p;
+        }
         while (true) {
             header.putInt(MSGHDR + 8, 20);               // msg_namelen: the kernel shortens it
             header.putLong(MSGHDR + 40, CONTROL_SIZE);   // msg_controllen: likewise
@@ -113,12 +157,50 @@ final class RawSocket implements PacketPort, AutoCloseable {
             }
             int packetType = header.get(SOCKADDR_LL + 10) & 0xff;
             if (packetType == LibC.PACKET_OUTGOING) continue;
-            interfaceIndex = header.getInt(SOCKADDR_LL + 4);
-            checksumNotReady = (auxStatus() & LibC.TP_STATUS_CSUMNOTREADY) != 0;
-            packet.limit((int) Math.min(length, MAX_PACKET)).position(0);
+            info.clear();
+            info.packetType = packetType;
+            info.interfaceIndex = header.getInt(SOCKADDR_LL + 4);
+            info.status = auxStatus();
+            info.length = info.captured = (int) Math.min(Math.max(length, 0), MAX_PACKET);
+            packet.limit(info.captured).position(0);
             return packet;
         }
     }
+
+    private void copyInfo(PacketInfo from) {
+        info.interfaceIndex = from.interfaceIndex;
+        info.packetType = from.packetType;
+        info.status = from.status;
+        info.length = from.length;
+        info.captured = from.captured;
+        info.hasVnetHeader = from.hasVnetHeader;
+        info.vnetFlags = from.vnetFlags;
+        info.gsoType = from.gsoType;
+        info.headerLength = from.headerLength;
+        info.gsoSize = from.gsoSize;
+        info.checksumStart = from.checksumStart;
+        info.checksumOffset = from.checksumOffset;
+    }
+
+    /**
+     * Hands every packet that is ready now to the handler, without waiting: on a ring all the
+     * frames or blocks the kernel has handed over (each given back after its packets), on the
+     * RECVMSG path up to maxPackets packets, one recvmsg each. Returns how many were handed over.
+     * The handler's buffer and info are valid only during its call.
+     */
+    int receiveBatch(PacketHandler handler, int maxPackets) throws LibC.NativeException {
+        if (ring != null) return ring.receiveBatch(handler);
+        int n = 0;
+        ByteBuffer p;
+        while (n < maxPackets && (p = receive()) != null) {
+            n++;
+            handler.packet(p, info);
+        }
+        return n;
+    }
+
+    /** The receive ring, or null on the RECVMSG path. */
+    ReceiveRing ring() { return ring; }
 
     /** tp_status from the PACKET_AUXDATA control message, or 0 when there is none. */
     private int auxStatus() {
@@ -137,16 +219,25 @@ final class RawSocket implements PacketPort, AutoCloseable {
     }
 
     /** True when the kernel left the last packet's transport checksum to be finished by hardware. */
-    @Override public boolean lastChecksumNotReady() { return checksumNotReady; }
+    @Override public boolean lastChecksumNotReady() { return info.checksumNotReady(); }
 
     /** The interface the last packet arrived on. */
-    @Override public int lastInterfaceIndex() { return interfaceIndex; }
+    @Override public int lastInterfaceIndex() { return info.interfaceIndex; }
+
+    /** All the kernel said about the last packet receive() returned (reused: read, do not keep). */
+    PacketInfo lastInfo() { return info; }
 
     /**
      * Attaches a classic BPF program (struct sock_filter[]: code, jt, jf, k) to the receiving socket,
      * so that the kernel wakes us only for packets it lets through.
      */
     void attachReceiveFilter(int[][] program) throws LibC.NativeException {
+        if (ring != null) ring.attachReceiveFilter(program);
+        else attachFilter(receiveFd, program);
+    }
+
+    /** SO_ATTACH_FILTER with the program's {code, jt, jf, k} rows as struct sock_filter[]. */
+    static void attachFilter(int fd, int[][] program) throws LibC.NativeException {
         ByteBuffer instructions = LibC.direct(program.length * 8);
         for (int i = 0; i < program.length; i++) {
             instructions.putShort(i * 8, (short) program[i][0]).put(i * 8 + 2, (byte) program[i][1])
@@ -156,7 +247,7 @@ final class RawSocket implements PacketPort, AutoCloseable {
         fprog.putShort(0, (short) program.length);
         fprog.putLong(8, Pointer.wrap(LibC.RUNTIME, instructions).address());
         LibC.check("setsockopt(SO_ATTACH_FILTER)",
-                LibC.C.setsockopt(receiveFd, LibC.SOL_SOCKET, LibC.SO_ATTACH_FILTER, fprog, 16));
+                LibC.C.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ATTACH_FILTER, fprog, 16));
     }
 
     /** Asks for a larger receive queue, so bursts (a SYN flood, many clients) are not lost. */
@@ -167,7 +258,16 @@ final class RawSocket implements PacketPort, AutoCloseable {
     @Override
     public void close() {
         LibC.closeQuietly(sendFd);
-        LibC.closeQuietly(receiveFd);
+        if (ring != null && Boolean.getBoolean("tbh.ring.stats")) {
+            try {
+                System.err.println("receive ring: " + ring.packetsRead() + " packets read, kernel counters " + ring.statistics());
+            } catch (LibC.NativeException e) {
+                System.err.println("receive ring: " + e.getMessage());
+            }
+        }
+        if (ring != null) ring.close();
+        else LibC.closeQuietly(receiveFd);
+        ring = null;
         sendFd = receiveFd = -1;
     }
 }
