@@ -109,6 +109,8 @@ func (g *gvisorStack) Dial(host string, port int) (net.Conn, error) {
 	}
 }
 
+func (g *gvisorStack) Linger() time.Duration { return 2 * time.Second }
+
 func (g *gvisorStack) Describe() string {
 	return "gVisor netstack " + strings.TrimSpace(gvisorVersion)
 }

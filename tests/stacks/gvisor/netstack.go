@@ -37,6 +37,9 @@ type Stack interface {
 	Listen(port int) (net.Listener, error)
 	Dial(host string, port int) (net.Conn, error)
 	Describe() string
+	// Linger is how long the process must live after its last close: a user-space stack dies
+	// with its process, so its FIN and last ACKs need time to go.
+	Linger() time.Duration
 }
 
 // halfCloser is the half-close both stacks' connections offer (*net.TCPConn, *gonet.TCPConn).
@@ -93,6 +96,7 @@ func main() {
 			fail("accept: %v", err)
 		}
 		transfer(c, args[0] == "source", args[2])
+		time.Sleep(s.Linger())
 	case "upload", "download":
 		need(args, 4)
 		c, err := s.Dial(args[1], number(args[2]))
@@ -100,6 +104,7 @@ func main() {
 			fail("connect: %v", err)
 		}
 		transfer(c, args[0] == "upload", args[3])
+		time.Sleep(s.Linger())
 	default:
 		fail("unknown mode %q", args[0])
 	}
@@ -154,6 +159,8 @@ func client(s Stack, host string, port int, message string) {
 		return
 	}
 	fmt.Printf("reply: %s\n", back)
+	c.Close()
+	time.Sleep(s.Linger())
 }
 
 // transfer sends FILE (then a half-close) or writes what arrives to FILE, reads to the peer's FIN,
@@ -222,6 +229,8 @@ func (kernelStack) Listen(port int) (net.Listener, error) {
 func (kernelStack) Dial(host string, port int) (net.Conn, error) {
 	return net.DialTimeout("tcp4", net.JoinHostPort(host, strconv.Itoa(port)), 10*time.Second)
 }
+
+func (kernelStack) Linger() time.Duration { return 0 }
 
 func (kernelStack) Describe() string {
 	release, _ := os.ReadFile("/proc/sys/kernel/osrelease")
