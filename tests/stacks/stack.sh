@@ -13,6 +13,7 @@
 #   stack.sh STACK client PORT MESSAGE            connect to the peer's PORT (at client-peer), send
 #                                                 MESSAGE, read the reply, close
 #   stack.sh STACK upload|download PORT FILE      one transfer as the client
+#   stack.sh STACK alive               exit 0 when what up started still runs (slirp4netns, pasta)
 #   stack.sh STACK down                remove everything up made
 #
 # Environment: PEER_NS (required), TAG (names devices and namespaces; default: the caller's pid,
@@ -179,7 +180,16 @@ passt() {
   esac
 }
 
-case "$STACK" in
-  gvisor|lwip|slirp|passt) "$STACK" "$@" ;;
+# The helper process that up started (slirp4netns, pasta) still runs: a crash shows here.
+# A crashed helper may linger as a zombie until its parent reaps it: state Z counts as dead.
+helper_alive() {
+  [ -f "$STATE/pid" ] || return 0
+  local stat; stat=$(cat "/proc/$(cat "$STATE/pid")/stat" 2>/dev/null) || return 1
+  [[ "$stat" != *") Z "* ]]
+}
+
+case "$STACK:$COMMAND" in
+  *:alive) helper_alive ;;
+  gvisor:*|lwip:*|slirp:*|passt:*) "$STACK" "$@" ;;
   *) echo "stack.sh: unknown stack '$STACK' (gvisor, lwip, slirp, passt)" >&2; exit 2 ;;
 esac

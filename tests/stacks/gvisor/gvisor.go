@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ func newGvisorStack(tap, cidr string, sack bool) (*gvisorStack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open tap %s: %v", tap, err)
 	}
+	waitForCarrier(tap)
 	mtu, err := rawfile.GetMTU(tap)
 	if err != nil {
 		return nil, fmt.Errorf("MTU of %s: %v", tap, err)
@@ -76,6 +78,21 @@ func newGvisorStack(tap, cidr string, sack bool) (*gvisorStack, error) {
 		}
 	}
 	return &gvisorStack{s: s}, nil
+}
+
+// waitForCarrier waits until the kernel has taken the tap up: opening it turns its carrier on,
+// but the kernel activates the device's queue a moment later (linkwatch), and a frame it sends
+// before that is lost. Our first frame is an ARP request whose answer would be lost, and the
+// retry comes a second later, with our SYN and its retransmission queued behind it.
+func waitForCarrier(tap string) {
+	for i := 0; i < 100; i++ {
+		state, _ := os.ReadFile("/sys/class/net/" + tap + "/operstate")
+		if strings.TrimSpace(string(state)) == "up" {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
 }
 
 func prefixLength(n *net.IPNet) int {

@@ -119,6 +119,17 @@ static void tap_open(const char *name) {
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
     strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
     if (ioctl(tap_fd, TUNSETIFF, &ifr) < 0) fail("tap %s: %s", name, strerror(errno));
+    /* Opening the tap turns its carrier on, but the kernel activates the device's queue a moment
+     * later (linkwatch): a frame it sends before that, such as the answer to our first ARP
+     * request, is lost, and lwIP asks again only a second later. Wait for "up". */
+    char path[64], state[16] = "";
+    snprintf(path, sizeof path, "/sys/class/net/%s/operstate", name);
+    for (int i = 0; i < 100 && strncmp(state, "up", 2) != 0; i++) {
+        FILE *f = fopen(path, "r");
+        if (f != NULL) { if (fgets(state, sizeof state, f) == NULL) state[0] = 0; fclose(f); }
+        if (strncmp(state, "up", 2) != 0) usleep(10000);
+    }
+    usleep(20000);
 }
 
 static void tcpip_ready(void *arg) { sem_post((sem_t *) arg); }
