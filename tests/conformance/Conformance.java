@@ -20,10 +20,12 @@ import java.util.concurrent.TimeUnit;
  *
  *   Conformance --java "JAVA COMMAND" --scenarios DIR --logs DIR [--targets LIST] [--server-ns NS]
  *               [--peer-ns NS] [--stacks DIR] [--stacks-bin DIR] [--tag TAG] [--report FILE]
- *               [--markdown FILE] [NAME...]
+ *               [--markdown FILE] [--informative LIST] [NAME...]
  *
  * LIST is comma-separated: ours, kernel, gvisor, lwip, slirp, passt, tcp:ADDRESS:PORT[,PORT,PORT]
- * (default ours,kernel). NAME keeps the scenarios whose name contains it. Prints
+ * (default ours,kernel). NAME keeps the scenarios whose name contains it. The stacks of
+ * --informative are played and reported, but where they differ the scenario still passes (a stack
+ * whose differences are too many to document one by one). Prints
  * "PASS conformance/NAME: ..." or "FAIL conformance/NAME: ..." per scenario (lib.sh counts them),
  * then the report. Each run of a scenario leaves its transcript (NAME.TARGET.log) and its packets
  * (NAME.TARGET.pcap, for Ladder.java) in the logs folder. Exit 0 when no stack differs.
@@ -47,6 +49,7 @@ final class Conformance {
         Path scenarios = null, report = null, markdown = null;
         String targetList = "ours,kernel";
         List<String> only = new ArrayList<>();
+        List<String> informative = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--server-ns" -> setup.serverNs = args[++i];
@@ -60,13 +63,14 @@ final class Conformance {
                 case "--tag" -> setup.tag = args[++i];
                 case "--report" -> report = Path.of(args[++i]);
                 case "--markdown" -> markdown = Path.of(args[++i]);
+                case "--informative" -> informative.addAll(List.of(args[++i].split(",")));
                 default -> only.add(args[i]);
             }
         }
         if (setup.java == null || scenarios == null || setup.logs == null) {
             System.err.println("usage: Conformance --java \"JAVA COMMAND\" --scenarios DIR --logs DIR [--targets LIST]"
                     + " [--server-ns NS] [--peer-ns NS] [--stacks DIR] [--stacks-bin DIR] [--tag TAG] [--report FILE]"
-                    + " [--markdown FILE] [NAME...]");
+                    + " [--markdown FILE] [--informative LIST] [NAME...]");
             System.exit(2);
         }
         Files.createDirectories(setup.logs);
@@ -92,7 +96,7 @@ final class Conformance {
             startAll(targets, scripts, allNames);
             for (Script s : scripts) {
                 int index = allNames.indexOf(s.name); // stable ports for a scenario, whatever is selected
-                Outcome o = new Outcome(s);
+                Outcome o = new Outcome(s, informative);
                 Map<String, Future<ScriptedPeer.Result>> running = new LinkedHashMap<>();
                 for (Target t : targets) {
                     t.checkAlive();
@@ -117,7 +121,7 @@ final class Conformance {
             stopAll(targets);
             guard.close();
         }
-        Report r = new Report(targets, outcomes);
+        Report r = new Report(targets, outcomes, informative);
         String text = r.text((System.nanoTime() - began) / 1e9);
         System.out.print(text);
         if (report != null) Files.writeString(report, text, StandardCharsets.UTF_8);

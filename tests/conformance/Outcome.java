@@ -22,8 +22,13 @@ final class Outcome {
 
     final Script script;
     final Map<String, Part> parts = new LinkedHashMap<>();
+    /** Stacks whose differences are reported but do not fail the scenario. */
+    final List<String> informative;
 
-    Outcome(Script script) { this.script = script; }
+    Outcome(Script script, List<String> informative) {
+        this.script = script;
+        this.informative = informative;
+    }
 
     /**
      * differs: the stack broke the script (its own branch included). departs: it followed the script,
@@ -40,7 +45,12 @@ final class Outcome {
         return p.trouble() == null ? Verdict.AS_RFC : Verdict.DIFFERS; // a crash nobody documented
     }
 
+    /** A stack that is not informative differs. */
     boolean failed() {
+        return parts.keySet().stream().anyMatch(t -> verdict(t) == Verdict.DIFFERS && !informative.contains(t));
+    }
+
+    boolean anyDiffers() {
         return parts.keySet().stream().anyMatch(t -> verdict(t) == Verdict.DIFFERS);
     }
 
@@ -48,7 +58,7 @@ final class Outcome {
     String summary() {
         Map<Verdict, List<String>> by = new LinkedHashMap<>();
         for (Verdict v : Verdict.values()) by.put(v, new ArrayList<>());
-        for (String t : parts.keySet()) by.get(verdict(t)).add(t);
+        for (String t : parts.keySet()) by.get(verdict(t)).add(informative.contains(t) ? t + " (informative)" : t);
         List<String> pieces = new ArrayList<>();
         by.forEach((v, names) -> { if (!names.isEmpty()) pieces.add(v.words + ": " + String.join(" ", names)); });
         return String.join("; ", pieces);
@@ -56,7 +66,7 @@ final class Outcome {
 
     /** Whether the stacks took different steps here, or some departed or failed: worth a section. */
     boolean interesting() {
-        return !script.branched().isEmpty() || !script.departures.isEmpty() || failed()
+        return !script.branched().isEmpty() || !script.departures.isEmpty() || anyDiffers()
                 || parts.values().stream().anyMatch(p -> p.trouble() != null);
     }
 }

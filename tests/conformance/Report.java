@@ -14,10 +14,12 @@ final class Report {
 
     private final List<Target> targets;
     private final List<Outcome> outcomes;
+    private final List<String> informative;
 
-    Report(List<Target> targets, List<Outcome> outcomes) {
+    Report(List<Target> targets, List<Outcome> outcomes, List<String> informative) {
         this.targets = targets;
         this.outcomes = outcomes;
+        this.informative = informative;
     }
 
     static String display(String target) { return DISPLAY.getOrDefault(target, target); }
@@ -85,10 +87,12 @@ final class Report {
         b.append("  the RFC also allows (the branch's reason is in the scenario's section below);\n");
         b.append("- **departs (documented)**: the stack did what its branch says, and the script notes where that departs\n");
         b.append("  from the RFC;\n");
-        b.append("- **differs**: the stack broke the script: a behaviour nobody has explained yet (the test fails);\n");
+        b.append("- **differs**: the stack broke the script: a behaviour nobody has explained yet (the test fails, unless\n");
+        b.append("  the stack is informative);\n");
         b.append("- **not run**: the stack cannot take that role (the reason is in the section).\n\n");
         b.append("| stack | implementation and version |\n|---|---|\n");
-        for (Target t : targets) b.append("| ").append(display(t.name)).append(" | ").append(t.version()).append(" |\n");
+        for (Target t : targets) b.append("| ").append(display(t.name)).append(" | ").append(t.version())
+                .append(informative.contains(t.name) ? " (informative: where it differs, the test does not fail)" : "").append(" |\n");
         b.append("\n| scenario |");
         for (Target t : targets) b.append(' ').append(display(t.name)).append(" |");
         b.append("\n|---|");

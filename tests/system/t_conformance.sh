@@ -11,6 +11,9 @@
 # tcp:ADDRESS:PORT[,PORT,PORT] adds any TCP server (see tests/conformance/README.md).
 
 ALL_CONFORMANCE_TARGETS=ours,kernel,gvisor,lwip,slirp,passt
+# passt differs from the scripts in too many places to document each one (docs/conformance-report.md
+# shows where): it is played and reported, but its differences do not fail the suite.
+INFORMATIVE_TARGETS=passt
 STACK_PACKAGES="golang-go golang-gvisor-gvisor-dev liblwip-dev pkg-config slirp4netns passt"
 
 # Builds tests/stacks' peer programs once per run (gVisor's is Go, about 15 s from a cold cache).
@@ -31,7 +34,7 @@ run_conformance_tests() {
   in_server ethtool -K "$SERVER_DEV" tso off gso off >/dev/null 2>&1 || say "warning: could not turn segmentation offload off"
   rm -rf "$LOGS/conformance"
   local markdown=$LOGS/conformance-report.md
-  in_client $RUN Conformance --server-ns "$NS_SERVER" --peer-ns "$NS_CLIENT" --targets "$targets" --tag "$$" \
+  in_client $RUN Conformance --server-ns "$NS_SERVER" --peer-ns "$NS_CLIENT" --targets "$targets" --informative "$INFORMATIVE_TARGETS" --tag "$$" \
       --java "$RUN" --scenarios tests/conformance/scenarios --stacks tests/stacks --stacks-bin "$BUILD/stacks" \
       --logs "$LOGS/conformance" --report "$LOGS/conformance-report.txt" --markdown "$markdown" "$@" >"$out" 2>&1
   status=$?
