@@ -155,7 +155,7 @@ informative_test() {
   log="$LOGS/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
   ( trap 'cleanup_background; netns_down' EXIT; set -u; [ -n "${STACK_TRACE:-}" ] && set -x; "$fn" ) >"$log" 2>&1
   if [ $? -eq 0 ]; then say "INFO $name: completed"
-  else say "INFO $name: failed (informative, not counted): $(grep -a 'arrived\|given up\|broken pipe\|failed' "$log" | tail -n 1)"; fi
+  else say "INFO $name: failed (informative, not counted; its log: $log)"; fi
 }
 
 run_stacks_tests() {
