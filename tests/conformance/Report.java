@@ -24,6 +24,9 @@ final class Report {
 
     static String display(String target) { return DISPLAY.getOrDefault(target, target); }
 
+    /** Text for Markdown: the RFC's <SEQ=...><CTL=...> would be taken for HTML tags and vanish. */
+    static String md(String text) { return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"); }
+
     private static String shortWords(Outcome.Verdict v) {
         return switch (v) {
             case AS_RFC -> "RFC";
@@ -123,8 +126,8 @@ final class Report {
     private void section(StringBuilder b, Outcome o) {
         Script s = o.script;
         b.append("\n### ").append(s.name).append("\n\n");
-        b.append(s.title).append(" ([script](../tests/conformance/scenarios/").append(s.name).append(".script)).\n");
-        b.append("RFC: ").append(String.join("; ", s.rfc)).append(".\n\n");
+        b.append(md(s.title)).append(" ([script](../tests/conformance/scenarios/").append(s.name).append(".script)).\n");
+        b.append("RFC: ").append(md(String.join("; ", s.rfc))).append(".\n\n");
         List<String> asRfc = new ArrayList<>(), departs = new ArrayList<>(), differs = new ArrayList<>(), notRun = new ArrayList<>();
         for (Target t : targets) {
             switch (o.verdict(t.name)) {
@@ -136,17 +139,17 @@ final class Report {
         }
         if (!departs.isEmpty() || !differs.isEmpty())
             b.append("- **The RFC supports** ").append(asRfc.isEmpty() ? "none of the stacks run" : String.join(", ", asRfc)).append(".\n");
-        s.reasons.forEach((who, why) -> b.append("- **").append(display(who)).append("** (its own steps): ").append(why).append('\n'));
+        s.reasons.forEach((who, why) -> b.append("- **").append(display(who)).append("** (its own steps): ").append(md(why)).append('\n'));
         s.departures.forEach((who, notes) -> notes.forEach(
-                n -> b.append("- **").append(display(who)).append(" departs**: ").append(n).append('\n')));
+                n -> b.append("- **").append(display(who)).append(" departs**: ").append(md(n)).append('\n')));
         for (Target t : targets) {
             Outcome.Part p = o.parts.get(t.name);
             if (p == null) continue;
-            if (p.trouble() != null) b.append("- **").append(display(t.name)).append("**: ").append(p.trouble()).append('\n');
-            if (p.result() == null) b.append("- **").append(display(t.name)).append("** not run: ").append(p.notRun()).append('\n');
+            if (p.trouble() != null) b.append("- **").append(display(t.name)).append("**: ").append(md(p.trouble())).append('\n');
+            if (p.result() == null) b.append("- **").append(display(t.name)).append("** not run: ").append(md(p.notRun())).append('\n');
             else if (!p.result().passed())
                 b.append("- **").append(display(t.name)).append(" differs** at line ").append(p.result().failedLine()).append(": ")
-                 .append(p.result().reason()).append('\n');
+                 .append(md(p.result().reason())).append('\n');
         }
     }
 }
