@@ -27,6 +27,10 @@ stack_bounded() {
 }
 KNET() { in_client "$BUILD/stacks/netstack" -stack kernel "$@"; }
 
+# fresh_bg LOG COMMAND...: start_bg, without the old LOG of an earlier run: start_bg opens the log
+# in the background, so wait_for_line could still find the last run's "listening" in it.
+fresh_bg() { rm -f "$1"; : >"$1"; start_bg "$@"; }
+
 # stack_up NAME: namespaces, the stack, and its addresses in STACK_SERVER / STACK_CLIENT_PEER.
 stack_up() {
   netns_up || return 1
@@ -54,7 +58,7 @@ record() {
 stack_as_server() {
   local s=$1 file out=$BUILD/stacks-out; file=$(stack_file)
   stack_up "$s" || return 1
-  start_bg "$LOGS/stack-$s-servers.out" stack "$s" servers 7001 7002 7003
+  fresh_bg "$LOGS/stack-$s-servers.out" stack "$s" servers 7001 7002 7003
   wait_for_line "$LOGS/stack-$s-servers.out" "listening" || return 1
   in_client $RUN TcpClient "$STACK_SERVER" --port 7001 --message "hello $s" >"$LOGS/stack-$s-echo.out" 2>&1 || {
     cat "$LOGS/stack-$s-echo.out"; say "our echo through $s failed"; return 1; }
@@ -63,28 +67,28 @@ stack_as_server() {
   cleanup_background
   local up_ours up_kernel down_ours down_kernel
   # upload: the stack receives and times it (the same clock for both clients)
-  start_bg "$LOGS/stack-$s-sink.out" stack "$s" sink 7010 "$out"; local sink=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-sink.out" stack "$s" sink 7010 "$out"; local sink=$LAST_PID
   wait_for_line "$LOGS/stack-$s-sink.out" "listening" || return 1
   in_client timeout "$STACK_LIMIT" $RUN TcpClient "$STACK_SERVER" --port 7010 --stdio <"$file" >/dev/null 2>"$LOGS/stack-$s-up-ours.err" || {
     tail -n 5 "$LOGS/stack-$s-up-ours.err"; return 1; }
   wait_bounded "$sink" 120 || return 1
   check_copy "$STACKS_MB MB our client -> $s" "$file" "$out" || return 1
   up_ours=$(seconds_of "$LOGS/stack-$s-sink.out")
-  start_bg "$LOGS/stack-$s-sink2.out" stack "$s" sink 7011 "$out"; sink=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-sink2.out" stack "$s" sink 7011 "$out"; sink=$LAST_PID
   wait_for_line "$LOGS/stack-$s-sink2.out" "listening" || return 1
   timeout "$STACK_LIMIT" ip netns exec "$NS_CLIENT" "$BUILD/stacks/netstack" -stack kernel upload "$STACK_SERVER" 7011 "$file" >"$LOGS/stack-$s-up-kernel.out" 2>&1 || { cat "$LOGS/stack-$s-up-kernel.out"; return 1; }
   wait_bounded "$sink" 120 || return 1
   check_copy "$STACKS_MB MB kernel client -> $s" "$file" "$out" || return 1
   up_kernel=$(seconds_of "$LOGS/stack-$s-sink2.out")
   # download: the client receives and times it
-  start_bg "$LOGS/stack-$s-source.out" stack "$s" source 7012 "$file"; local source=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-source.out" stack "$s" source 7012 "$file"; local source=$LAST_PID
   wait_for_line "$LOGS/stack-$s-source.out" "listening" || return 1
   in_client timeout "$STACK_LIMIT" $RUN TcpClient "$STACK_SERVER" --port 7012 --stdio </dev/null >"$out" 2>"$LOGS/stack-$s-down-ours.err" || {
     tail -n 5 "$LOGS/stack-$s-down-ours.err"; return 1; }
   wait_bounded "$source" 60 || return 1
   check_copy "$STACKS_MB MB $s -> our client" "$file" "$out" || return 1
   down_ours=$(seconds_of "$LOGS/stack-$s-down-ours.err")
-  start_bg "$LOGS/stack-$s-source2.out" stack "$s" source 7013 "$file"; source=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-source2.out" stack "$s" source 7013 "$file"; source=$LAST_PID
   wait_for_line "$LOGS/stack-$s-source2.out" "listening" || return 1
   timeout "$STACK_LIMIT" ip netns exec "$NS_CLIENT" "$BUILD/stacks/netstack" -stack kernel download "$STACK_SERVER" 7013 "$out" >"$LOGS/stack-$s-down-kernel.out" 2>&1 || { cat "$LOGS/stack-$s-down-kernel.out"; return 1; }
   wait_bounded "$source" 60 || return 1
@@ -98,37 +102,37 @@ stack_as_server() {
 stack_as_client() {
   local s=$1 file out=$BUILD/stacks-out; file=$(stack_file)
   stack_up "$s" || return 1
-  start_bg "$LOGS/stack-$s-our-echo.out" in_client $RUN TcpServer --port 21001
+  fresh_bg "$LOGS/stack-$s-our-echo.out" in_client $RUN TcpServer --port 21001
   wait_for_line "$LOGS/stack-$s-our-echo.out" "Listening on" || return 1
   stack "$s" client 21001 "hello $s" >"$LOGS/stack-$s-client.out" 2>&1
   grep -q "reply: hello $s" "$LOGS/stack-$s-client.out" || { cat "$LOGS/stack-$s-client.out"; say "$s's echo from our server failed"; return 1; }
   cleanup_background
-  start_bg "$LOGS/stack-$s-kernel-echo.out" KNET servers 21002 21005 21006
+  fresh_bg "$LOGS/stack-$s-kernel-echo.out" KNET servers 21002 21005 21006
   wait_for_line "$LOGS/stack-$s-kernel-echo.out" "listening" || return 1
   stack "$s" client 21002 "hello $s" | grep -q "reply: hello $s" || { say "$s's echo from the kernel's server failed"; return 1; }
   cleanup_background
   local up_ours up_kernel down_ours down_kernel server
   # upload: the stack sends, our server (or the kernel's) receives and times it
-  start_bg "$LOGS/stack-$s-our-sink.err" in_client bash -c "$RUN TcpServer --port 21003 --stdio </dev/null >'$out'"; server=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-our-sink.err" in_client bash -c "$RUN TcpServer --port 21003 --stdio </dev/null >'$out'"; server=$LAST_PID
   wait_for_line "$LOGS/stack-$s-our-sink.err" "Listening on" || return 1
   stack_bounded "$s" upload 21003 "$file" >"$LOGS/stack-$s-upload1.out" 2>&1 || { cat "$LOGS/stack-$s-upload1.out"; return 1; }
   wait_bounded "$server" 120 || return 1
   check_copy "$STACKS_MB MB $s -> our server" "$file" "$out" || return 1
   up_ours=$(seconds_of "$LOGS/stack-$s-our-sink.err")
-  start_bg "$LOGS/stack-$s-kernel-sink.out" KNET sink 21004 "$out"; server=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-kernel-sink.out" KNET sink 21004 "$out"; server=$LAST_PID
   wait_for_line "$LOGS/stack-$s-kernel-sink.out" "listening" || return 1
   stack_bounded "$s" upload 21004 "$file" >"$LOGS/stack-$s-upload2.out" 2>&1 || { cat "$LOGS/stack-$s-upload2.out"; return 1; }
   wait_bounded "$server" 120 || return 1
   check_copy "$STACKS_MB MB $s -> kernel server" "$file" "$out" || return 1
   up_kernel=$(seconds_of "$LOGS/stack-$s-kernel-sink.out")
   # download: our server (or the kernel's) sends, the stack receives and times it
-  start_bg "$LOGS/stack-$s-our-source.err" in_client bash -c "$RUN TcpServer --port 21005 --stdio <'$file' >/dev/null"; server=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-our-source.err" in_client bash -c "$RUN TcpServer --port 21005 --stdio <'$file' >/dev/null"; server=$LAST_PID
   wait_for_line "$LOGS/stack-$s-our-source.err" "Listening on" || return 1
   stack_bounded "$s" download 21005 "$out" >"$LOGS/stack-$s-download1.out" 2>&1 || { cat "$LOGS/stack-$s-download1.out"; return 1; }
   wait_bounded "$server" 60 || return 1
   check_copy "$STACKS_MB MB our server -> $s" "$file" "$out" || return 1
   down_ours=$(seconds_of "$LOGS/stack-$s-download1.out")
-  start_bg "$LOGS/stack-$s-kernel-source.out" KNET source 21006 "$file"; server=$LAST_PID
+  fresh_bg "$LOGS/stack-$s-kernel-source.out" KNET source 21006 "$file"; server=$LAST_PID
   wait_for_line "$LOGS/stack-$s-kernel-source.out" "listening" || return 1
   stack_bounded "$s" download 21006 "$out" >"$LOGS/stack-$s-download2.out" 2>&1 || { cat "$LOGS/stack-$s-download2.out"; return 1; }
   wait_bounded "$server" 60 || return 1
@@ -142,7 +146,7 @@ stack_as_client() {
 # runner starts nothing and takes the common steps only); scenarios without an lwIP branch pass.
 test_any_tcp_target() {
   stack_up lwip || return 1
-  start_bg "$LOGS/stack-any-servers.out" stack lwip servers 7001 7002 7003
+  fresh_bg "$LOGS/stack-any-servers.out" stack lwip servers 7001 7002 7003
   wait_for_line "$LOGS/stack-any-servers.out" "listening" || return 1
   in_client $RUN Conformance --targets "tcp:$STACK_SERVER:7001,7002,7003" --java "$RUN" \
       --scenarios tests/conformance/scenarios --logs "$LOGS/conformance-any" --markdown "$LOGS/conformance-any.md" \
