@@ -188,8 +188,13 @@ run_stacks_tests() {
   run_test "stacks: lwIP as the client: to our server and the kernel's, echo and ${STACKS_MB} MB each way" test_lwip_client
   run_test "stacks: libslirp as the server (slirp4netns): echo, ${STACKS_MB} MB each way" test_slirp_server
   run_test "stacks: libslirp as the client (slirp4netns port forward): echo, ${STACKS_MB} MB each way" test_slirp_client
-  STACK_LIMIT=15 informative_test "stacks: passt as the server (pasta): echo, ${STACKS_MB} MB each way" test_passt_server
-  STACK_LIMIT=15 informative_test "stacks: passt as the client (pasta port forward): echo, ${STACKS_MB} MB each way" test_passt_client
+  # passt's transfers fail on its own half-close bug and take a minute to do so: on request only.
+  if [ -n "${STACKS_INFORMATIVE:-}" ]; then
+    STACK_LIMIT=15 informative_test "stacks: passt as the server (pasta): echo, ${STACKS_MB} MB each way" test_passt_server
+    STACK_LIMIT=15 informative_test "stacks: passt as the client (pasta port forward): echo, ${STACKS_MB} MB each way" test_passt_client
+  else
+    say "(passt's transfers, informative: STACKS_INFORMATIVE=1 sudo ./test.sh stacks; tests/stacks/README.md says why they fail)"
+  fi
   say "Transfer times, the receiver's clock (ours and the kernel's against the same stack and path):"
   sed 's/^/  /' "$STACK_TABLE"
 }
