@@ -32,7 +32,7 @@ for group in tests/system/t_*.sh; do
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults conformance bench"
+ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults conformance stacks bench"
 groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
@@ -65,8 +65,11 @@ for g in ${groups[*]}; do
       say "== Faults on purpose, and the demo's ladder (issue: see TCP)"
       run_fault_tests ;;
     conformance)
-      say "== Conformance: our TCP beside the kernel's (tests/conformance)"
+      say "== Conformance: every scenario against ours, Linux, gVisor, lwIP, libslirp, passt (tests/conformance)"
       run_conformance_tests ;;
+    stacks)
+      say "== Real transfers with other TCP stacks: gVisor, lwIP, libslirp, passt (tests/stacks)"
+      run_stacks_tests ;;
     bench)
       say "== The benchmark, as a smoke run"
       run_bench_smoke ;;

@@ -1,123 +1,166 @@
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The conformance runner: plays every scenario of tests/conformance/scenarios against our TCP and
- * the kernel's, side by side, and says per scenario whether ours did the same as the kernel, differs
- * as the scenario documents, or differs. Runs as root in the scripted peer's namespace (the
- * "client" host); the targets run in the other one, started here with "ip netns exec".
+ * The conformance runner: plays every scenario of tests/conformance/scenarios against every target
+ * (our TCP, the kernel's, and other stacks), all targets of a scenario at the same time, and says
+ * per scenario and target: as the RFC, departs (documented), differs, or not run. Runs as root in
+ * the scripted peer's namespace; our TCP and the kernel's run in the server namespace, other stacks
+ * beside the peer's namespace (tests/stacks/stack.sh).
  *
- *   Conformance --server-ns NS --java "JAVA COMMAND" --scenarios DIR --logs DIR [--report FILE] [NAME...]
+ *   Conformance --java "JAVA COMMAND" --scenarios DIR --logs DIR [--targets LIST] [--server-ns NS]
+ *               [--peer-ns NS] [--stacks DIR] [--stacks-bin DIR] [--tag TAG] [--report FILE]
+ *               [--markdown FILE] [--informative LIST] [NAME...]
  *
- * Prints "PASS conformance/NAME ..." or "FAIL conformance/NAME ..." per scenario (lib.sh counts
- * them), then the side-by-side report. Exit 0 when no scenario differs without a documented reason.
+ * LIST is comma-separated: ours, kernel, gvisor, lwip, slirp, passt, tcp:ADDRESS:PORT[,PORT,PORT]
+ * (default ours,kernel). NAME keeps the scenarios whose name contains it. The stacks of
+ * --informative are played and reported, but where they differ the scenario still passes (a stack
+ * whose differences are too many to document one by one). Prints
+ * "PASS conformance/NAME: ..." or "FAIL conformance/NAME: ..." per scenario (lib.sh counts them),
+ * then the report. Each run of a scenario leaves its transcript (NAME.TARGET.log) and its packets
+ * (NAME.TARGET.pcap, for Ladder.java) in the logs folder. Exit 0 when no stack differs.
  */
 final class Conformance {
-    static final int PEER_ADDRESS = Packets.parseAddress("198.18.0.2");
-    static final int TARGET_ADDRESS = Packets.parseAddress("198.18.0.1");
-    /** Our TcpServer on the first three, the kernel's listeners on the next three. */
-    static final int[] OUR_PORTS = {7001, 7002, 7003}, KERNEL_PORTS = {7101, 7102, 7103};
-    /** The scripted peer's ports: scenario i uses FIRST_PEER_PORT + 2i (ours) and + 2i + 1 (kernel). */
+    /** The scripted peer's ports: scenario i against the target in slot s uses FIRST_PEER_PORT + 10 i + s. */
     static final int FIRST_PEER_PORT = 20000, LAST_PEER_PORT = 39999;
+    /** A fixed slot per kind of target, so a scenario's ports do not depend on what else runs. */
+    static final List<String> SLOTS = List.of("ours", "kernel", "gvisor", "lwip", "slirp", "passt", "tcp");
 
-    private static String serverNs;
-    private static List<String> java;
-    private static Path logs;
-    private static final List<Process> targets = new ArrayList<>();
-    private static final List<Path> targetLogs = new ArrayList<>();
-
-    record Outcome(Script script, ScriptedPeer.Result ours, ScriptedPeer.Result kernel) {
-        boolean documented() { return !script.differs.isEmpty(); }
-        boolean ok() { return ours.passed() && kernel.passed(); }
-        String words() {
-            if (!ok()) return "differs";
-            return documented() ? "differs as documented" : "same as the kernel";
-        }
+    /** Where things are: what every target needs to start. */
+    static final class Setup {
+        String serverNs, peerNs;
+        List<String> java;
+        Path logs, stacks = Path.of("tests/stacks"), stacksBin;
+        String tag = "" + ProcessHandle.current().pid();
     }
 
     public static void main(String[] args) throws Exception {
-        Path scenarios = null;
-        Path report = null;
+        Setup setup = new Setup();
+        Path scenarios = null, report = null, markdown = null;
+        String targetList = "ours,kernel";
         List<String> only = new ArrayList<>();
+        List<String> informative = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--server-ns" -> serverNs = args[++i];
-                case "--java" -> java = Arrays.asList(args[++i].trim().split("\\s+"));
+                case "--server-ns" -> setup.serverNs = args[++i];
+                case "--peer-ns" -> setup.peerNs = args[++i];
+                case "--java" -> setup.java = Arrays.asList(args[++i].trim().split("\\s+"));
                 case "--scenarios" -> scenarios = Path.of(args[++i]);
-                case "--logs" -> logs = Path.of(args[++i]);
+                case "--logs" -> setup.logs = Path.of(args[++i]);
+                case "--targets" -> targetList = args[++i];
+                case "--stacks" -> setup.stacks = Path.of(args[++i]);
+                case "--stacks-bin" -> setup.stacksBin = Path.of(args[++i]);
+                case "--tag" -> setup.tag = args[++i];
                 case "--report" -> report = Path.of(args[++i]);
+                case "--markdown" -> markdown = Path.of(args[++i]);
+                case "--informative" -> informative.addAll(List.of(args[++i].split(",")));
                 default -> only.add(args[i]);
             }
         }
-        if (serverNs == null || java == null || scenarios == null || logs == null) {
-            System.err.println("usage: Conformance --server-ns NS --java \"JAVA COMMAND\" --scenarios DIR --logs DIR [--report FILE] [NAME...]");
+        if (setup.java == null || scenarios == null || setup.logs == null) {
+            System.err.println("usage: Conformance --java \"JAVA COMMAND\" --scenarios DIR --logs DIR [--targets LIST]"
+                    + " [--server-ns NS] [--peer-ns NS] [--stacks DIR] [--stacks-bin DIR] [--tag TAG] [--report FILE]"
+                    + " [--markdown FILE] [--informative LIST] [NAME...]");
             System.exit(2);
         }
-        Files.createDirectories(logs);
+        Files.createDirectories(setup.logs);
+        List<Target> targets = new ArrayList<>();
+        for (String spec : targetList.split(",(?=[a-z])")) targets.add(Target.parse(spec.strip(), setup));
+
+        List<String> allNames = new ArrayList<>();
         List<Script> scripts = new ArrayList<>();
         try (var files = Files.list(scenarios)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".script")).sorted().toList()) {
                 Script s = Script.read(f);
+                allNames.add(s.name);
                 if (only.isEmpty() || only.stream().anyMatch(s.name::contains)) scripts.add(s);
             }
         }
+
         long began = System.nanoTime();
         List<Outcome> outcomes = new ArrayList<>();
         RstGuard guard = RstGuard.installRange("conformance peer", FIRST_PEER_PORT, LAST_PEER_PORT);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> { stopTargets(); guard.close(); }));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> { stopAll(targets); guard.close(); }));
+        ExecutorService pool = Executors.newFixedThreadPool(targets.size());
         try {
-            startServers(scripts);
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            List<String> allNames = new ArrayList<>();
-            try (var files = Files.list(scenarios)) {
-                files.filter(p -> p.toString().endsWith(".script")).sorted()
-                     .forEach(p -> allNames.add(p.getFileName().toString().replaceFirst("\\.script$", "")));
-            }
+            startAll(targets, scripts, allNames);
             for (Script s : scripts) {
-                checkTargetsAlive();
                 int index = allNames.indexOf(s.name); // stable ports for a scenario, whatever is selected
-                Future<ScriptedPeer.Result> ours = pool.submit(() -> play(s, "ours", FIRST_PEER_PORT + 2 * index));
-                Future<ScriptedPeer.Result> kernel = pool.submit(() -> play(s, "kernel", FIRST_PEER_PORT + 2 * index + 1));
-                Outcome o = new Outcome(s, ours.get(), kernel.get());
+                Outcome o = new Outcome(s, informative);
+                Map<String, Future<ScriptedPeer.Result>> running = new LinkedHashMap<>();
+                for (Target t : targets) {
+                    t.checkAlive();
+                    String why = t.cannotRun(s);
+                    if (why != null) { o.parts.put(t.name, new Outcome.Part(null, why)); continue; }
+                    int port = peerPort(index, t);
+                    running.put(t.name, pool.submit(() -> play(s, t, port, setup)));
+                }
+                for (var e : running.entrySet()) o.parts.put(e.getKey(), new Outcome.Part(e.getValue().get(), null));
+                for (Target t : targets) {
+                    String trouble = t.trouble();
+                    if (trouble == null) continue;
+                    o.parts.put(t.name, new Outcome.Part(o.parts.get(t.name).result(), o.parts.get(t.name).notRun(), trouble));
+                    t.restart();
+                }
                 outcomes.add(o);
-                System.out.println((o.ok() ? "PASS" : "FAIL") + " conformance/" + s.name + ": " + o.words());
+                System.out.println((o.failed() ? "FAIL" : "PASS") + " conformance/" + s.name + ": " + o.summary());
                 System.out.flush();
             }
-            pool.shutdown();
         } finally {
-            stopTargets();
+            pool.shutdownNow();
+            stopAll(targets);
             guard.close();
         }
-        String text = report(outcomes, (System.nanoTime() - began) / 1e9);
+        Report r = new Report(targets, outcomes, informative);
+        String text = r.text((System.nanoTime() - began) / 1e9);
         System.out.print(text);
         if (report != null) Files.writeString(report, text, StandardCharsets.UTF_8);
-        System.exit(outcomes.stream().allMatch(Outcome::ok) ? 0 : 1);
+        if (markdown != null) Files.writeString(markdown, r.markdown(), StandardCharsets.UTF_8);
+        System.exit(outcomes.stream().anyMatch(Outcome::failed) ? 1 : 0);
     }
 
-    private static ScriptedPeer.Result play(Script s, String target, int peerPort) throws Exception {
+    static int peerPort(int scenarioIndex, Target t) {
+        int slot = SLOTS.indexOf(t.name);
+        return FIRST_PEER_PORT + 10 * scenarioIndex + (slot < 0 ? SLOTS.size() : slot);
+    }
+
+    /** Starts every target, each with the peer ports of its client scenarios. */
+    private static void startAll(List<Target> targets, List<Script> scripts, List<String> allNames) throws Exception {
+        for (Target t : targets) {
+            List<Integer> clientPorts = new ArrayList<>();
+            for (Script s : scripts)
+                if (!s.target.isServer()) clientPorts.add(peerPort(allNames.indexOf(s.name), t));
+            t.start(scripts, clientPorts);
+        }
+    }
+
+    private static synchronized void stopAll(List<Target> targets) {
+        for (Target t : targets) t.stop();
+    }
+
+    private static ScriptedPeer.Result play(Script s, Target t, int peerPort, Setup setup) throws Exception {
         Process client = null;
         ScriptedPeer.Result r;
-        try (RawSocket socket = RawSocket.open(RstGuard.MARK)) {
-            int targetPort;
+        Path pcap = setup.logs.resolve(s.name + "." + t.name + ".pcap");
+        try (RawSocket socket = RawSocket.open(RstGuard.MARK); Pcap capture = new Pcap(pcap.toString())) {
+            ScriptedPeer peer;
             if (s.target.isServer()) {
-                targetPort = (target.equals("ours") ? OUR_PORTS : KERNEL_PORTS)[s.target.ordinal()];
+                peer = new ScriptedPeer(socket, t.name, t.serverPeerAddress, peerPort, t.serverAddress, t.serverPort(s.target), capture);
             } else {
-                targetPort = 0; // learnt from the target's SYN
-                List<String> command = target.equals("ours")
-                        ? List.of("TcpClient", "198.18.0.2", "--port", "" + peerPort, "--message", "hello", "--timeout", "4", "--verbose")
-                        : List.of("KernelTarget", "client", "198.18.0.2", "" + peerPort, "hello");
-                client = launch(command, logs.resolve(s.name + "." + target + ".client.out"));
+                client = t.startClient(peerPort, "hello", setup.logs.resolve(s.name + "." + t.name + ".client.out"));
+                // the target's port is learnt from its SYN
+                peer = new ScriptedPeer(socket, t.name, t.clientPeerAddress, peerPort, t.clientAddress, 0, capture);
             }
-            ScriptedPeer peer = new ScriptedPeer(socket, target, PEER_ADDRESS, peerPort, TARGET_ADDRESS, targetPort);
             r = peer.play(s);
         }
         if (client != null) {
@@ -125,45 +168,13 @@ final class Conformance {
             if (!client.waitFor(5, TimeUnit.SECONDS)) client.destroyForcibly();
         }
         List<String> log = new ArrayList<>();
-        log.add("scenario " + s.name + " against " + target + ": " + (r.passed() ? "passed" : "FAILED: " + r.reason()));
+        log.add("scenario " + s.name + " against " + t.name + ": " + (r.passed() ? "passed" : "FAILED: " + r.reason()));
         log.addAll(r.transcript());
-        Files.write(logs.resolve(s.name + "." + target + ".log"), log, StandardCharsets.UTF_8);
+        Files.write(setup.logs.resolve(s.name + "." + t.name + ".log"), log, StandardCharsets.UTF_8);
         return r;
     }
 
-    // ------------------------------------------------------------------ targets
-
-    private static void startServers(List<Script> scripts) throws Exception {
-        if (scripts.stream().noneMatch(s -> s.target.isServer())) return;
-        Path ours1 = logs.resolve("target-ours-echo.out"), ours2 = logs.resolve("target-ours-no-echo.out"),
-             ours3 = logs.resolve("target-ours-close.out"), kernel = logs.resolve("target-kernel.out");
-        targets.add(launch(List.of("TcpServer", "--port", "" + OUR_PORTS[0], "--verbose"), ours1));
-        targets.add(launch(List.of("TcpServer", "--port", "" + OUR_PORTS[1], "--no-echo", "--verbose"), ours2));
-        targets.add(launch(List.of("TcpServer", "--port", "" + OUR_PORTS[2], "--close-after-reply", "--verbose"), ours3));
-        targets.add(launch(List.of("KernelTarget", "servers", "" + KERNEL_PORTS[0], "" + KERNEL_PORTS[1], "" + KERNEL_PORTS[2]), kernel));
-        targetLogs.addAll(List.of(ours1, ours2, ours3, kernel));
-        for (Path p : List.of(ours1, ours2, ours3)) waitForLine(p, "Listening on");
-        waitForLine(kernel, "listening");
-    }
-
-    /** A target that died (a crash, a build of ours that does not run) makes every later result meaningless. */
-    private static void checkTargetsAlive() throws IOException {
-        for (int i = 0; i < targets.size(); i++) {
-            if (!targets.get(i).isAlive()) {
-                throw new IllegalStateException("a target server exited (code " + targets.get(i).exitValue() + "); its output: "
-                        + targetLogs.get(i) + "\n" + Files.readString(targetLogs.get(i)));
-            }
-        }
-    }
-
-    private static Process launch(List<String> programAndArgs, Path output) throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", serverNs));
-        command.addAll(java);
-        command.addAll(programAndArgs);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    }
-
-    private static void waitForLine(Path file, String text) throws Exception {
+    static void waitForLine(Path file, String text) throws Exception {
         long end = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < end) {
             if (Files.exists(file) && Files.readString(file).contains(text)) return;
@@ -171,47 +182,4 @@ final class Conformance {
         }
         throw new IllegalStateException("target did not start: no '" + text + "' in " + file + ":\n" + Files.readString(file));
     }
-
-    private static synchronized void stopTargets() {
-        for (Process p : targets) p.destroy(); // SIGTERM: our servers remove their nftables tables
-        for (Process p : targets) {
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-            }
-        }
-        targets.clear();
-    }
-
-    // ------------------------------------------------------------------ the report
-
-    static String report(List<Outcome> outcomes, double seconds) {
-        StringBuilder b = new StringBuilder();
-        int width = 8;
-        for (Outcome o : outcomes) width = Math.max(width, o.script().name.length());
-        String row = "%-" + width + "s  %-6s  %-6s  %s%n";
-        b.append(String.format("%nConformance: our TCP and the kernel's, scenario by scenario (%d scenarios, %.0f s)%n",
-                outcomes.size(), seconds));
-        b.append(String.format(row, "scenario", "ours", "kernel", "outcome"));
-        int same = 0, documented = 0, differs = 0;
-        for (Outcome o : outcomes) {
-            b.append(String.format(row, o.script().name, o.ours().passed() ? "as RFC" : "FAIL",
-                    o.kernel().passed() ? "as RFC" : "FAIL", o.words()));
-            if (!o.ok()) differs++; else if (o.documented()) documented++; else same++;
-        }
-        b.append(String.format("%d same as the kernel, %d differ as documented, %d differ%n", same, documented, differs));
-        boolean header = false;
-        for (Outcome o : outcomes) {
-            if (o.ok() && !o.documented() && o.script().kernelNotes.isEmpty()) continue;
-            if (!header) { b.append(String.format("%nDetails:%n")); header = true; }
-            b.append("  ").append(o.script().name).append(" (").append(o.script().title).append(")").append(System.lineSeparator());
-            o.script().differs.forEach((who, why) -> b.append("    documented, ").append(who).append(": ").append(why).append(System.lineSeparator()));
-            for (String note : o.script().kernelNotes) b.append("    the kernel and the RFC: ").append(note).append(System.lineSeparator());
-            if (!o.ours().passed()) b.append("    ours failed at line ").append(o.ours().failedLine()).append(": ").append(o.ours().reason()).append(System.lineSeparator());
-            if (!o.kernel().passed()) b.append("    kernel failed at line ").append(o.kernel().failedLine()).append(": ").append(o.kernel().reason()).append(System.lineSeparator());
-        }
-        return b.toString();
-    }
-
 }

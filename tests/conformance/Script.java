@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One conformance scenario, read from a .script file (the format is described in
@@ -15,7 +18,7 @@ import java.util.Map;
  * Knows nothing about sockets: ScriptedPeer plays it.
  */
 final class Script {
-    enum Kind { SEND, EXPECT, NOTHING, WAIT, RECONNECT }
+    enum Kind { SEND, EXPECT, NOTHING, WAIT, RECONNECT, END }
 
     /** Which kind of program the scenario runs against, and how it behaves. */
     enum Target {
@@ -25,25 +28,47 @@ final class Script {
         boolean isServer() { return this != CLIENT; }
     }
 
+    /** The stacks a script may name: in a branch ("[kernel,gvisor] expect ..."), in a reason line
+     *  ("gvisor: why gVisor takes its own steps") or a departure ("gvisor-vs-rfc: where it departs"). */
+    static final List<String> STACKS = List.of("ours", "kernel", "gvisor", "lwip", "slirp", "passt");
+
     /**
-     * A line of the script. only is null for both stacks, or "ours" / "kernel". fields holds
-     * name=value words (seq, ack, win, opts, noopts, data, len, urg, isn); seconds is the number after
-     * "for" / "wait"; within and after are an expectation's time bounds in seconds (after: -1 for none).
+     * A line of the script. only is null for every stack, or the stacks of a "[a,b]" branch. fields
+     * holds name=value words (seq, ack, win, opts, noopts, data, len, urg, isn); seconds is the number
+     * after "for" / "wait"; within and after are an expectation's time bounds in seconds (after: -1
+     * for none).
      */
-    record Step(int line, String text, String only, boolean maybe, Kind kind, int flags, int optionalFlags,
+    record Step(int line, String text, Set<String> only, boolean maybe, Kind kind, int flags, int optionalFlags,
                 Map<String, String> fields, double seconds, double within, double after) {
-        boolean appliesTo(String target) { return only == null || only.equals(target); }
+        /** only holds "!" first for "[!a,b]": every stack but a and b (they take steps of their own). */
+        boolean appliesTo(String target) {
+            if (only == null) return true;
+            return only.contains("!") ? !only.contains(target) : only.contains(target);
+        }
     }
 
     final String name;
     String title = "";
     Target target;
     final List<String> rfc = new ArrayList<>();
-    /** Documented differences: target ("ours" or "kernel") to the reason. */
-    final Map<String, String> differs = new HashMap<>();
-    /** Where the kernel departs from the RFC, said in words for a reader. */
-    final List<String> kernelNotes = new ArrayList<>();
+    /** Why a stack takes its own branch: stack to the reason ("ours: ...", "gvisor: ..."). */
+    final Map<String, String> reasons = new LinkedHashMap<>();
+    /** Where a stack departs from the RFC, said in words for a reader ("kernel-vs-rfc: ..."). */
+    final Map<String, List<String>> departures = new LinkedHashMap<>();
     final List<Step> steps = new ArrayList<>();
+
+    /** The stacks some branch of this scenario names. */
+    Set<String> branched() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Step st : steps) if (st.only() != null) names.addAll(st.only());
+        names.remove("!");
+        return names;
+    }
+
+    /** A stack with steps of its own here, or whose departure from the RFC is noted. */
+    boolean documents(String stack) {
+        return branched().contains(stack) || departures.containsKey(stack);
+    }
 
     private Script(String name) { this.name = name; }
 
@@ -62,29 +87,44 @@ final class Script {
             if (line.isEmpty() || line.startsWith("#")) continue;
             int colon = line.indexOf(':');
             String head = colon > 0 ? line.substring(0, colon) : "";
-            if (head.matches("title|target|rfc|ours|kernel|kernel-vs-rfc")) {
+            String stack = head.replaceFirst("-vs-rfc$", "");
+            if (head.matches("title|target|rfc") || STACKS.contains(stack)) {
                 String value = line.substring(colon + 1).strip();
                 switch (head) {
                     case "title" -> s.title = value;
                     case "target" -> s.target = parseTarget(where, value);
                     case "rfc" -> s.rfc.add(value);
-                    case "ours", "kernel" -> s.differs.put(head, value);
-                    default -> s.kernelNotes.add(value);
+                    default -> {
+                        if (head.endsWith("-vs-rfc")) s.departures.computeIfAbsent(stack, k -> new ArrayList<>()).add(value);
+                        else if (s.reasons.put(stack, value) != null) throw new BadScript(where, "a second '" + stack + ":' line");
+                    }
                 }
                 continue;
             }
             s.steps.add(parseStep(where, i + 1, line));
         }
         if (s.target == null) throw new BadScript(file.toString(), "no 'target:' line");
+        // Each stack that takes steps of its own says why. One line covers ours and the kernel,
+        // the pair every scenario was first written for: it explains how the two differ.
+        boolean pairExplained = s.reasons.containsKey("ours") || s.reasons.containsKey("kernel");
         for (Step st : s.steps) {
-            if (st.only() != null && s.differs.isEmpty())
-                throw new BadScript(file + ":" + st.line(), "a [" + st.only() + "] step needs an 'ours: REASON' or"
-                        + " 'kernel: REASON' line that documents the difference");
+            if (st.only() == null) continue;
+            for (String stack : st.only()) {
+                if (stack.equals("!")) continue;
+                boolean explained = s.reasons.containsKey(stack) || (stack.matches("ours|kernel") && pairExplained);
+                if (!explained)
+                    throw new BadScript(file + ":" + st.line(), "a [" + stack + "] step needs a '" + stack + ": REASON' line"
+                            + " that documents why " + stack + " takes its own steps");
+            }
         }
-        boolean shown = s.steps.stream().anyMatch(st -> st.only() != null);
-        if (!s.differs.isEmpty() && !shown)
-            throw new BadScript(file.toString(), "an 'ours:' or 'kernel:' line documents a difference, but no [ours] or"
-                    + " [kernel] step shows it");
+        Set<String> branched = s.branched();
+        for (String stack : s.reasons.keySet()) {
+            boolean shown = branched.contains(stack)
+                    || (stack.matches("ours|kernel") && (branched.contains("ours") || branched.contains("kernel")));
+            if (!shown)
+                throw new BadScript(file.toString(), "a '" + stack + ":' line documents a difference, but no [" + stack
+                        + "] step shows it");
+        }
         return s;
     }
 
@@ -95,9 +135,17 @@ final class Script {
 
     private static Step parseStep(String where, int lineNumber, String line) throws BadScript {
         List<String> words = split(where, line);
-        String only = null;
-        if (words.get(0).equals("[ours]") || words.get(0).equals("[kernel]")) {
-            only = words.remove(0).replaceAll("[\\[\\]]", "");
+        Set<String> only = null;
+        if (words.get(0).startsWith("[")) {
+            String tag = words.remove(0);
+            if (!tag.matches("\\[!?[a-z0-9,-]+\\]"))
+                throw new BadScript(where, "a branch is written [stack,stack] (those stacks) or [!stack,stack] (all the others), not " + tag);
+            boolean negated = tag.charAt(1) == '!';
+            only = new LinkedHashSet<>();
+            if (negated) only.add("!");
+            only.addAll(List.of(tag.substring(negated ? 2 : 1, tag.length() - 1).split(",")));
+            for (String stack : only)
+                if (!stack.equals("!") && !STACKS.contains(stack)) throw new BadScript(where, "unknown stack '" + stack + "' (known: " + String.join(", ", STACKS) + ")");
         }
         if (words.isEmpty()) throw new BadScript(where, "nothing after " + only);
         boolean maybe = words.get(0).equals("maybe");
@@ -115,6 +163,12 @@ final class Script {
                 double seconds = number(where, words.get(words.size() - 1));
                 return new Step(lineNumber, line, only, false, verb.equals("wait") ? Kind.WAIT : Kind.NOTHING, 0, 0, fields, seconds, 0, -1);
             }
+            case "end" -> {
+                // "[lwip] end": the scenario is over for these stacks (what follows needs a feature
+                // they do not offer, which their reason line names)
+                if (!words.isEmpty()) throw new BadScript(where, "'end' takes nothing after it");
+                return new Step(lineNumber, line, only, false, Kind.END, 0, 0, fields, 0, 0, -1);
+            }
             case "reconnect" -> {
                 fields(where, words, fields);
                 for (String k : fields.keySet()) if (!k.equals("isn")) throw new BadScript(where, "'" + k + "=' has no meaning in reconnect");
@@ -122,7 +176,7 @@ final class Script {
                 return new Step(lineNumber, line, only, false, Kind.RECONNECT, 0, 0, fields, 0, 0, -1);
             }
             case "send", "expect" -> { }
-            default -> throw new BadScript(where, "a step starts with send, expect, nothing, wait or reconnect, not '" + verb + "'");
+            default -> throw new BadScript(where, "a step starts with send, expect, nothing, wait, reconnect or end, not '" + verb + "'");
         }
         if (words.isEmpty()) throw new BadScript(where, "flags missing");
         int flags = 0, optional = 0;

@@ -24,7 +24,9 @@ final class ScriptedPeer {
     }
 
     private final RawSocket socket;
-    private final String targetName;     // "ours" or "kernel"
+    private final Pcap capture;          // what the peer sent and received, for Ladder.java
+    private final long epochMicros = System.currentTimeMillis() * 1000, epochNanos = System.nanoTime();
+    private final String targetName;     // "ours", "kernel", "gvisor"...: the branches it takes
     private final int peerAddress, targetAddress;
     private final int peerPort;
     private int targetPort;              // 0 until the target's first segment (client scenarios)
@@ -38,8 +40,9 @@ final class ScriptedPeer {
     private long pendingAt;
     private final ByteBuffer out = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET);
 
-    ScriptedPeer(RawSocket socket, String targetName, int peerAddress, int peerPort, int targetAddress, int targetPort) {
+    ScriptedPeer(RawSocket socket, String targetName, int peerAddress, int peerPort, int targetAddress, int targetPort, Pcap capture) {
         this.socket = socket;
+        this.capture = capture;
         this.targetName = targetName;
         this.peerAddress = peerAddress;
         this.peerPort = peerPort;
@@ -55,12 +58,14 @@ final class ScriptedPeer {
             for (Script.Step step : script.steps) {
                 if (!step.appliesTo(targetName)) continue;
                 current = step;
+                if (step.kind() == Script.Kind.END) break;
                 switch (step.kind()) {
                     case SEND -> send(step);
                     case EXPECT -> expect(step);
                     case NOTHING -> nothing(step);
                     case WAIT -> { sleepUntil(System.nanoTime() + (long) (step.seconds() * 1e9)); last = System.nanoTime(); }
                     case RECONNECT -> reconnect(step);
+                    case END -> { }
                 }
             }
             return new Result(true, 0, "", transcript);
@@ -184,7 +189,7 @@ final class ScriptedPeer {
         if (f.containsKey("data")) {
             byte[] want = f.get("data").getBytes(StandardCharsets.UTF_8);
             if (!java.util.Arrays.equals(want, t.payload()))
-                return "data \"" + new String(t.payload(), StandardCharsets.UTF_8) + "\", expected \"" + f.get("data") + "\"";
+                return "data \"" + printable(t.payload()) + "\", expected \"" + f.get("data") + "\"";
         } else if (len == null) {
             if (t.payload().length != 0) return t.payload().length + " bytes of data, expected none";
         } else if (!Script.range(len, t.payload().length)) {
@@ -203,6 +208,17 @@ final class ScriptedPeer {
             if (Seq.gt(end, targetNext)) targetNext = end;
         }
         return null;
+    }
+
+    /** Data as text, with bytes that are not printable ASCII written \\xNN (a stack may send any bytes). */
+    static String printable(byte[] data) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : data) {
+            int c = x & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '\\') b.append((char) c);
+            else b.append(String.format("\\x%02x", c));
+        }
+        return b.toString();
     }
 
     /** opts=mss:1460,ws:*,sackok,ts (present, with these values) or opts=none; noopts=ws,ts (absent). */
@@ -258,6 +274,7 @@ final class ScriptedPeer {
                         || t.destinationPort() != peerPort) continue;
                 if (targetPort == 0) targetPort = t.sourcePort();   // a client target: its port shows now
                 if (t.sourcePort() != targetPort) continue;
+                record(p);
                 log(String.format("%7.3f  <- %s", elapsed(), describe(t)));
                 return t;
             }
@@ -280,6 +297,17 @@ final class ScriptedPeer {
         out.putShort(36, (short) Packets.Checksum.finish(sum));
         out.flip();
         socket.send(out, targetAddress);
+        record(out);
+    }
+
+    /** Adds a packet to the capture; a capture that cannot be written is not worth a failed scenario. */
+    private void record(ByteBuffer packet) {
+        if (capture == null) return;
+        try {
+            capture.write(packet, epochMicros + (System.nanoTime() - epochNanos) / 1000);
+        } catch (java.io.IOException e) {
+            log("capture not written: " + e.getMessage());
+        }
     }
 
     private static byte[] payload(Map<String, String> f) {
