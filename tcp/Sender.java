@@ -27,6 +27,7 @@ final class Sender {
     // received since our last ACK (RFC 9293 3.8.6.3: an ACK for at least every second one).
     private boolean ackOwed;
     private int fullSegmentsUnacked;
+    private int receiveMss = Tcb.DEFAULT_SEND_MSS; // RMSS: the largest segment received, up to our MSS
 
     Sender(TcpConnection connection) {
         this.c = connection;
@@ -104,7 +105,12 @@ final class Sender {
      * atOnce: a gap was filled, or not all of the data fitted (RFC 5681 section 4.2).
      */
     void dataReceived(int length, boolean atOnce, long now) {
-        if (length >= Math.min(c.config.mss(), tcb.sndMss)) fullSegmentsUnacked += Math.max(1, length / c.config.mss());
+        // RMSS, as the peer's full segments show it: the largest segment seen, up to the MSS we
+        // announced (Linux's tcp_measure_rcv_mss). A peer may send less than the MSS either side
+        // announced (libslirp sends 1440 of 1460, gVisor 1424): were only our MSS full-sized, no
+        // segment of theirs would ever count, and every ACK would wait for the delayed-ACK timer.
+        if (length > receiveMss) receiveMss = Math.min(length, c.config.mss());
+        if (length >= receiveMss) fullSegmentsUnacked += Math.max(1, length / receiveMss);
         if (atOnce || fullSegmentsUnacked >= 2 || c.config.delayedAck() == 0) {
             ackNow();
         } else {

@@ -677,6 +677,22 @@ final class TcpDataPathTest {
             Check.equal(Seq.str(link.client.conn.sndMax()), Seq.str(acks.get(0).ack()), "it acknowledges both");
         });
 
+        Check.test("RFC 9293 3.8.6.3 SHLD-19: a peer that announced MSS 1460 but sends 1440-byte segments (as libslirp) gets an ACK every second one", () -> {
+            // RMSS is what the peer sends in full segments, which may be less than the MSS either
+            // side announced (its options, its own rounding): as Linux (tcp_measure_rcv_mss) we take
+            // the largest segment seen as full-sized, or no segment would ever count as one and
+            // every ACK would wait for the delayed-ACK timer.
+            FakeLink link = connect(10);
+            FakeLink.Side s = link.server;
+            int mark = s.mark();
+            int seq = link.client.conn.sndNxt(), ack = link.server.conn.sndNxt();
+            for (int i = 0; i < 4; i++) {
+                s.inject(s.fromPeer(seq + 1440 * i, ack, Packets.ACK, 65535, bytes(1440, 17 + i)));
+                Check.equal(i % 2 == 1 ? 1 : 0, s.sentSince(mark).size(), "ACKs right after segment " + (i + 1) + " of 1440");
+                mark = s.mark();
+            }
+        });
+
         Check.test("RFC 9293 3.8.6.3 SHLD-19: in steady state (after 1 MB went through) two full-sized segments still get one ACK", () -> {
             FakeLink link = connect(10);
             transfer(link, bytes(1_000_000, 40), 60_000);
