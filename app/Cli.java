@@ -79,9 +79,11 @@ final class Cli {
     /** The options both programs share for the TCP machinery. */
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
             "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up",
-            "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
+            "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed",
+            "--cc");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
+            "--no-prr", "--no-ecn",
             "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
 
     static final String TCP_USAGE = String.join("\n",
@@ -103,6 +105,9 @@ final class Cli {
             "                      RFC 9293's 3 minutes; a client's --timeout ends its wait sooner)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
+            "  --cc cubic|reno     congestion control: CUBIC (RFC 9438, default, as Linux) or Reno (RFC 5681)",
+            "  --no-prr            recover without RFC 6937's proportional rate reduction (cwnd = ssthresh at once)",
+            "  --no-ecn            do not negotiate RFC 3168 explicit congestion notification",
             "Faults on purpose (packets counted from 1, all connections together):",
             "  --drop-sent N[,N..] do not send our N-th packet    --drop-received N[,N..] ignore the N-th received",
             "  --loss-sent PCT     lose this percentage of what we send (--loss-received: of what we get)",
@@ -129,7 +134,19 @@ final class Cli {
                 .withSynGiveUpAfter(seconds("--syn-give-up", d.synGiveUpAfter() / 1000.0, 0, 86_400))
                 .withNoDelay(has("--no-delay"))
                 .withWindowScaling(!has("--no-window-scaling"))
-                .withSack(!has("--no-sack"));
+                .withSack(!has("--no-sack"))
+                .withCongestionControl(congestionControl())
+                .withPrr(!has("--no-prr"))
+                .withEcn(!has("--no-ecn"));
+    }
+
+    /** --cc: a name CongestionControl knows. */
+    String congestionControl() throws UsageException {
+        String v = values.getOrDefault("--cc", CongestionControl.DEFAULT_ALGORITHM);
+        if (!CongestionControl.ALGORITHMS.contains(v)) {
+            throw new UsageException("--cc must be one of " + String.join(", ", CongestionControl.ALGORITHMS) + ", not '" + v + "'");
+        }
+        return v;
     }
 
     /** A number of bytes: "1500", "64k", "100M", "2G" (powers of 1000; "Ki", "Mi", "Gi" for 1024). */

@@ -100,6 +100,7 @@ final class AckArrives {
         int ack = seg.ack();
         boolean duplicate = c.cc != null && CongestionControl.isDuplicateAck(ack, seg.payload().length,
                 seg.isSyn() || seg.isFin(), tcb.sndWnd, tcb.sndUna, tcb.sndMax, tcb.sndWnd);
+        long deliveredBefore = c.scoreboard == null ? 0 : c.scoreboard.deliveredBytes();
         LossRecovery.SackNews sack = c.recovery.takeSack(seg, now);
         if (!sack.newlySacked()) duplicate = false;
         if (Seq.lt(tcb.sndUna, ack)) {
@@ -115,6 +116,7 @@ final class AckArrives {
             c.cc.onOtherAck();
         }
         if (c.scoreboard != null && (sack.blocks() || c.cc.inRecovery())) c.recovery.detectLosses(ack, now, out);
+        if (c.recovery.inSackRecovery()) c.recovery.proportionalRateReduction(c.scoreboard.deliveredBytes() - deliveredBefore);
     }
 
     /**

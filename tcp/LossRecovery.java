@@ -60,7 +60,7 @@ final class LossRecovery {
         CongestionControl cc = c.cc;
         if (cc == null) return;
         String phaseBefore = congestionPhase();
-        CongestionControl.Action action = cc.onNewAck(ack, oldUna, tcb.sndMax);
+        CongestionControl.Action action = cc.onNewAck(ack, oldUna, tcb.sndMax, now, c.rtt.srtt());
         if (action == CongestionControl.Action.RETRANSMIT) {
             // RFC 6582, a partial ACK: "retransmit the first unacknowledged segment".
             retransmitAtUna("partial ACK", now, out);
@@ -81,7 +81,7 @@ final class LossRecovery {
         boolean nothingUnsent = !Seq.lt(tcb.sndMax, c.sender.dataEnd());
         int threshold = outstandingSegments < 4 && nothingUnsent ? Math.max(outstandingSegments - 1, 1)
                 : CongestionControl.DUPLICATE_ACK_THRESHOLD;
-        CongestionControl.Action action = cc.onDuplicateAck(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, threshold);
+        CongestionControl.Action action = cc.onDuplicateAck(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, threshold, now);
         if (action != CongestionControl.Action.RETRANSMIT) return;
         if (c.scoreboard != null) {
             startSackRecovery("three duplicate ACKs", now, out);
@@ -106,16 +106,27 @@ final class LossRecovery {
         if (board.lostRetransmissions() > resentBefore) {
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "a retransmission was lost too (RACK): sending it again"));
         }
-        if (!cc.inRecovery() && board.isLost(tcb.sndUna) && cc.enterSackRecovery(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna)) {
+        if (!cc.inRecovery() && board.isLost(tcb.sndUna) && cc.enterSackRecovery(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, now)) {
             startSackRecovery("SACK blocks show a loss", now, out);
         }
     }
 
+    /**
+     * RFC 6937 section 3: "On every ACK during recovery (including the one that started
+     * recovery)": the scoreboard has taken the ACK and marked what is lost, so pipe is final;
+     * cwnd becomes pipe + sndcnt (CongestionControl.onRecoveryAck), and the Sender's "send while
+     * cwnd - pipe allows" sends sndcnt. The fast retransmit of the ACK that started the recovery
+     * went already (RFC 6675 (4.3)) and is counted in prr_out. Without PRR, cwnd stays.
+     */
+    void proportionalRateReduction(long deliveredData) {
+        c.cc.onRecoveryAck((int) Math.min(deliveredData, Integer.MAX_VALUE), c.scoreboard.pipe());
+    }
+
     /** RFC 5681 section 3.1: after a timeout, cwnd is one segment and what the SACKs said is forgotten. */
-    void onRetransmissionTimeout(TcpConnection.Output out) {
+    void onRetransmissionTimeout(long now, TcpConnection.Output out) {
         CongestionControl cc = c.cc;
         if (cc != null) {
-            cc.onRetransmissionTimeout(tcb.sndMax - tcb.sndUna, tcb.sndMax);
+            cc.onRetransmissionTimeout(tcb.sndMax - tcb.sndUna, tcb.sndMax, now);
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "retransmission timeout"));
         }
         if (c.scoreboard != null) c.scoreboard.forgetSacks();

@@ -305,6 +305,8 @@ final class Sender {
     /** Data from the send buffer, seq to seq + length, with PSH on the last segment of what was written. */
     void sendData(int seq, int length, long now, TcpConnection.Output out) {
         if (c.scoreboard != null) c.scoreboard.sent(seq, seq + length, now);
+        // PRR's prr_out, and the retransmissions an undo must see reported (CongestionControl).
+        if (c.cc != null) c.cc.onDataSent(seq, seq + length, Seq.lt(seq, tcb.sndMax));
         byte[] chunk = new byte[length];
         c.sendBuffer.copyOut(seq - sendBufferSeq, chunk, 0, length);
         boolean last = seq + length == dataEnd();

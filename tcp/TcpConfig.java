@@ -52,6 +52,14 @@ final class TcpConfig {
     /** The most data one segment handed to the stack may carry. Above the MSS only when the stack
      *  cuts such a segment into MSS-sized ones on the way out (segmentation offload); 0: the MSS. */
     final int largeSegments;
+    /** The congestion control algorithm (--cc): "cubic" (RFC 9438, Linux's default and ours) or
+     *  "reno" (RFC 5681 with RFC 6582's NewReno). */
+    final String congestionControl;
+    /** RFC 6937's Proportional Rate Reduction during SACK loss recovery (--no-prr turns it off:
+     *  then RFC 6675's cwnd = ssthresh at once). */
+    final boolean prr;
+    /** RFC 3168 ECN (--no-ecn turns it off): asked for in our SYN, accepted in the peer's. */
+    final boolean ecn;
 
     /** The values of a config being made; its field initialisers are the defaults. */
     static final class Builder {
@@ -73,6 +81,9 @@ final class TcpConfig {
         boolean windowScaling = true;
         boolean sack = true;
         int largeSegments = 0;
+        String congestionControl = CongestionControl.DEFAULT_ALGORITHM;
+        boolean prr = true;
+        boolean ecn = true;
 
         private Builder() {}
 
@@ -94,6 +105,9 @@ final class TcpConfig {
             windowScaling = c.windowScaling;
             sack = c.sack;
             largeSegments = c.largeSegments;
+            congestionControl = c.congestionControl;
+            prr = c.prr;
+            ecn = c.ecn;
         }
     }
 
@@ -112,6 +126,10 @@ final class TcpConfig {
         require(b.challengeAcksPerSecond >= 0, "challengeAcksPerSecond", b.challengeAcksPerSecond);
         require(b.delayedAck >= 0 && b.delayedAck < 500, "delayedAck", b.delayedAck);
         require(b.largeSegments >= 0 && b.largeSegments <= 65000, "largeSegments", b.largeSegments);
+        if (!CongestionControl.ALGORITHMS.contains(b.congestionControl)) {
+            throw new IllegalArgumentException("TcpConfig: bad congestionControl: " + b.congestionControl
+                    + " (known: " + String.join(", ", CongestionControl.ALGORITHMS) + ")");
+        }
         if (b.rtoMax < b.rtoMin) throw new IllegalArgumentException("TcpConfig: rtoMax " + b.rtoMax + " below rtoMin " + b.rtoMin);
         receiveBuffer = b.receiveBuffer;
         sendBuffer = b.sendBuffer;
@@ -130,6 +148,9 @@ final class TcpConfig {
         windowScaling = b.windowScaling;
         sack = b.sack;
         largeSegments = b.largeSegments;
+        congestionControl = b.congestionControl;
+        prr = b.prr;
+        ecn = b.ecn;
     }
 
     /** The RFCs' values, except MSL: 1 s instead of 2 minutes, so a demo's TIME-WAIT takes 2 s. */
@@ -161,6 +182,9 @@ final class TcpConfig {
     TcpConfig withWindowScaling(boolean v) { return with(b -> b.windowScaling = v); }
     TcpConfig withSack(boolean v) { return with(b -> b.sack = v); }
     TcpConfig withLargeSegments(int v) { return with(b -> b.largeSegments = v); }
+    TcpConfig withCongestionControl(String v) { return with(b -> b.congestionControl = v); }
+    TcpConfig withPrr(boolean v) { return with(b -> b.prr = v); }
+    TcpConfig withEcn(boolean v) { return with(b -> b.ecn = v); }
 
     // Accessors named like the fields, so call sites read the same as before.
     int receiveBuffer() { return receiveBuffer; }
@@ -180,6 +204,9 @@ final class TcpConfig {
     boolean windowScaling() { return windowScaling; }
     boolean sack() { return sack; }
     int largeSegments() { return largeSegments; }
+    String congestionControl() { return congestionControl; }
+    boolean prr() { return prr; }
+    boolean ecn() { return ecn; }
 
     private static void require(boolean ok, String name, long value) {
         if (!ok) throw new IllegalArgumentException("TcpConfig: bad " + name + ": " + value);

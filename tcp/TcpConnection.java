@@ -205,12 +205,16 @@ final class TcpConnection {
     /** Our SYN (or SYN-ACK) is acknowledged: the handshake's retransmission state ends, data may flow. */
     void handshakeAcknowledged(long now) {
         timeouts.handshakeAcknowledged(now);
-        cc = new CongestionControl(tcb.sndMss);
+        // --cc: CUBIC (RFC 9438) unless the configuration names Reno (RFC 5681/6582).
+        cc = CongestionControl.named(config.congestionControl(), tcb.sndMss);
         if (config.largeSegments() > tcb.sndMss) cc.allowGrowthPerAck(config.largeSegments());
         // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.
         if (timeouts.synRetransmitted()) cc.synWasRetransmitted();
         if (tcb.sackPermitted()) {
             cc.useSackRecovery();
+            // RFC 6937 section 1: "PRR ... determines the number of segments to be sent in
+            // response to each ACK ... during recovery"; with SACK, as Linux (--no-prr: RFC 6675's).
+            if (config.prr()) cc.useProportionalRateReduction();
             scoreboard = new Scoreboard(tcb.sndMss);
         }
     }

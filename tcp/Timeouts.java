@@ -174,7 +174,7 @@ final class Timeouts {
         if (Seq.lt(tcb.sndUna, tcb.sndMax)) {
             // RFC 5681 section 3.1: after a timeout, cwnd is one segment and the sender starts over
             // from SND.UNA (the segments after it were probably lost too), in slow start.
-            c.recovery.onRetransmissionTimeout(out);
+            c.recovery.onRetransmissionTimeout(now, out);
             tcb.sndNxt = tcb.sndUna;
             int length = Math.min(Math.max(c.sender.dataEnd() - tcb.sndUna, 0), tcb.sndMss);
             String what = length > 0 ? TcpConnection.bytes(length) : "FIN";

@@ -1,0 +1,176 @@
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The congestion units as the connection composes them, on a {@link FakeLink} that loses
+ * segments: CUBIC (RFC 9438) as the default and Reno (RFC 5681) with --cc reno, and PRR (RFC 6937)
+ * during SACK recovery (--no-prr turns it off). The units alone are CubicTest's, RenoTest's and
+ * ProportionalRateReductionTest's; here the question is whether the connection uses them.
+ *
+ *   ./test.sh unit CongestionWiring
+ */
+final class CongestionWiringTest {
+    private CongestionWiringTest() {}
+
+    static final int SMSS = 1460;
+    static final TcpConfig CUBIC = TcpConfig.defaults();
+    static final TcpConfig RENO = TcpConfig.defaults().withCongestionControl("reno");
+
+    public static void main(String[] args) {
+        algorithms();
+        proportionalRateReduction();
+        Check.finish();
+    }
+
+    /** What the sender did around one loss. */
+    record Loss(int flightAtLoss, int cwndAtLoss, int ssthresh, List<Integer> cwndPerRtt) {}
+
+    /**
+     * A bulk transfer over a link of oneWayDelay each way that loses the lossAt-th data segment
+     * once; cwnd is read every RTT for seconds after the recovery ends.
+     */
+    static Loss oneLoss(TcpConfig config, long oneWayDelay, int lossAt, int seconds) {
+        FakeLink link = TcpDataPathTest.connect(config, config, oneWayDelay);
+        link.dropNext(link.client, TcpDataPathTest.nthData(lossAt));
+        new TcpDataPathTest.Writer(link, link.client, TcpDataPathTest.bytes(64 << 20, 3)).start();
+        TcpConnection c = link.client.conn;
+        int flight = 0, cwnd = 0;
+        long limit = link.now + 10_000;
+        while (link.client.eventsOf(TcpEvent.FastRetransmit.class).isEmpty()) {
+            flight = c.sndMax() - c.sndUna();
+            cwnd = c.cwnd();
+            if (link.now > limit || !link.step()) throw new Check.Failure("no fast retransmit");
+        }
+        int ssthresh = c.ssthresh();
+        TcpDataPathTest.runUntil(link, () -> !c.cc.inRecovery(), link.now + 5000, "the end of the recovery");
+        List<Integer> cwnds = new ArrayList<>();
+        long rtt = 2 * oneWayDelay;
+        for (long t = 0; t <= seconds * 1000L; t += rtt) {
+            cwnds.add(c.cwnd());
+            link.advance(rtt);
+        }
+        Check.equal(1, link.client.lost.size(), "one segment lost");
+        Check.equal(List.of(), link.client.eventsOf(TcpEvent.Retransmitting.class), "no timeout");
+        return new Loss(flight, cwnd, ssthresh, cwnds);
+    }
+
+    static void algorithms() {
+        Check.suite("CongestionWiring algorithms");
+
+        Check.test("--cc: CUBIC (RFC 9438) is the default, as in Linux; reno names RFC 5681's", () -> {
+            Check.equal("cubic", TcpDataPathTest.connect(10).client.conn.cc.algorithmName(), "default");
+            Check.equal("reno", TcpDataPathTest.connect(RENO, RENO, 10).client.conn.cc.algorithmName(), "--cc reno");
+            Check.throwsA(IllegalArgumentException.class, () -> TcpConfig.defaults().withCongestionControl("vegas"), "congestionControl");
+        });
+
+        Check.test("RFC 9438 4.6 / RFC 5681 3.2: one loss: CUBIC's ssthresh is 0.7 of the flight, Reno's 0.5", () -> {
+            Loss cubic = oneLoss(CUBIC, 10, 200, 0);
+            Loss reno = oneLoss(RENO, 10, 200, 0);
+            Check.equal(cubic.flightAtLoss(), reno.flightAtLoss(), "the same flight when the loss shows (same link)");
+            double c = (double) cubic.ssthresh() / cubic.flightAtLoss(), r = (double) reno.ssthresh() / reno.flightAtLoss();
+            Check.isTrue(Math.abs(c - 0.7) < 0.01, "CUBIC: ssthresh " + cubic.ssthresh() + " of flight " + cubic.flightAtLoss() + " = " + c);
+            Check.isTrue(Math.abs(r - 0.5) < 0.01, "Reno: ssthresh " + reno.ssthresh() + " of flight " + reno.flightAtLoss() + " = " + r);
+        });
+
+        Check.test("RFC 9438 4.2 vs RFC 5681 3.1: after a loss at 100 ms RTT, CUBIC's cwnd climbs a concave curve back to W_max, Reno's a line of 1 SMSS per RTT", () -> {
+            Loss cubic = oneLoss(CUBIC, 50, 400, 8);
+            Loss reno = oneLoss(RENO, 50, 400, 8);
+            List<Integer> cw = cubic.cwndPerRtt(), rw = reno.cwndPerRtt();
+            // Reno: +1 SMSS per RTT (between 0.7 and 1.3 per RTT on average over 5 s).
+            double renoPerRtt = (double) (rw.get(rw.size() - 1) - rw.get(0)) / SMSS / (rw.size() - 1);
+            Check.isTrue(renoPerRtt > 0.7 && renoPerRtt < 1.3, "Reno grows ~1 SMSS per RTT: " + renoPerRtt + " " + segments(rw));
+            // CUBIC: starts at 0.7 W_max, is above Reno all along, grows faster in its first second
+            // than in its fourth (concave), and is back near W_max after K = cbrt(W_max * 0.3 / 0.4) s.
+            double wMax = (double) cubic.cwndAtLoss() / SMSS;
+            Check.isTrue(Math.abs(cw.get(0) / (double) SMSS - 0.7 * wMax) < 0.05 * wMax, "CUBIC starts at 0.7 W_max " + wMax + ": " + segments(cw));
+            for (int i = 0; i < cw.size(); i++) Check.isTrue(cw.get(i) > rw.get(i), "CUBIC above Reno at RTT " + i + ": " + segments(cw) + " vs " + segments(rw));
+            int first = cw.get(10) - cw.get(0), fourth = cw.get(40) - cw.get(30);
+            Check.isTrue(first > 2 * Math.max(fourth, 0), "concave: +" + first / SMSS + " segments in the first second, +" + fourth / SMSS + " in the fourth " + segments(cw));
+            double k = Math.cbrt(wMax * 0.3 / 0.4);
+            int atK = cw.get((int) Math.round(k * 10));
+            Check.isTrue(Math.abs(atK / (double) SMSS - wMax) < 0.1 * wMax, "near W_max " + Math.round(wMax) + " at K = " + k + " s: " + atK / SMSS);
+        });
+
+        Check.test("RFC 9438 + SACK: 3 MB over a link losing 2% both ways arrives intact with CUBIC and with Reno", () -> {
+            for (TcpConfig config : List.of(CUBIC, RENO)) {
+                FakeLink link = TcpDataPathTest.connect(config, config, 5);
+                link.randomize(11, 0.02, 0, 0.01);
+                TcpDataPathTest.transfer(link, TcpDataPathTest.bytes(3_000_000, 10), 3_600_000);
+            }
+        });
+    }
+
+    static List<Integer> segments(List<Integer> bytes) {
+        List<Integer> s = new ArrayList<>();
+        for (int b : bytes) s.add(b / SMSS);
+        return s;
+    }
+
+    /** What the sender did in one recovery, ACK by ACK (only ACKs that delivered data are counted). */
+    record Recovery(int recoverFs, int ssthresh, List<Integer> sentPerAck, long delivered, long sent, int cwndAtEnd) {
+        int sentInFirst(int acks) {
+            int n = 0;
+            for (int i = 1; i < Math.min(acks, sentPerAck.size()); i++) n += sentPerAck.get(i); // [0]: the fast retransmit's ACK
+            return n;
+        }
+        int largestBurst() {
+            int most = 0;
+            for (int i = 1; i < sentPerAck.size(); i++) most = Math.max(most, sentPerAck.get(i));
+            return most;
+        }
+    }
+
+    /** One loss, at the 200th data segment, 10 ms each way; the recovery seen ACK by ACK. */
+    static Recovery recovery(TcpConfig config) {
+        FakeLink link = TcpDataPathTest.connect(config, config, 10);
+        link.dropNext(link.client, TcpDataPathTest.nthData(200));
+        new TcpDataPathTest.Writer(link, link.client, TcpDataPathTest.bytes(16 << 20, 4)).start();
+        TcpConnection c = link.client.conn;
+        TcpDataPathTest.runUntil(link, () -> c.cc.inRecovery(), link.now + 5000, "recovery");
+        int recoverFs = c.sndMax() - c.sndUna(), ssthresh = c.ssthresh();
+        List<Integer> sentPerAck = new ArrayList<>();
+        sentPerAck.add(1);
+        long deliveredAtStart = c.scoreboard.deliveredBytes();
+        long sentBytes = SMSS;
+        while (c.cc.inRecovery()) {
+            long delivered = c.scoreboard.deliveredBytes();
+            int sentBefore = link.client.sent.size();
+            if (!link.step()) throw new Check.Failure("link went quiet in recovery");
+            int n = 0;
+            for (Packets.Tcp s : link.client.sent.subList(sentBefore, link.client.sent.size())) {
+                if (TcpDataPathTest.isData(s)) { n++; sentBytes += s.payload().length; }
+            }
+            if (c.scoreboard.deliveredBytes() > delivered) sentPerAck.add(n);
+            else if (n > 0) throw new Check.Failure("sent " + n + " segments on a step that delivered nothing");
+        }
+        return new Recovery(recoverFs, ssthresh, sentPerAck, c.scoreboard.deliveredBytes() - deliveredAtStart, sentBytes, c.cwnd());
+    }
+
+    static void proportionalRateReduction() {
+        Check.suite("CongestionWiring PRR");
+
+        for (TcpConfig config : List.of(RENO, CUBIC)) {
+            String name = config.congestionControl();
+            Check.test("RFC 6937 with " + name + ": in recovery the sender sends ssthresh/RecoverFS of what is delivered, from the first ACKs on, never a burst", () -> {
+                Recovery r = recovery(config);
+                double ratio = (double) r.ssthresh() / r.recoverFs();
+                double sentRatio = (double) r.sent() / r.delivered();
+                Check.isTrue(Math.abs(sentRatio - ratio) < 0.1, "sent " + r.sent() + " for " + r.delivered() + " delivered = " + sentRatio
+                        + ", ssthresh/RecoverFS = " + ratio);
+                int quarter = r.sentPerAck().size() / 4;
+                Check.isTrue(r.sentInFirst(quarter) >= quarter * ratio * 0.7, "sending in the first quarter of the ACKs: "
+                        + r.sentInFirst(quarter) + " segments for " + quarter + " ACKs " + r.sentPerAck());
+                Check.isTrue(r.largestBurst() <= 2, "at most 2 segments per ACK: " + r.sentPerAck());
+                Check.equal(r.ssthresh(), r.cwndAtEnd(), "cwnd = ssthresh when the recovery ends (RFC 6937)");
+            });
+        }
+
+        Check.test("--no-prr: RFC 6675 sets cwnd = ssthresh at once: nothing but the fast retransmit in the first quarter of the ACKs", () -> {
+            Recovery r = recovery(RENO.withPrr(false));
+            int quarter = r.sentPerAck().size() / 4;
+            Check.equal(0, r.sentInFirst(quarter), "segments in the first quarter of the ACKs " + r.sentPerAck());
+            Recovery prr = recovery(RENO);
+            Check.isTrue(prr.sentInFirst(quarter) > 0, "with PRR: " + prr.sentInFirst(quarter));
+        });
+    }
+}
