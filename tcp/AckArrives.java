@@ -101,7 +101,7 @@ final class AckArrives {
         boolean duplicate = c.cc != null && CongestionControl.isDuplicateAck(ack, seg.payload().length,
                 seg.isSyn() || seg.isFin(), tcb.sndWnd, tcb.sndUna, tcb.sndMax, tcb.sndWnd);
         long deliveredBefore = c.scoreboard == null ? 0 : c.scoreboard.deliveredBytes();
-        LossRecovery.SackNews sack = c.recovery.takeSack(seg, now);
+        LossRecovery.SackNews sack = c.recovery.takeSack(seg, now, out);
         if (!sack.newlySacked()) duplicate = false;
         if (Seq.lt(tcb.sndUna, ack)) {
             int oldUna = tcb.sndUna;

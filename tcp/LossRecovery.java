@@ -41,7 +41,7 @@ final class LossRecovery {
      * an ACK as a duplicate only when its SACK blocks report octets not SACKed before: a bare
      * window update is not a sign of loss.
      */
-    SackNews takeSack(Packets.Tcp seg, long now) {
+    SackNews takeSack(Packets.Tcp seg, long now, TcpConnection.Output out) {
         Scoreboard board = c.scoreboard;
         if (board == null) return SackNews.NO_SACK;
         if (Seq.lt(tcb.sndUna, seg.ack())) board.acked(seg.ack(), now);
@@ -50,9 +50,35 @@ final class LossRecovery {
         for (Packets.TcpOption o : seg.options()) {
             if (!(o instanceof Packets.Sack sack)) continue;
             any = true;
-            for (int i = 0; i < sack.blocks(); i++) board.sacked(sack.left(i), sack.right(i), now);
+            DSack.Block duplicate = DSack.find(seg.ack(), sack);
+            for (int i = 0; i < sack.blocks(); i++) {
+                if (i == 0 && duplicate != null) continue; // not data held beyond SEG.ACK: data received twice
+                board.sacked(sack.left(i), sack.right(i), now);
+            }
+            if (duplicate != null) duplicateReported(duplicate, out);
         }
         return new SackNews(any, board.sackedBytes() > sackedBefore);
+    }
+
+    /**
+     * RFC 2883 section 4: the first block is a D-SACK: the receiver got [left, right) twice. RACK
+     * widens its reordering window (RFC 8985 6.2 step 4), and when the duplicates cover every
+     * retransmission of the loss episode, none was needed: the window cut for it is given back
+     * (RFC 2883 section 5's "the sender could "undo" the halving of the congestion window", done
+     * as Linux's tcp_try_undo_dsack; RFC 9438 4.9.2 for CUBIC's own state).
+     */
+    private void duplicateReported(DSack.Block block, TcpConnection.Output out) {
+        c.scoreboard.dsackReceived(tcb.sndUna, tcb.sndMax);
+        CongestionControl cc = c.cc;
+        if (cc == null) return;
+        if (cc.onDuplicateSack(block.left(), block.right())) {
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "D-SACK " + block
+                    + ": every retransmission of the loss episode reached the receiver twice, so none was needed"
+                    + " (reordering or a late ACK): window restored (undo)"));
+        } else {
+            out.event(new TcpEvent.Duplicate("data " + block, "the peer's D-SACK: it received it twice"
+                    + (cc.episode().active() ? " (" + cc.episode().unprovenBytes() + " retransmitted bytes not yet reported)" : "")));
+        }
     }
 
     /** SND.UNA advanced: the window grows (or recovery goes on: a NewReno partial ACK resends). */
@@ -109,6 +135,42 @@ final class LossRecovery {
         if (!cc.inRecovery() && board.isLost(tcb.sndUna) && cc.enterSackRecovery(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, now)) {
             startSackRecovery("SACK blocks show a loss", now, out);
         }
+        armRackTimer();
+    }
+
+    /**
+     * RFC 8985 section 6.3: "For timely loss detection, it is RECOMMENDED that the sender install
+     * a reordering timer. This timer expires whenever the reordering window for the earliest
+     * unacknowledged segment has passed." The Scoreboard says when (or never).
+     */
+    private void armRackTimer() {
+        long deadline = c.scoreboard.rackDeadline();
+        if (deadline == Scoreboard.NO_DEADLINE || tcb.sndUna == tcb.sndMax) c.timers.stop(Timers.Kind.RACK_REORDERING);
+        else c.timers.start(Timers.Kind.RACK_REORDERING, deadline);
+    }
+
+    /**
+     * The reordering timer fired (RFC 8985 6.3, "RACK_detect_loss_and_arm_timer()"): what waited
+     * out its reordering window is lost; that may start a recovery (RFC 6675 step (4)) and sends
+     * what the windows allow, as an ACK would.
+     */
+    void onRackTimer(long now, TcpConnection.Output out) {
+        c.timers.stop(Timers.Kind.RACK_REORDERING);
+        if (c.scoreboard == null || c.cc == null || tcb.sndUna == tcb.sndMax || !c.state().isSynchronized()) return;
+        int lostBefore = c.scoreboard.lostRetransmissions();
+        int marked = c.scoreboard.onRackTimer(now, c.cc.inRecovery(), tcb.sndMss, c.rtt.srtt());
+        if (marked > 0) {
+            out.event(new TcpEvent.CongestionChanged(c.cc.cwnd(), c.cc.ssthresh(), "RACK reordering timer: "
+                    + TcpConnection.bytes(marked) + " waited out the reordering window, marked lost"
+                    + (c.scoreboard.lostRetransmissions() > lostBefore ? " (a retransmission among them)" : "")));
+            if (!c.cc.inRecovery() && c.scoreboard.isLost(tcb.sndUna)
+                    && c.cc.enterSackRecovery(tcb.sndUna, tcb.sndMax, tcb.sndMax - tcb.sndUna, now)) {
+                startSackRecovery("RACK reordering timer", now, out);
+            }
+            if (inSackRecovery()) proportionalRateReduction(0);
+            c.sender.transmitQueued(now, out);
+        }
+        armRackTimer();
     }
 
     /**
@@ -130,6 +192,7 @@ final class LossRecovery {
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "retransmission timeout"));
         }
         if (c.scoreboard != null) c.scoreboard.forgetSacks();
+        c.timers.stop(Timers.Kind.RACK_REORDERING); // the timeout resends everything from SND.UNA
     }
 
     // ------------------------------------------------------------------ what goes again

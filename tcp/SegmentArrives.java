@@ -287,6 +287,11 @@ final class SegmentArrives {
             out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, "sequence number " + Seq.str(seg.seq())
                     + " not acceptable (expected " + Seq.str(tcb.rcvNxt) + "): ACK limit reached, dropped silently"));
         } else {
+            if (Seq.lt(seg.seq(), tcb.rcvNxt) && seg.payload().length > 0) {
+                // Data we had: RFC 2883's D-SACK tells the sender its copy was not needed.
+                int end = seg.seq() + seg.payload().length;
+                c.sender.duplicateReceived(seg.seq(), Seq.lt(end, tcb.rcvNxt) ? end : tcb.rcvNxt);
+            }
             c.sender.sendAck(out);
             if (Seq.lt(seg.seq(), tcb.rcvNxt)) {
                 out.event(new TcpEvent.Duplicate(describeKind(seg), "sent ACK " + Seq.str(tcb.rcvNxt)));

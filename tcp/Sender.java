@@ -28,6 +28,9 @@ final class Sender {
     private boolean ackOwed;
     private int fullSegmentsUnacked;
     private int receiveMss = Tcb.DEFAULT_SEND_MSS; // RMSS: the largest segment received, up to our MSS
+    // RFC 2883: data that arrived twice, to report in the first SACK block of the next ACK.
+    private boolean dsackPending;
+    private int dsackLeft, dsackRight;
 
     Sender(TcpConnection connection) {
         this.c = connection;
@@ -86,6 +89,24 @@ final class Sender {
     boolean resendPending() { return Seq.lt(tcb.sndNxt, tcb.sndMax); }
 
     // ------------------------------------------------------------------ ACKs owed
+
+    /**
+     * Data [left, right) arrived that we had already (below RCV.NXT, or held out of order). RFC
+     * 2883 section 4: "If the D-SACK block reports a duplicate contiguous sequence from a
+     * (possibly larger) block of data in the receiver's data queue above the cumulative
+     * acknowledgement, then the second SACK block in that SACK option should specify that
+     * (possibly larger) block of data"; "Each duplicate contiguous sequence of data received is
+     * reported in at most one D-SACK block (i.e., the receiver sends two identical D-SACK blocks
+     * in subsequent packets only if the receiver receives two duplicate segments)." The ACK goes at
+     * once, as Linux sends it (tcp_send_dupack).
+     */
+    void duplicateReceived(int left, int right) {
+        if (!tcb.sackPermitted() || !Seq.lt(left, right)) return;
+        dsackPending = true;
+        dsackLeft = left;
+        dsackRight = right;
+        ackNow();
+    }
 
     /** An ACK is owed at once: it goes when the current call ends, unless our answer carries it. */
     void ackNow() { ackOwed = true; }
@@ -369,7 +390,7 @@ final class Sender {
         }
         int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
         if (tcb.sackPermitted() && options.isEmpty() && payload.length == 0
-                && (flags & (Packets.SYN | Packets.RST | Packets.ACK)) == Packets.ACK && !c.reassembly.isEmpty()) {
+                && (flags & (Packets.SYN | Packets.RST | Packets.ACK)) == Packets.ACK && (!c.reassembly.isEmpty() || dsackPending)) {
             options = sackOption();
         }
         return Packets.Tcp.of(c.localPort, c.remotePort, seq, ack, flags, window, options, payload);
@@ -383,7 +404,14 @@ final class Sender {
      * them, so that a full-sized data segment never grows past the MSS.
      */
     private List<Packets.TcpOption> sackOption() {
-        int[] edges = c.reassembly.sackBlocks(tcb.rcvNxt, Packets.MAX_SACK_BLOCKS);
+        // RFC 2883 section 4: "If the data receiver has received a duplicate segment, the first
+        // block of the SACK option should be a D-SACK block specifying the sequence numbers for
+        // the duplicate segment that triggers the acknowledgement."
+        int[] dsack = dsackPending ? new int[] {dsackLeft, dsackRight} : new int[0];
+        dsackPending = false;
+        int[] held = c.reassembly.sackBlocks(tcb.rcvNxt, Packets.MAX_SACK_BLOCKS - dsack.length / 2);
+        int[] edges = java.util.Arrays.copyOf(dsack, dsack.length + held.length);
+        System.arraycopy(held, 0, edges, dsack.length, held.length);
         if (edges.length == 0) return List.of();
         return List.of(new Packets.Nop(), new Packets.Nop(), new Packets.Sack(edges));
     }

@@ -49,6 +49,7 @@ final class Timeouts {
             c.sender.transmitQueued(now, out, false, true);
         }
         if (timers.due(Timers.Kind.TAIL_LOSS_PROBE, now)) c.recovery.sendTailLossProbe(now, out);
+        if (timers.due(Timers.Kind.RACK_REORDERING, now)) c.recovery.onRackTimer(now, out);
         if (timers.due(Timers.Kind.RETRANSMISSION, now)) onRetransmissionTimeout(now, out);
     }
 

@@ -19,6 +19,9 @@ final class CongestionWiringTest {
     public static void main(String[] args) {
         algorithms();
         proportionalRateReduction();
+        duplicateSacks();
+        undo();
+        rackTimer();
         Check.finish();
     }
 
@@ -171,6 +174,150 @@ final class CongestionWiringTest {
             Check.equal(0, r.sentInFirst(quarter), "segments in the first quarter of the ACKs " + r.sentPerAck());
             Recovery prr = recovery(RENO);
             Check.isTrue(prr.sentInFirst(quarter) > 0, "with PRR: " + prr.sentInFirst(quarter));
+        });
+    }
+
+    static Packets.Sack sackOf(Packets.Tcp s) {
+        for (Packets.TcpOption o : s.options()) if (o instanceof Packets.Sack sack) return sack;
+        return null;
+    }
+
+    static void duplicateSacks() {
+        Check.suite("CongestionWiring D-SACK");
+
+        Check.test("RFC 2883 4: data received twice (below RCV.NXT): the ACK's first SACK block reports it", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            link.client.send(TcpDataPathTest.bytes(3000, 1));
+            link.runUntilQuiet();
+            Packets.Tcp first = TcpDataPathTest.dataSegments(link.client).get(0);
+            int mark = link.server.mark();
+            link.server.inject(first);
+            List<Packets.Tcp> answer = link.server.sentSince(mark);
+            Check.equal(1, answer.size(), "one ACK at once " + answer);
+            Packets.Sack sack = sackOf(answer.get(0));
+            Check.isTrue(sack != null, "a SACK option in " + answer.get(0));
+            Check.equal(first.seq(), sack.left(0), "D-SACK left edge");
+            Check.equal(first.seq() + first.payload().length, sack.right(0), "D-SACK right edge");
+            Check.equal(1, sack.blocks(), "nothing held out of order: one block");
+            Check.equal(link.server.conn.rcvNxt(), answer.get(0).ack(), "the cumulative ACK");
+            // "Each duplicate contiguous sequence of data received is reported in at most one D-SACK block"
+            link.client.send(TcpDataPathTest.bytes(10, 2));
+            link.runUntilQuiet();
+            for (Packets.Tcp s : link.server.sentSince(mark + 1)) Check.equal(null, sackOf(s), "no D-SACK again: " + s);
+        });
+
+        Check.test("RFC 2883 4: a duplicate of data held out of order: D-SACK first, then the block that holds it", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            link.dropNext(link.client, TcpDataPathTest.nthData(1));
+            link.client.send(TcpDataPathTest.bytes(3 * SMSS, 1));
+            link.deliverNext(link.client); // the second and third arrive, the first is lost
+            link.deliverNext(link.client);
+            List<Packets.Tcp> data = TcpDataPathTest.dataSegments(link.client);
+            Packets.Tcp second = data.get(1);
+            int mark = link.server.mark();
+            link.server.inject(second);
+            Packets.Sack sack = sackOf(link.server.sentSince(mark).get(0));
+            Check.equal(2, sack.blocks(), "two blocks: " + sack);
+            Check.equal(second.seq(), sack.left(0), "D-SACK left");
+            Check.equal(second.seq() + second.payload().length, sack.right(0), "D-SACK right");
+            Check.isTrue(Seq.le(sack.left(1), sack.left(0)) && Seq.le(sack.right(0), sack.right(1)), "the second block contains the first: " + sack);
+        });
+
+        Check.test("RFC 2883 without SACK permitted: no option at all", () -> {
+            FakeLink link = TcpDataPathTest.connect(TcpDataPathTest.NEW_RENO, TcpDataPathTest.NEW_RENO, 10);
+            link.client.send(TcpDataPathTest.bytes(1000, 1));
+            link.runUntilQuiet();
+            int mark = link.server.mark();
+            link.server.inject(TcpDataPathTest.dataSegments(link.client).get(0));
+            Check.equal(List.of(), link.server.sentSince(mark).get(0).options(), "options");
+        });
+    }
+
+    /**
+     * A spurious fast retransmit: the nth data segment is held (not lost) until the retransmission
+     * has gone, then delivered; the retransmission arrives second, and the receiver's D-SACK says so.
+     */
+    static FakeLink spuriousRetransmission(TcpConfig config, int[] cwndBefore) {
+        FakeLink link = TcpDataPathTest.connect(config, config, 10);
+        link.dropNext(link.client, TcpDataPathTest.nthData(200));
+        new TcpDataPathTest.Writer(link, link.client, TcpDataPathTest.bytes(16 << 20, 5)).start();
+        TcpConnection c = link.client.conn;
+        long limit = link.now + 5000;
+        while (link.client.eventsOf(TcpEvent.FastRetransmit.class).isEmpty()) {
+            cwndBefore[0] = c.cwnd();
+            if (link.now > limit || !link.step()) throw new Check.Failure("no fast retransmit");
+        }
+        link.server.inject(link.client.lost.get(0)); // the "lost" one was only late: it arrives before the retransmission
+        TcpDataPathTest.runUntil(link, () -> !c.cc.inRecovery() || c.cc.undoCount() > 0, link.now + 2000, "the D-SACK");
+        return link;
+    }
+
+    static void undo() {
+        Check.suite("CongestionWiring undo");
+
+        for (TcpConfig config : List.of(RENO, CUBIC)) {
+            Check.test("RFC 2883 5 / RFC 9438 4.9.2 with " + config.congestionControl() + ": a D-SACK proves the only retransmission unneeded: cwnd and ssthresh come back", () -> {
+                int[] before = new int[1];
+                FakeLink link = spuriousRetransmission(config, before);
+                TcpConnection c = link.client.conn;
+                Check.equal(1, c.cc.undoCount(), "undone once");
+                Check.isTrue(c.cwnd() >= before[0], "cwnd " + c.cwnd() + " back to at least " + before[0]);
+                Check.equal(Integer.MAX_VALUE, c.ssthresh(), "ssthresh back to what it was (infinite: slow start)");
+                List<TcpEvent.CongestionChanged> undone = new ArrayList<>();
+                for (TcpEvent.CongestionChanged e : link.client.eventsOf(TcpEvent.CongestionChanged.class)) if (e.why().contains("undo")) undone.add(e);
+                Check.equal(1, undone.size(), "one event says why: " + undone);
+                Check.isTrue(undone.get(0).why().contains("D-SACK"), "the reason names the D-SACK: " + undone.get(0));
+                TcpDataPathTest.runUntil(link, () -> link.server.received.size() >= 4_000_000, link.now + 20_000, "the transfer goes on");
+            });
+        }
+
+        Check.test("RFC 2883: a real loss (the D-SACK never comes) is not undone", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            link.dropNext(link.client, TcpDataPathTest.nthData(200));
+            new TcpDataPathTest.Writer(link, link.client, TcpDataPathTest.bytes(8 << 20, 5)).start();
+            TcpDataPathTest.runUntil(link, () -> link.server.received.size() >= 4_000_000, link.now + 20_000, "the transfer");
+            Check.equal(0, link.client.conn.cc.undoCount(), "undone");
+        });
+    }
+
+    static void rackTimer() {
+        Check.suite("CongestionWiring RACK timer");
+
+        Check.test("RFC 8985 6.3: a segment sent before one SACKed is lost when its reordering window passes, by the timer, before any probe", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            FakeLink.Side c = link.client;
+            c.send(TcpDataPathTest.bytes(20 * SMSS, 6)); // 10 go (the initial window), 10 wait: no early retransmit
+            link.clearQueues();
+            List<Packets.Tcp> data = TcpDataPathTest.dataSegments(c);
+            Packets.Tcp one = data.get(0), two = data.get(1);
+            long sentAt = link.now;
+            link.advance(20); // one RTT: the SACK of the second segment comes, not the first
+            Check.equal(10, TcpDataPathTest.dataSegments(c).size(), "nothing sent again yet");
+            int window = link.server.conn.rcvWnd() >> link.server.conn.rcvWndShift();
+            c.inject(c.fromPeer(link.server.conn.sndNxt(), one.seq(), Packets.ACK, window, null,
+                    List.of(new Packets.Nop(), new Packets.Nop(), new Packets.Sack(new int[] {two.seq(), two.seq() + two.payload().length}))));
+            Check.equal(1, TcpDataPathTest.timesSent(c, one.seq(), one.payload().length), "one duplicate ACK: nothing sent again at once");
+            long deadline = c.conn.timers.deadline(Timers.Kind.RACK_REORDERING);
+            Check.isTrue(deadline > link.now && deadline <= link.now + 20, "the reordering timer is armed within the RTT: at +" + (deadline - sentAt));
+            while (c.eventsOf(TcpEvent.FastRetransmit.class).isEmpty() && link.now < sentAt + 1000) link.step();
+            Check.isTrue(link.now <= deadline, "retransmitted at +" + (link.now - sentAt) + " by the timer (armed for +" + (deadline - sentAt) + ")");
+            Check.equal(2, TcpDataPathTest.timesSent(c, one.seq(), one.payload().length), "the first segment sent again");
+            Check.isTrue(c.eventsOf(TcpEvent.CongestionChanged.class).stream().anyMatch(e -> e.why().contains("RACK reordering timer")), "told why");
+        });
+
+        Check.test("RFC 8985 6.3: the reordering timer is off when the connection ends", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            FakeLink.Side c = link.client;
+            c.send(TcpDataPathTest.bytes(20 * SMSS, 6));
+            link.clearQueues();
+            List<Packets.Tcp> data = TcpDataPathTest.dataSegments(c);
+            link.advance(20);
+            int window = link.server.conn.rcvWnd() >> link.server.conn.rcvWndShift();
+            c.inject(c.fromPeer(link.server.conn.sndNxt(), data.get(0).seq(), Packets.ACK, window, null,
+                    List.of(new Packets.Nop(), new Packets.Nop(), new Packets.Sack(new int[] {data.get(1).seq(), data.get(1).seq() + SMSS}))));
+            Check.isTrue(c.conn.timers.running(Timers.Kind.RACK_REORDERING), "armed");
+            c.abort("test");
+            Check.isTrue(!c.conn.timers.running(Timers.Kind.RACK_REORDERING), "cleared by ABORT");
         });
     }
 }
