@@ -95,6 +95,12 @@ final class Packets {
             return new Ipv4(0, 0, identification & 0xffff, IP_DONT_FRAGMENT, ttl, PROTOCOL_TCP, 0,
                     source, destination, IPV4_HEADER_LEN);
         }
+
+        /** The same header with another TOS byte: DSCP (6 bits) and the ECN field (2 bits, RFC 3168). */
+        Ipv4 withTos(int tos) {
+            return new Ipv4(tos & 0xff, totalLength, identification, flagsAndFragment, ttl, protocol, checksum,
+                    source, destination, headerLength);
+        }
     }
 
     /** A TCP option. Each kind knows its length, its bytes and how a learner reads it. */

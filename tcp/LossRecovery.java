@@ -76,8 +76,8 @@ final class LossRecovery {
                     + ": every retransmission of the loss episode reached the receiver twice, so none was needed"
                     + " (reordering or a late ACK): window restored (undo)"));
         } else {
-            out.event(new TcpEvent.Duplicate("data " + block, "the peer's D-SACK: it received it twice"
-                    + (cc.episode().active() ? " (" + cc.episode().unprovenBytes() + " retransmitted bytes not yet reported)" : "")));
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "D-SACK " + block + ": the peer received that twice"
+                    + (cc.episode().active() ? "; " + cc.episode().unprovenBytes() + " retransmitted bytes not reported yet, no undo" : "")));
         }
     }
 
@@ -112,6 +112,7 @@ final class LossRecovery {
         if (c.scoreboard != null) {
             startSackRecovery("three duplicate ACKs", now, out);
         } else {
+            c.ecn.onWindowReduced(tcb.sndMax); // RFC 3168 6.1.2: "sets the CWR flag ... after the window reduction"
             retransmitAtUna("fast retransmit", now, out);
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "three duplicate ACKs"));
         }
@@ -184,11 +185,28 @@ final class LossRecovery {
         c.cc.onRecoveryAck((int) Math.min(deliveredData, Integer.MAX_VALUE), c.scoreboard.pipe());
     }
 
+    /**
+     * RFC 3168 section 6.1.2: an ACK with ECE, the first for this window of data (Ecn.onAck):
+     * "The indication of congestion should be treated just as a congestion loss in non-ECN-Capable
+     * TCP. That is, the TCP source halves the congestion window "cwnd" and reduces the slow start
+     * threshold "ssthresh"" (CUBIC: to 0.7, RFC 9438 4.6). In a loss recovery the window came down
+     * already, once for this window of data. cwndBefore: cwnd before this ACK ("The sending TCP
+     * SHOULD NOT increase the congestion window in response to the receipt of an ECN-Echo ACK").
+     */
+    void onCongestionEchoed(int cwndBefore, long now, TcpConnection.Output out) {
+        CongestionControl cc = c.cc;
+        if (cc.inRecovery()) return;
+        cc.onCongestionEchoed(cwndBefore, tcb.sndMax - tcb.sndUna, now);
+        out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "ECN echo (ECE): the network marked our data CE,"
+                + " the window is reduced as for a loss, once per window of data; CWR on the next new segment"));
+    }
+
     /** RFC 5681 section 3.1: after a timeout, cwnd is one segment and what the SACKs said is forgotten. */
     void onRetransmissionTimeout(long now, TcpConnection.Output out) {
         CongestionControl cc = c.cc;
         if (cc != null) {
             cc.onRetransmissionTimeout(tcb.sndMax - tcb.sndUna, tcb.sndMax, now);
+            c.ecn.onWindowReduced(tcb.sndMax); // RFC 3168 6.1.2: "because of a retransmit timeout" too
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "retransmission timeout"));
         }
         if (c.scoreboard != null) c.scoreboard.forgetSacks();
@@ -204,6 +222,7 @@ final class LossRecovery {
      */
     private void startSackRecovery(String why, long now, TcpConnection.Output out) {
         finResentInRecovery = false;
+        c.ecn.onWindowReduced(tcb.sndMax);
         c.scoreboard.markLost(tcb.sndUna, Math.min(c.sender.dataEnd() - tcb.sndUna, tcb.sndMss) + tcb.sndUna);
         retransmitAtUna("fast retransmit", now, out);
         out.event(new TcpEvent.CongestionChanged(c.cc.cwnd(), c.cc.ssthresh(), why + ", SACK recovery to " + Seq.str(c.cc.recover() + 1)));

@@ -71,6 +71,7 @@ final class SegmentArrives {
         // (Text in a SYN is not kept: it is not acknowledged, so the peer sends it again.)
         tcb.startReceiving(seg);
         tcb.learnFromSyn(seg, false);
+        c.ecn.onSyn(seg); // RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR
         tcb.updateWindow(seg);
         c.setState(TcpState.SYN_RECEIVED, out);
         c.sender.sendSyn(true, now, out);
@@ -132,6 +133,8 @@ final class SegmentArrives {
     private void synSentSyn(Packets.Tcp seg, boolean ackAcceptable, long now, TcpConnection.Output out) {
         tcb.startReceiving(seg);
         tcb.learnFromSyn(seg, true);
+        if (seg.isAck()) c.ecn.onSynAck(seg); // RFC 3168 6.1.1: an ECN-setup SYN-ACK has ECE, not CWR
+        else c.ecn.onSyn(seg);                 // simultaneous open: the peer's SYN
         if (ackAcceptable) {
             c.rtt.onAck(seg.ack(), now);
             tcb.sndUna = seg.ack();
@@ -178,6 +181,8 @@ final class SegmentArrives {
         if (synInSynchronizedState(seg, now, out)) return;
         seg = withoutTextIfWindowClosed(seg, out);
         if (!firstCheckSequenceNumber(seg, now, out)) return;
+        // RFC 3168 6.1.3: a CE mark on acceptable data is echoed with ECE until the sender's CWR.
+        if (!seg.isRst() && c.ecn.onArrival(seg, c.arrivingIpEcn)) c.sender.ackNow();
         if (!secondCheckRst(seg, now, out)) return;
         // "Third, check security": we use no IP security compartments, so every segment matches.
         if (!fourthCheckSyn(seg, now, out)) return;

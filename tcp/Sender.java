@@ -331,7 +331,12 @@ final class Sender {
         byte[] chunk = new byte[length];
         c.sendBuffer.copyOut(seq - sendBufferSeq, chunk, 0, length);
         boolean last = seq + length == dataEnd();
-        out.transmit(segment(seq, tcb.rcvNxt, Packets.ACK | (last ? Packets.PSH : 0), List.of(), chunk));
+        // RFC 3168 6.1.1 / 6.1.2: new data goes ECT(0) (with CWR after a reduction), what is sent
+        // again and window probes go Not-ECT (Ecn.marks).
+        Ecn.Kind kind = probing && seq == tcb.sndUna && length == 1 ? Ecn.Kind.WINDOW_PROBE
+                : Seq.lt(seq, tcb.sndMax) ? Ecn.Kind.RETRANSMISSION : Ecn.Kind.NEW_DATA;
+        Ecn.Marks marks = c.ecn.marks(kind);
+        out.transmit(segment(seq, tcb.rcvNxt, Packets.ACK | (last ? Packets.PSH : 0) | marks.tcpFlags(), List.of(), chunk), marks.ipEcn());
     }
 
     /** Our FIN: <SEQ=the number after the data><ACK=RCV.NXT><CTL=FIN,ACK>. The one place it is built. */
@@ -352,6 +357,8 @@ final class Sender {
      */
     void sendSyn(boolean withAck, long now, TcpConnection.Output out) {
         int flags = withAck ? Packets.SYN | Packets.ACK : Packets.SYN;
+        // RFC 3168 6.1.1: ECE and CWR in an ECN-setup SYN, ECE alone in an ECN-setup SYN-ACK (see Ecn).
+        flags |= withAck ? c.ecn.synAckFlags() : c.ecn.synFlags(c.timeouts.retries() > 0);
         List<Packets.TcpOption> options = new ArrayList<>(6);
         options.add(new Packets.Mss(c.config.mss()));
         if (c.config.windowScaling() && (!withAck || tcb.peerOfferedWindowScale)) {
@@ -389,6 +396,9 @@ final class Sender {
             fullSegmentsUnacked = 0;
         }
         int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
+        // RFC 3168 6.1.3: "that TCP receiver continues to set the ECN-Echo flag in all the ACK
+        // packets it sends ... until it receives a CWR packet".
+        if ((flags & (Packets.SYN | Packets.RST)) == 0 && (flags & Packets.ACK) != 0 && c.ecn.echoing()) flags |= Packets.ECE;
         if (tcb.sackPermitted() && options.isEmpty() && payload.length == 0
                 && (flags & (Packets.SYN | Packets.RST | Packets.ACK)) == Packets.ACK && (!c.reassembly.isEmpty() || dsackPending)) {
             options = sackOption();

@@ -41,6 +41,12 @@ final class TcpConnection {
     interface Output {
         void transmit(Packets.Tcp segment);
         void event(TcpEvent event);
+
+        /**
+         * A segment whose IP header must carry this ECN field (RFC 3168 section 5: Ecn.ECT_0 on
+         * our data once ECN is negotiated); {@link #transmit(Packets.Tcp)} sends Not-ECT.
+         */
+        default void transmit(Packets.Tcp segment, int ipEcn) { transmit(segment); }
     }
 
     static final long NEVER = Timers.NEVER;
@@ -57,6 +63,10 @@ final class TcpConnection {
     final Tcb tcb;
     final Timers timers = new Timers();
     final RttEstimator rtt;
+    /** RFC 3168 ECN: the negotiation, the echo of CE marks, CWR (--no-ecn turns it off). */
+    final Ecn ecn;
+    /** The ECN field of the IP header of the segment being processed (Ecn.NOT_ECT when unknown). */
+    int arrivingIpEcn;
     /** Congestion control (RFC 5681 and the rest), from the moment the handshake completes. */
     CongestionControl cc;
     /** What was sent and what the peer's SACK blocks say (RFC 6675), while SACK is permitted. */
@@ -82,6 +92,7 @@ final class TcpConnection {
         this.localPort = localPort;
         this.remotePort = remotePort;
         this.tcb = new Tcb(config);
+        this.ecn = new Ecn(config.ecn());
         this.rtt = new RttEstimator(config.rtoInitial(), config.rtoMin(), config.rtoMax());
         this.sendBuffer = new SendBuffer(config.sendBuffer());
         this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
@@ -120,7 +131,13 @@ final class TcpConnection {
     void abort(String why, Output out) { userCalls.abort(why, out); }
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
-    void onSegment(Packets.Tcp seg, long now, Output out) { segmentArrives.onSegment(seg, now, out); }
+    void onSegment(Packets.Tcp seg, long now, Output out) { onSegment(seg, Ecn.NOT_ECT, now, out); }
+
+    /** The same, with the ECN field of the segment's IP header (RFC 3168: CE marks are echoed). */
+    void onSegment(Packets.Tcp seg, int ipEcn, long now, Output out) {
+        arrivingIpEcn = ipEcn & 3;
+        segmentArrives.onSegment(seg, now, out);
+    }
 
     /** Runs every timer whose deadline has come (3.10.8). */
     void onTimer(long now, Output out) { timeouts.onTimer(now, out); }
@@ -167,6 +184,8 @@ final class TcpConnection {
     int cwnd() { return cc == null ? 0 : cc.cwnd(); }
     /** Both SYNs carried SACK-permitted (RFC 2018): the peer's SYN, and ours, which does when configured. */
     boolean sackPermitted() { return tcb.sackPermitted(); }
+    /** RFC 3168: both SYNs agreed to ECN, our data goes ECT(0). */
+    boolean ecnNegotiated() { return ecn.negotiated(); }
     /** RACK saw data arrive out of order (RFC 8985 6.2): its reordering window is then never 0. */
     boolean reorderingSeen() { return scoreboard != null && scoreboard.reorderingSeen(); }
     int ssthresh() { return cc == null ? 0 : cc.ssthresh(); }

@@ -22,6 +22,7 @@ final class CongestionWiringTest {
         duplicateSacks();
         undo();
         rackTimer();
+        ecn();
         Check.finish();
     }
 
@@ -318,6 +319,101 @@ final class CongestionWiringTest {
             Check.isTrue(c.conn.timers.running(Timers.Kind.RACK_REORDERING), "armed");
             c.abort("test");
             Check.isTrue(!c.conn.timers.running(Timers.Kind.RACK_REORDERING), "cleared by ABORT");
+        });
+    }
+
+    static void ecn() {
+        Check.suite("CongestionWiring ECN");
+        int ece = Packets.ECE, cwr = Packets.CWR;
+
+        Check.test("RFC 3168 6.1.1: ECN-setup SYN (ECE+CWR) and SYN-ACK (ECE); data ECT(0), SYNs and pure ACKs Not-ECT", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            Packets.Tcp syn = link.client.sent.get(0), synAck = link.server.sent.get(0);
+            Check.equal(Packets.SYN | ece | cwr, syn.flags(), "SYN flags");
+            Check.equal(Packets.SYN | Packets.ACK | ece, synAck.flags(), "SYN-ACK flags");
+            Check.equal(Ecn.NOT_ECT, (int) link.client.sentEcn.get(0), "SYN Not-ECT (\"A host MUST NOT set ECT on SYN or SYN-ACK packets\")");
+            Check.equal(Ecn.NOT_ECT, (int) link.server.sentEcn.get(0), "SYN-ACK Not-ECT");
+            Check.isTrue(link.client.conn.ecnNegotiated() && link.server.conn.ecnNegotiated(), "negotiated both ways");
+            link.client.send(TcpDataPathTest.bytes(5 * SMSS, 1));
+            link.runUntilQuiet();
+            for (int i = 0; i < link.client.sent.size(); i++) {
+                Packets.Tcp s = link.client.sent.get(i);
+                int expected = TcpDataPathTest.isData(s) ? Ecn.ECT_0 : Ecn.NOT_ECT;
+                Check.equal(expected, (int) link.client.sentEcn.get(i), "ECN field of " + s);
+                Check.isTrue(s.isSyn() || !s.has(ece) && !s.has(cwr), "no ECE or CWR without a mark: " + s);
+            }
+            for (int i = 1; i < link.server.sent.size(); i++) Check.equal(Ecn.NOT_ECT, (int) link.server.sentEcn.get(i), "pure ACK Not-ECT");
+        });
+
+        Check.test("RFC 3168 6.1.1: --no-ecn on either side: no ECN-setup SYN-ACK, data Not-ECT", () -> {
+            for (boolean clientOn : new boolean[] {true, false}) {
+                FakeLink link = TcpDataPathTest.connect(CUBIC.withEcn(clientOn), CUBIC.withEcn(!clientOn), 10);
+                Check.equal(clientOn ? Packets.SYN | ece | cwr : Packets.SYN, link.client.sent.get(0).flags(), "SYN flags");
+                Check.equal(Packets.SYN | Packets.ACK, link.server.sent.get(0).flags(), "SYN-ACK flags (client ECN " + clientOn + ")");
+                Check.isTrue(!link.client.conn.ecnNegotiated() && !link.server.conn.ecnNegotiated(), "not negotiated");
+                link.client.send(TcpDataPathTest.bytes(3 * SMSS, 1));
+                link.server.send(TcpDataPathTest.bytes(3 * SMSS, 1));
+                link.runUntilQuiet();
+                for (int e : link.client.sentEcn) Check.equal((long) Ecn.NOT_ECT, e, "client's ECN fields");
+                for (int e : link.server.sentEcn) Check.equal((long) Ecn.NOT_ECT, e, "server's ECN fields");
+            }
+        });
+
+        Check.test("RFC 3168 6.1.2/6.1.3: a CE mark: ECE on the ACKs until CWR, the sender reduces once, CWR on the next new segment, nothing resent", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            int[] n = {0};
+            link.client.markCe = s -> TcpDataPathTest.isData(s) && ++n[0] == 100;
+            new TcpDataPathTest.Writer(link, link.client, TcpDataPathTest.bytes(4 << 20, 7)).start();
+            TcpDataPathTest.runUntil(link, () -> link.server.received.size() >= 4 << 20, link.now + 20_000, "the transfer");
+            List<TcpEvent.CongestionChanged> echoes = new ArrayList<>();
+            for (TcpEvent.CongestionChanged e : link.client.eventsOf(TcpEvent.CongestionChanged.class)) if (e.why().contains("ECE")) echoes.add(e);
+            Check.equal(1, echoes.size(), "one reduction " + echoes);
+            Check.isTrue(echoes.get(0).ssthresh() < Integer.MAX_VALUE, "ssthresh set");
+            Check.equal(List.of(), link.client.eventsOf(TcpEvent.FastRetransmit.class), "no retransmission");
+            List<Packets.Tcp> cwrs = new ArrayList<>();
+            for (Packets.Tcp s : link.client.sent) if (s.has(cwr) && !s.isSyn()) cwrs.add(s);
+            Check.equal(1, cwrs.size(), "one segment with CWR " + cwrs);
+            Check.isTrue(TcpDataPathTest.isData(cwrs.get(0)), "CWR on new data");
+            // The receiver: ECE from the ACK of the marked segment until CWR arrived, never after.
+            int firstEce = -1, lastEce = -1, eceCount = 0;
+            for (int i = 0; i < link.server.sent.size(); i++) {
+                if (!link.server.sent.get(i).has(ece) || link.server.sent.get(i).isSyn()) continue;
+                if (firstEce < 0) firstEce = i;
+                lastEce = i;
+                eceCount++;
+            }
+            Check.isTrue(firstEce > 0, "ECE echoed");
+            Check.equal(lastEce - firstEce + 1, eceCount, "ECE on every ACK in between");
+            for (int i = lastEce + 1; i < link.server.sent.size(); i++) {
+                Check.isTrue(Seq.ge(link.server.sent.get(i).ack(), cwrs.get(0).seq() + 1), "after the echo ends, CWR was received: " + link.server.sent.get(i));
+            }
+        });
+
+        Check.test("RFC 3168 6.1.2: CE on many segments of one window: one reduction per window; with Reno ssthresh is half", () -> {
+            FakeLink link = TcpDataPathTest.connect(RENO, RENO, 10);
+            int[] n = {0};
+            link.client.markCe = s -> TcpDataPathTest.isData(s) && ++n[0] >= 100 && n[0] < 110;
+            new TcpDataPathTest.Writer(link, link.client, TcpDataPathTest.bytes(2 << 20, 7)).start();
+            int[] flight = {0};
+            TcpDataPathTest.runUntil(link, () -> link.server.received.size() >= 2 << 20, link.now + 20_000, "the transfer");
+            List<TcpEvent.CongestionChanged> echoes = new ArrayList<>();
+            for (TcpEvent.CongestionChanged e : link.client.eventsOf(TcpEvent.CongestionChanged.class)) if (e.why().contains("ECE")) echoes.add(e);
+            Check.equal(1, echoes.size(), "one reduction for ten marks in one window " + echoes + flight[0]);
+        });
+
+        Check.test("RFC 3168 6.1.5: retransmissions go Not-ECT", () -> {
+            FakeLink link = TcpDataPathTest.connect(10);
+            link.dropNext(link.client, TcpDataPathTest.nthData(20));
+            TcpDataPathTest.transfer(link, TcpDataPathTest.bytes(200_000, 8), 10_000);
+            Packets.Tcp lost = link.client.lost.get(0);
+            int copies = 0;
+            for (int i = 0; i < link.client.sent.size(); i++) {
+                Packets.Tcp s = link.client.sent.get(i);
+                if (s.seq() != lost.seq() || !TcpDataPathTest.isData(s)) continue;
+                Check.equal(copies == 0 ? Ecn.ECT_0 : Ecn.NOT_ECT, (int) link.client.sentEcn.get(i), "copy " + copies);
+                copies++;
+            }
+            Check.equal(2, copies, "sent twice");
         });
     }
 }
