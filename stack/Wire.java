@@ -61,6 +61,16 @@ final class Wire {
 
     // ------------------------------------------------------------------ sending
 
+    /**
+     * The IP header of what we send. RFC 9293 section 3.9.2: "The TTL value used to send TCP
+     * segments MUST be configurable" (MUST-49); section 3.9.1.9: "The application layer MUST be able
+     * to specify the Differentiated Services field for segments that are sent on a connection" (MUST-48).
+     */
+    private Packets.Ipv4 ipHeader(TcpStack.FourTuple tuple, int identification, int ipEcn) {
+        // The TOS byte: DSCP in its six high bits, RFC 3168's ECN field in the two low ones.
+        return Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2 | ipEcn & 3);
+    }
+
     /** Emits and sends a segment; c names the connection in log lines (null for none). */
     void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c) {
         transmit(tuple, segment, c, 0);
@@ -73,7 +83,7 @@ final class Wire {
             return;
         }
         outgoing.clear();
-        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64).withTos(ipEcn & 3);
+        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification++, ipEcn);
         Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
@@ -118,7 +128,7 @@ final class Wire {
         }
         if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
         outgoing.clear();
-        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification, 64).withTos(ipEcn & 3);
+        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification, ipEcn);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();
