@@ -3,12 +3,14 @@
 # by the kernel for our duplicates and understood; CUBIC and Reno (--cc) through a lossy path.
 # tshark reads every capture: ECE and CWR in the TCP header, the ECN field in the IP header.
 
-# ce_marks SIDE PCT: on SIDE's host, PCT% of the ECN-capable packets that arrive get CE (a congested
-# router, as nftables can be one: shared notes, "ECN marks on demand"); counted.
+# ce_marks SIDE PCT [HOOK]: on SIDE's host, PCT% of the ECN-capable packets get CE (a congested
+# router, as nftables can be one: shared notes, "ECN marks on demand"); counted. HOOK prerouting
+# (default) marks what arrives for the kernel; postrouting marks what the kernel sends, for our
+# stack, whose packet socket sees packets before prerouting does.
 ce_marks() {
   in_$1 nft add table inet tbh_ce \
-    && in_$1 nft add chain inet tbh_ce pre '{ type filter hook prerouting priority -150; }' \
-    && in_$1 nft add rule inet tbh_ce pre ip protocol tcp ip ecn ect0 numgen random mod 100 '<' "$2" counter ip ecn set ce
+    && in_$1 nft add chain inet tbh_ce marker "{ type filter hook ${3:-prerouting} priority -150; }" \
+    && in_$1 nft add rule inet tbh_ce marker ip protocol tcp ip ecn ect0 numgen random mod 100 '<' "$2" counter ip ecn set ce
 }
 ce_count() { in_$1 nft list table inet tbh_ce 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
 
@@ -53,7 +55,7 @@ test_ecn_kernel_client_our_server() {
   # The kernel's segments one by one, as a wire carries them (not 64 KB super-segments): a mark is
   # then one segment's.
   in_client ethtool -K "$CLIENT_DEV" tso off gso off >/dev/null 2>&1
-  ce_marks server 5 || return 1
+  ce_marks client 5 postrouting || return 1
   head -c 3000000 /dev/urandom >"$LOGS/m2.data"
   start_bg "$LOGS/m2-server.out" in_server $RUN TcpServer --count 1 --discard --pcap "$LOGS/m2-server.pcap"
   local server=$LAST_PID
@@ -68,12 +70,17 @@ test_ecn_kernel_client_our_server() {
   ce=$(tcount "$p" "ip.src==$CLIENT_IP && ip.dsfield.ecn==3")
   ece=$(tcount "$p" "ip.src==$SERVER_IP && tcp.flags.syn==0 && tcp.flags.ece==1")
   cwr=$(tcount "$p" "ip.src==$CLIENT_IP && tcp.flags.syn==0 && tcp.flags.cwr==1")
-  say "kernel data CE on arrival: $ce, our ACKs with ECE: $ece, kernel CWR: $cwr, CE marks made: $(ce_count server)"
+  say "kernel data CE on arrival: $ce, our ACKs with ECE: $ece, kernel CWR: $cwr, CE marks made: $(ce_count client)"
   [ "$ce" -gt 0 ] && [ "$ece" -gt 0 ] && [ "$cwr" -gt 0 ] || { say "the CE marks were not echoed, or the kernel never answered with CWR"; return 1; }
-  # After the kernel's last CWR and with no CE since, our ACKs are plain again.
-  after=$(tshark -r "$p" -Y "ip.src==$CLIENT_IP && (tcp.flags.cwr==1 || ip.dsfield.ecn==3)" -T fields -e frame.number 2>/dev/null | tail -n 1)
-  [ "$(tcount "$p" "frame.number > $((after + 2)) && ip.src==$SERVER_IP && tcp.flags.ece==1")" -eq 0 ] \
-    || { say "ECE went on after the kernel's CWR (frame $after)"; return 1; }
+  # RFC 3168 6.1.3, in the order of the capture: ECE only between a CE and the next CWR, and every
+  # CE is echoed. (A CWR packet that itself came CE starts a new echo: CWR is taken first.)
+  after=$(tshark -r "$p" -Y "(ip.src==$CLIENT_IP && (tcp.flags.cwr==1 || ip.dsfield.ecn==3)) || (ip.src==$SERVER_IP && tcp.flags.syn==0 && tcp.flags.ece==1)" \
+      -T fields -e frame.number -e ip.src -e tcp.flags.cwr -e ip.dsfield.ecn -e tcp.flags.ece 2>/dev/null | awk -v us=$SERVER_IP '
+    $2 != us { if ($3 == 1 || $3 == "True") { echo = 0; if (ce) unanswered++; ce = 0 } if ($4 == 3) { echo = 1; ce = 1 } next }
+    { if (!echo) { print "ECE without a CE to echo: frame " $1; bad = 1 } ce = 0 }
+    END { if (unanswered) print unanswered " CE mark(s) never echoed"; exit bad || unanswered }') \
+    || { say "$after"; return 1; }
+  say "ECE only between a CE mark and the next CWR, every mark echoed"
 }
 
 # --no-ecn on our client: a plain SYN, Not-ECT data. A kernel server that does not negotiate
