@@ -82,7 +82,8 @@ final class Cli {
             "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
-            "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
+            "--inject-internal-error", // tests only, not in the usage: shows that a bug ends the program
+            "--no-timestamps");
 
     static final String TCP_USAGE = String.join("\n",
             "  --retries N         retransmissions before giving up (default 5)",
@@ -103,6 +104,7 @@ final class Cli {
             "                      RFC 9293's 3 minutes; a client's --timeout ends its wait sooner)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
+            "  --no-timestamps     do not offer RFC 7323 timestamps (no RTT sample per ACK, no PAWS)",
             "Faults on purpose (packets counted from 1, all connections together):",
             "  --drop-sent N[,N..] do not send our N-th packet    --drop-received N[,N..] ignore the N-th received",
             "  --loss-sent PCT     lose this percentage of what we send (--loss-received: of what we get)",
@@ -129,7 +131,8 @@ final class Cli {
                 .withSynGiveUpAfter(seconds("--syn-give-up", d.synGiveUpAfter() / 1000.0, 0, 86_400))
                 .withNoDelay(has("--no-delay"))
                 .withWindowScaling(!has("--no-window-scaling"))
-                .withSack(!has("--no-sack"));
+                .withSack(!has("--no-sack"))
+                .withTimestamps(!has("--no-timestamps"));
     }
 
     /** A number of bytes: "1500", "64k", "100M", "2G" (powers of 1000; "Ki", "Mi", "Gi" for 1024). */

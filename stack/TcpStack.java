@@ -144,6 +144,7 @@ final class TcpStack {
     private final Log log;
     private final Narrator narrator;
     private final IsnGenerator isns = new IsnGenerator();
+    private final IsnGenerator tsOffsets = new IsnGenerator(); // another key: TSval offsets per 4-tuple
     private final long startNanos = System.nanoTime();
     private final Wire wire;
     private final Demultiplexer demux;
@@ -263,7 +264,11 @@ final class TcpStack {
 
     /** A connection (not yet in the table) for a 4-tuple, with these settings. */
     Connection newConnection(FourTuple tuple, TcpConfig config) {
-        return new Connection(tuple, new TcpConnection(config, tuple.localPort(), tuple.remotePort()));
+        TcpConnection tcp = new TcpConnection(config, tuple.localPort(), tuple.remotePort());
+        // RFC 7323 section 5.4 leaves the clock's start free; as Linux (secure_tcp_ts_off), a keyed
+        // hash of the 4-tuple, so that our TSvals say nothing about how long the program has run.
+        tcp.useTimestampOffset(tsOffsets.isn(tuple.localAddress(), tuple.localPort(), tuple.remoteAddress(), tuple.remotePort(), 0));
+        return new Connection(tuple, tcp);
     }
 
     private int isn(FourTuple t) {

@@ -76,6 +76,10 @@ final class TcpConnection {
     final Sender sender;
     final LossRecovery recovery;
     final ChallengeAcks challengeAcks;
+    /** RFC 7323 timestamps (TSval, TS.Recent, PAWS, RTTM); offset 0 until the caller sets one. */
+    Timestamps timestamps;
+    /** The time the current call brought in (every call passes "now"): the TSval of what it sends. */
+    long now;
 
     TcpConnection(TcpConfig config, int localPort, int remotePort) {
         this.config = config;
@@ -94,36 +98,47 @@ final class TcpConnection {
         this.sender = new Sender(this);
         this.recovery = new LossRecovery(this);
         this.challengeAcks = new ChallengeAcks(this);
+        this.timestamps = new Timestamps(config.timestamps(), 0);
+    }
+
+    /**
+     * The offset of our timestamp clock, TSval = now + offset, before open or listen. Linux draws
+     * one per pair of addresses from a keyed hash (secure_tcp_ts_off), so that TSvals say nothing
+     * of the host's uptime; the caller does the same (tcp/ draws no random numbers).
+     */
+    void useTimestampOffset(int offset) {
+        if (state != TcpState.CLOSED) throw new IllegalStateException("timestamp offset after open");
+        timestamps = new Timestamps(config.timestamps(), offset);
     }
 
     // ------------------------------------------------------------------ the calls (each to its room)
 
     /** Active OPEN (RFC 9293 section 3.10.1): sends the SYN. */
-    void open(int iss, long now, Output out) { userCalls.open(iss, now, out); }
+    void open(int iss, long now, Output out) { this.now = now; userCalls.open(iss, now, out); }
 
     /** Passive OPEN: wait in LISTEN for a SYN. The caller picks the ISS, as it knows the 4-tuple. */
     void listen(int iss, Output out) { userCalls.listen(iss, out); }
 
     /** SEND (3.10.2): takes what fits in the send buffer; returns the number of bytes taken. */
-    int write(byte[] data, int off, int len, long now, Output out) { return userCalls.write(data, off, len, now, out); }
+    int write(byte[] data, int off, int len, long now, Output out) { this.now = now; return userCalls.write(data, off, len, now, out); }
 
     /** write() for data that must fit whole (tests, short messages); throws when it does not. */
-    void send(byte[] data, long now, Output out) { userCalls.send(data, now, out); }
+    void send(byte[] data, long now, Output out) { this.now = now; userCalls.send(data, now, out); }
 
     /** RECEIVE (3.10.3): copies up to len received bytes to dst; returns how many (0: none waiting). */
-    int read(byte[] dst, int off, int len, long now, Output out) { return userCalls.read(dst, off, len, now, out); }
+    int read(byte[] dst, int off, int len, long now, Output out) { this.now = now; return userCalls.read(dst, off, len, now, out); }
 
     /** CLOSE (3.10.4). */
-    void close(long now, Output out) { userCalls.close(now, out); }
+    void close(long now, Output out) { this.now = now; userCalls.close(now, out); }
 
     /** ABORT (3.10.5). */
     void abort(String why, Output out) { userCalls.abort(why, out); }
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
-    void onSegment(Packets.Tcp seg, long now, Output out) { segmentArrives.onSegment(seg, now, out); }
+    void onSegment(Packets.Tcp seg, long now, Output out) { this.now = now; segmentArrives.onSegment(seg, now, out); }
 
     /** Runs every timer whose deadline has come (3.10.8). */
-    void onTimer(long now, Output out) { timeouts.onTimer(now, out); }
+    void onTimer(long now, Output out) { this.now = now; timeouts.onTimer(now, out); }
 
     /**
      * Sends the ACK that received data or a FIN is owed, unless a segment sent since carried it.
@@ -173,6 +188,8 @@ final class TcpConnection {
     int sndMax() { return tcb.sndMax; }
     int sndWndShift() { return tcb.sndWndShift; }
     int rcvWndShift() { return tcb.rcvWndShift; }
+    /** Both SYNs carried RFC 7323 timestamps: every segment now carries them. */
+    boolean timestampsOn() { return timestamps.negotiated(); }
     /** True once the peer's FIN arrived and every byte before it was read: the end of its stream. */
     boolean atEndOfStream() { return finReceived() && receiveBuffer.isEmpty(); }
 
@@ -205,6 +222,9 @@ final class TcpConnection {
     /** Our SYN (or SYN-ACK) is acknowledged: the handshake's retransmission state ends, data may flow. */
     void handshakeAcknowledged(long now) {
         timeouts.handshakeAcknowledged(now);
+        // RFC 7323 section 3.2 / RFC 6691: the MSS counts no options, so the data of a full segment
+        // shrinks by the 12 bytes the timestamps take on every segment (Linux's mss_cache does so).
+        if (timestamps.negotiated()) tcb.sndMss = Math.max(1, tcb.sndMss - TcpOptionLayout.TIMESTAMP_BYTES);
         cc = new CongestionControl(tcb.sndMss);
         if (config.largeSegments() > tcb.sndMss) cc.allowGrowthPerAck(config.largeSegments());
         // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.

@@ -59,7 +59,9 @@ sealed interface TcpEvent {
         /** In the window but not next: not kept (yet). */
         OUT_OF_ORDER,
         /** A duplicate SYN during the handshake: the peer started over. */
-        NEW_SYN
+        NEW_SYN,
+        /** RFC 7323 PAWS: an old duplicate (its TSval older than TS.Recent), or no TSopt where one must be. */
+        PAWS
     }
 
     /** The peer's duplicate of an earlier segment, answered without processing it twice. */
