@@ -1,0 +1,74 @@
+# A modern TCP against the Linux kernel (issue 19): RFC 7323 timestamps, TIME-WAIT reopened by a
+# newer SYN, keep-alive, SYN cookies. Two namespaces joined by a veth pair (lib.sh's netns_up);
+# tshark reads the captures. Short: the whole group takes well under two minutes.
+
+# check_timestamps PCAP: every segment carries TSval and TSecr (both sides); a SYN's TSecr is 0;
+# every other TSecr is a TSval the other side sent before it, and echoes never go back (RFC 7323
+# 4.3's TS.Recent moves forward only). Prints what it found.
+check_timestamps() {
+  local pcap=$1 err=$LOGS/tshark.err fields
+  fields=$(tshark -r "$pcap" -T fields -E separator=' ' -e ip.src -e tcp.flags.syn -e tcp.flags.reset \
+      -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr 2>"$err") || { cat "$err"; return 1; }
+  printf '%s\n' "$fields" | awk '
+    { src = $1; syn = $2; rst = $3; val = $4; ecr = $5; n++
+      if (rst == "1" || rst == "True") next
+      if (val == "") { print "no timestamps in packet " n ": " $0; bad++; next }
+      if ((syn == "1" || syn == "True") && n == 1 && ecr != 0) { print "SYN with TSecr " ecr; bad++ }
+      sent[src, val] = 1
+      if (n > 1 && ecr != 0) {
+        ok = 0; for (k in sent) { split(k, p, SUBSEP); if (p[1] != src && p[2] == ecr) ok = 1 }
+        if (!ok) { print "packet " n " from " src " echoes TSecr " ecr ", which the other side never sent"; bad++ }
+        if ((src in last) && ecr - last[src] < 0 && last[src] - ecr < 2147483648) { print "packet " n ": TSecr went back " last[src] " -> " ecr; bad++ }
+        last[src] = ecr; echoes++
+      }
+    }
+    END { printf "  %d packets, %d echoes checked, %d problems\n", n, echoes, bad; exit bad > 0 || n < 6 }'
+}
+
+test_modern_timestamps_our_client_kernel_server() {
+  netns_up || return 1
+  start_bg "$LOGS/m1-kernel.out" in_server $RUN KernelPeer echo-server 5000
+  wait_for_line "$LOGS/m1-kernel.out" "listening" || return 1
+  in_client $RUN TcpClient $SERVER_IP --message "timestamps, please" --verbose --pcap "$LOGS/m1.pcap" \
+    >"$LOGS/m1-client.out" 2>&1; local status=$?
+  cat "$LOGS/m1-client.out"
+  [ "$status" -eq 0 ] || { say "client exit $status"; return 1; }
+  grep -q -- "-> SYN .*opts=\[MSS 1460,SACK_PERM,TS [0-9]*/0,NOP,WS [0-9]*\]" "$LOGS/m1-client.out" || { say "our SYN: Linux's layout"; return 1; }
+  grep -q -- "<- SYN-ACK .*opts=\[MSS 1460,SACK_PERM,TS [0-9]*/[1-9][0-9]*,NOP,WS [0-9]*\]" "$LOGS/m1-client.out" || { say "the kernel's SYN-ACK echoes"; return 1; }
+  tshark -r "$LOGS/m1.pcap" 2>/dev/null | sed 's/^/    /'
+  check_timestamps "$LOGS/m1.pcap"
+}
+
+test_modern_timestamps_kernel_client_our_server() {
+  netns_up || return 1
+  start_bg "$LOGS/m2-server.out" in_server $RUN TcpServer --count 1 --verbose --pcap "$LOGS/m2.pcap"
+  local server=$LAST_PID
+  wait_for_line "$LOGS/m2-server.out" "Listening on" || return 1
+  local out; out=$(in_client $RUN KernelPeer client $SERVER_IP 5000 "stamped both ways" 2>&1); local status=$?
+  wait_bounded "$server" 60; local sstatus=$?
+  cat "$LOGS/m2-server.out"
+  [ "$status" -eq 0 ] && [ "$out" = "echo: stamped both ways" ] || { say "kernel client: $out"; return 1; }
+  [ "$sstatus" -eq 0 ] || { say "server exit $sstatus"; return 1; }
+  grep -q -- "-> SYN-ACK .*opts=\[MSS 1460,SACK_PERM,TS [0-9]*/[1-9][0-9]*,NOP,WS [0-9]*\]" "$LOGS/m2-server.out" || { say "our SYN-ACK: Linux's layout, echoing"; return 1; }
+  check_timestamps "$LOGS/m2.pcap"
+}
+
+test_modern_no_timestamps() {
+  netns_up || return 1
+  start_bg "$LOGS/m3-kernel.out" in_server $RUN KernelPeer echo-server 5000
+  wait_for_line "$LOGS/m3-kernel.out" "listening" || return 1
+  in_client $RUN TcpClient $SERVER_IP --message "no stamps" --no-timestamps --verbose --pcap "$LOGS/m3.pcap" \
+    >"$LOGS/m3-client.out" 2>&1; local status=$?
+  cat "$LOGS/m3-client.out"
+  [ "$status" -eq 0 ] || { say "client exit $status"; return 1; }
+  local stamped
+  stamped=$(tshark -r "$LOGS/m3.pcap" -Y tcp.options.timestamp.tsval 2>/dev/null | grep -c .)
+  [ "$stamped" -eq 0 ] || { say "$stamped packets carry timestamps"; return 1; }
+  say "no packet carries timestamps, either way"
+}
+
+run_modern_tests() {
+  run_test "modern: timestamps, our client to a kernel server: Linux's SYN layout, TSval/TSecr on every segment, echoes right" test_modern_timestamps_our_client_kernel_server
+  run_test "modern: timestamps, kernel client to our server: our SYN-ACK echoes, every segment stamped" test_modern_timestamps_kernel_client_our_server
+  run_test "modern: --no-timestamps: the kernel's SYN-ACK has none, no segment carries them" test_modern_no_timestamps
+}
