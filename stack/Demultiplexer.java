@@ -91,7 +91,12 @@ final class Demultiplexer {
                 }
             }
         }
-        if (c != null) {
+        if (c != null && port == settings.listenPort && accepting && c.tcp.state() == TcpState.TIME_WAIT
+                && seg.isSyn() && !seg.isAck() && !seg.isRst() && stack.synInTimeWait(c, seg)) {
+            // RFC 6191: a newer SYN ended the old incarnation; the listener takes it, with the ISS
+            // RFC 9293's MAY-2 asks for (past anything the old one sent).
+            newConnection(tuple, seg, interfaceIndex, stack.reopenIss());
+        } else if (c != null) {
             c.interfaceIndex = interfaceIndex;
             stack.segmentArrived(c, seg);
         } else if (port == settings.listenPort) {
@@ -141,6 +146,14 @@ final class Demultiplexer {
         c.interfaceIndex = interfaceIndex;
         add(c);
         stack.synArrived(c, seg);
+    }
+
+    /** A SYN that reopens a connection from TIME-WAIT: a new TCB in LISTEN takes it, with this ISS. */
+    private void newConnection(TcpStack.FourTuple tuple, Packets.Tcp seg, int interfaceIndex, int iss) {
+        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex));
+        c.interfaceIndex = interfaceIndex;
+        add(c);
+        stack.synArrived(c, seg, iss);
     }
 
     /**

@@ -285,10 +285,36 @@ final class TcpStack {
         }
     }
 
+    /**
+     * A SYN for c, in TIME-WAIT, at the listening port: true when it ended c to open a new
+     * connection (RFC 6191, see TcpConnection.synInTimeWait), whose ISS is then reopenIss.
+     */
+    boolean synInTimeWait(Connection c, Packets.Tcp syn) {
+        try {
+            TimeWaitReopen.Decision d = c.tcp.synInTimeWait(syn, now(), c);
+            if (log.verbose()) log.detail(c.who(), d.reason());
+            afterCall(c);
+            reopenIss = d.newIss();
+            return d.reopen();
+        } catch (RuntimeException e) {
+            internalError(c, e);
+            return false;
+        }
+    }
+
+    private int reopenIss;
+
+    int reopenIss() { return reopenIss; }
+
     /** A SYN the listener accepted: c, new in the table, starts in LISTEN and takes it. */
     void synArrived(Connection c, Packets.Tcp syn) {
+        synArrived(c, syn, isn(c.tuple));
+    }
+
+    /** The same, with the ISS given: the one RFC 6191 chose for a connection reopened from TIME-WAIT. */
+    void synArrived(Connection c, Packets.Tcp syn, int iss) {
         try {
-            c.tcp.listen(isn(c.tuple), c);
+            c.tcp.listen(iss, c);
             c.tcp.onSegment(syn, now(), c);
             afterCall(c);
         } catch (RuntimeException e) {

@@ -147,6 +147,24 @@ final class TcpConnection {
      */
     void flushAck(Output out) { sender.flushAck(out); }
 
+    /**
+     * A SYN (no ACK, no RST) for this connection while it is in TIME-WAIT, at a port that listens:
+     * may it open a new incarnation at once? RFC 9293 section 3.6.1 (MAY-2, SHLD-4) with RFC 6191's
+     * rules, as Linux (tcp_timewait_state_process, TCP_TW_SYN): see TimeWaitReopen. On REOPEN this
+     * incarnation ends here (CLOSED, with the reason) and the caller hands the SYN to a new
+     * connection in LISTEN whose ISS is decision.newIss(); on STAY the caller hands the SYN to
+     * onSegment as usual (a challenge ACK, RFC 5961 section 4, as Linux's TCP_TW_ACK).
+     */
+    TimeWaitReopen.Decision synInTimeWait(Packets.Tcp syn, long now, Output out) {
+        this.now = now;
+        requireState("a SYN in TIME-WAIT", TcpState.TIME_WAIT);
+        TimeWaitReopen.Decision decision = TimeWaitReopen.decide(syn,
+                new TimeWaitReopen.Previous(tcb.rcvNxt, tcb.sndMax, timestamps.negotiated(), timestamps.tsRecent()),
+                config.timestamps());
+        if (decision.reopen()) enterClosed(TcpEvent.CloseReason.NORMAL, decision.reason(), out);
+        return decision;
+    }
+
     /** When {@link #onTimer} must be called next, or {@link #NEVER}. */
     long nextDeadline() { return timers.next(); }
 

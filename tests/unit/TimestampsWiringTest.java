@@ -24,6 +24,8 @@ final class TimestampsWiringTest {
         segments();
         Check.suite("TimestampsWiring PAWS");
         paws();
+        Check.suite("TimestampsWiring TIME-WAIT reopen");
+        timeWaitReopen();
         Check.finish();
     }
 
@@ -194,6 +196,65 @@ final class TimestampsWiringTest {
             FakeLink.Side s = link.server;
             s.inject(s.fromPeer(link.client.conn.sndNxt(), s.conn.sndNxt(), Packets.ACK | Packets.PSH, 1000, "bare".getBytes()));
             Check.equal("bare", s.receivedText(), "data delivered");
+        });
+    }
+
+    /** A server in TIME-WAIT (it closed first), the client gone. */
+    static FakeLink serverInTimeWait(TcpConfig config) {
+        FakeLink link = link(config, config, 5);
+        link.server.listen(S);
+        link.client.open(C);
+        link.runUntilQuiet();
+        link.client.send("hi".getBytes());
+        link.runUntilQuiet();
+        link.server.close();
+        link.deliverAll();
+        link.client.close();
+        link.deliverAll();
+        Check.equal(TcpState.TIME_WAIT, link.server.state(), "setup: server in TIME-WAIT");
+        return link;
+    }
+
+    static Packets.Tcp syn(FakeLink.Side s, int seq, Packets.Timestamps ts) {
+        return s.fromPeer(seq, 0, Packets.SYN, 65535, new byte[0], TcpOptionLayout.syn(1460, 7, true, ts));
+    }
+
+    static void timeWaitReopen() {
+        Check.test("RFC 6191 / MAY-2: a SYN in TIME-WAIT with a newer TSval ends the old incarnation; the new ISS is past SND.NXT", () -> {
+            FakeLink link = serverInTimeWait(TcpConfig.defaults());
+            FakeLink.Side s = link.server;
+            int recent = s.conn.timestamps.tsRecent();
+            int sndMax = s.conn.sndMax();
+            // an even older sequence number: the timestamp decides
+            TimeWaitReopen.Decision d = s.conn.synInTimeWait(syn(s, s.conn.rcvNxt() - 1000, new Packets.Timestamps(recent + 1, 0)), link.now, s);
+            Check.isTrue(d.reopen(), "reopen: " + d.reason());
+            Check.equal(sndMax + 65537, d.newIss(), "ISS = SND.NXT + 65535 + 2, as Linux");
+            Check.equal(TcpState.CLOSED, s.state(), "the old incarnation is closed");
+            Check.isTrue(s.closedEvent().reason() == TcpEvent.CloseReason.NORMAL && s.closedEvent().detail().contains("newer"),
+                    "closed normally, with the reason: " + s.closedEvent());
+        });
+
+        Check.test("RFC 6191: a SYN in TIME-WAIT with an older TSval stays (the SYN then draws an ACK, as Linux's TCP_TW_ACK)", () -> {
+            FakeLink link = serverInTimeWait(TcpConfig.defaults());
+            FakeLink.Side s = link.server;
+            int recent = s.conn.timestamps.tsRecent();
+            Packets.Tcp old = syn(s, s.conn.rcvNxt() + 100_000, new Packets.Timestamps(recent - 1, 0));
+            TimeWaitReopen.Decision d = s.conn.synInTimeWait(old, link.now, s);
+            Check.isTrue(!d.reopen(), "stay: " + d.reason());
+            Check.equal(TcpState.TIME_WAIT, s.state(), "still TIME-WAIT");
+            int mark = s.mark();
+            s.inject(old);
+            Check.equal(1, s.sentSince(mark).size(), "one ACK");
+            Check.equal(Packets.ACK, s.lastSent().flags(), "an ACK");
+        });
+
+        Check.test("RFC 6191 without timestamps (--no-timestamps): a SYN past RCV.NXT reopens, one at or before it stays", () -> {
+            FakeLink link = serverInTimeWait(TcpConfig.defaults().withTimestamps(false));
+            FakeLink.Side s = link.server;
+            TimeWaitReopen.Decision before = s.conn.synInTimeWait(syn(s, s.conn.rcvNxt(), null), link.now, s);
+            Check.isTrue(!before.reopen(), "at RCV.NXT: stay: " + before.reason());
+            TimeWaitReopen.Decision after = s.conn.synInTimeWait(syn(s, s.conn.rcvNxt() + 1, null), link.now, s);
+            Check.isTrue(after.reopen(), "past RCV.NXT: reopen: " + after.reason());
         });
     }
 
