@@ -79,7 +79,8 @@ final class Cli {
     /** The options both programs share for the TCP machinery. */
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
             "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up", "--ttl", "--dscp",
-            "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
+            "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed",
+            "--keepalive");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
             "--inject-internal-error", // tests only, not in the usage: shows that a bug ends the program
@@ -108,6 +109,8 @@ final class Cli {
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
             "  --no-timestamps     do not offer RFC 7323 timestamps (no RTT sample per ACK, no PAWS)",
+            "  --keepalive SECONDS[,INTERVAL,COUNT]  keep-alive probes after SECONDS of silence, every",
+            "                      INTERVAL s (default 75), COUNT unanswered end it (default 9); off by default",
             "Faults on purpose (packets counted from 1, all connections together):",
             "  --drop-sent N[,N..] do not send our N-th packet    --drop-received N[,N..] ignore the N-th received",
             "  --loss-sent PCT     lose this percentage of what we send (--loss-received: of what we get)",
@@ -135,7 +138,19 @@ final class Cli {
                 .withNoDelay(has("--no-delay"))
                 .withWindowScaling(!has("--no-window-scaling"))
                 .withSack(!has("--no-sack"))
-                .withTimestamps(!has("--no-timestamps"));
+                .withTimestamps(!has("--no-timestamps"))
+                .withKeepAlive(keepAlive());
+    }
+
+    /** --keepalive SECONDS[,INTERVAL,COUNT], or null (off, RFC 9293 MUST-25). */
+    KeepAlive.Settings keepAlive() throws UsageException {
+        String v = values.get("--keepalive");
+        if (v == null) return null;
+        try {
+            return KeepAlive.Settings.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** A number of bytes: "1500", "64k", "100M", "2G" (powers of 1000; "Ki", "Mi", "Gi" for 1024). */

@@ -316,6 +316,11 @@ final class Sender {
         return segment(finSeq, tcb.rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA);
     }
 
+    /** A keep-alive probe: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data (see TcpConnection.keepAliveTimeout). */
+    void sendKeepAliveProbe(TcpConnection.Output out) {
+        out.transmit(segment(KeepAlive.probeSeq(tcb.sndNxt), tcb.rcvNxt, Packets.ACK, List.of(), NO_DATA));
+    }
+
     /** <SEQ=seq><CTL=RST>. */
     void sendReset(int seq, TcpConnection.Output out) {
         out.transmit(segment(seq, 0, Packets.RST, List.of(), NO_DATA));

@@ -54,6 +54,8 @@ final class TcpConfig {
     final int largeSegments;
     /** Offer RFC 7323 timestamps in our SYN (and accept them in the peer's): RTTM on every ACK, PAWS. */
     final boolean timestamps;
+    /** Keep-alive probes (RFC 9293 3.8.4, RFC 1122 4.2.3.6), or null: off, as MUST-25 asks. */
+    final KeepAlive.Settings keepAlive;
 
     /** The values of a config being made; its field initialisers are the defaults. */
     static final class Builder {
@@ -76,6 +78,7 @@ final class TcpConfig {
         boolean sack = true;
         int largeSegments = 0;
         boolean timestamps = true;
+        KeepAlive.Settings keepAlive = null;
 
         private Builder() {}
 
@@ -98,6 +101,7 @@ final class TcpConfig {
             sack = c.sack;
             largeSegments = c.largeSegments;
             timestamps = c.timestamps;
+            keepAlive = c.keepAlive;
         }
     }
 
@@ -135,6 +139,7 @@ final class TcpConfig {
         sack = b.sack;
         largeSegments = b.largeSegments;
         timestamps = b.timestamps;
+        keepAlive = b.keepAlive;
     }
 
     /** The RFCs' values, except MSL: 1 s instead of 2 minutes, so a demo's TIME-WAIT takes 2 s. */
@@ -167,6 +172,7 @@ final class TcpConfig {
     TcpConfig withSack(boolean v) { return with(b -> b.sack = v); }
     TcpConfig withLargeSegments(int v) { return with(b -> b.largeSegments = v); }
     TcpConfig withTimestamps(boolean v) { return with(b -> b.timestamps = v); }
+    TcpConfig withKeepAlive(KeepAlive.Settings v) { return with(b -> b.keepAlive = v); }
 
     // Accessors named like the fields, so call sites read the same as before.
     int receiveBuffer() { return receiveBuffer; }
@@ -187,6 +193,7 @@ final class TcpConfig {
     boolean sack() { return sack; }
     int largeSegments() { return largeSegments; }
     boolean timestamps() { return timestamps; }
+    KeepAlive.Settings keepAlive() { return keepAlive; }
 
     private static void require(boolean ok, String name, long value) {
         if (!ok) throw new IllegalArgumentException("TcpConfig: bad " + name + ": " + value);

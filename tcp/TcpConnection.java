@@ -78,6 +78,8 @@ final class TcpConnection {
     final ChallengeAcks challengeAcks;
     /** RFC 7323 timestamps (TSval, TS.Recent, PAWS, RTTM); offset 0 until the caller sets one. */
     Timestamps timestamps;
+    /** Keep-alive probes (RFC 9293 3.8.4), off unless the application turned them on. */
+    final KeepAlive keepAlive;
     /** The time the current call brought in (every call passes "now"): the TSval of what it sends. */
     long now;
 
@@ -99,6 +101,7 @@ final class TcpConnection {
         this.recovery = new LossRecovery(this);
         this.challengeAcks = new ChallengeAcks(this);
         this.timestamps = new Timestamps(config.timestamps(), 0);
+        this.keepAlive = new KeepAlive(config.keepAlive());
     }
 
     /**
@@ -120,10 +123,15 @@ final class TcpConnection {
     void listen(int iss, Output out) { userCalls.listen(iss, out); }
 
     /** SEND (3.10.2): takes what fits in the send buffer; returns the number of bytes taken. */
-    int write(byte[] data, int off, int len, long now, Output out) { this.now = now; return userCalls.write(data, off, len, now, out); }
+    int write(byte[] data, int off, int len, long now, Output out) {
+        this.now = now;
+        int n = userCalls.write(data, off, len, now, out);
+        rearmKeepAlive();
+        return n;
+    }
 
     /** write() for data that must fit whole (tests, short messages); throws when it does not. */
-    void send(byte[] data, long now, Output out) { this.now = now; userCalls.send(data, now, out); }
+    void send(byte[] data, long now, Output out) { this.now = now; userCalls.send(data, now, out); rearmKeepAlive(); }
 
     /** RECEIVE (3.10.3): copies up to len received bytes to dst; returns how many (0: none waiting). */
     int read(byte[] dst, int off, int len, long now, Output out) { this.now = now; return userCalls.read(dst, off, len, now, out); }
@@ -135,10 +143,20 @@ final class TcpConnection {
     void abort(String why, Output out) { userCalls.abort(why, out); }
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
-    void onSegment(Packets.Tcp seg, long now, Output out) { this.now = now; segmentArrives.onSegment(seg, now, out); }
+    void onSegment(Packets.Tcp seg, long now, Output out) {
+        this.now = now;
+        keepAlive.onHeard();
+        segmentArrives.onSegment(seg, now, out);
+        rearmKeepAlive();
+    }
 
     /** Runs every timer whose deadline has come (3.10.8). */
-    void onTimer(long now, Output out) { this.now = now; timeouts.onTimer(now, out); }
+    void onTimer(long now, Output out) {
+        this.now = now;
+        timeouts.onTimer(now, out);
+        if (timers.due(Timers.Kind.KEEPALIVE, now)) keepAliveTimeout(now, out);
+        rearmKeepAlive();
+    }
 
     /**
      * Sends the ACK that received data or a FIN is owed, unless a segment sent since carried it.
@@ -163,6 +181,50 @@ final class TcpConnection {
                 config.timestamps());
         if (decision.reopen()) enterClosed(TcpEvent.CloseReason.NORMAL, decision.reason(), out);
         return decision;
+    }
+
+    // ------------------------------------------------------------------ keep-alive (RFC 9293 3.8.4)
+
+    /**
+     * RFC 9293 section 3.8.4: "Keep-alive packets MUST only be sent when no sent data is
+     * outstanding, and no data or acknowledgment packets have been received for the connection
+     * within an interval (MUST-26)." Idle: nothing in flight, nothing waiting to be sent. The timer
+     * runs in the synchronized states but TIME-WAIT (whose own timer ends everything), as Linux's
+     * keep-alive timer; every way out clears it with the others (Timers.clear).
+     */
+    private void rearmKeepAlive() {
+        if (!keepAlive.on()) return;
+        boolean watched = state.isSynchronized() && state != TcpState.TIME_WAIT;
+        long at = watched ? keepAlive.nextDeadline(timeouts.lastHeardAt(), idleForKeepAlive()) : NEVER;
+        if (at == NEVER) timers.stop(Timers.Kind.KEEPALIVE);
+        else timers.start(Timers.Kind.KEEPALIVE, at);
+    }
+
+    private boolean idleForKeepAlive() {
+        return tcb.sndUna == tcb.sndMax && sendBuffer.length() == 0;
+    }
+
+    /**
+     * The keep-alive timer fired: a probe, or the end. RFC 1122 4.2.3.6: "Such a segment generally
+     * contains SEG.SEQ = SND.NXT-1 and may or may not contain one garbage octet of data"; RFC 9293:
+     * "An implementation SHOULD send a keep-alive segment with no data (SHLD-12)", as Linux does.
+     * After COUNT unanswered probes, Linux sends a RST and reports the error (tcp_keepalive_timer):
+     * so do we, with the reason in one line.
+     */
+    private void keepAliveTimeout(long now, Output out) {
+        timers.stop(Timers.Kind.KEEPALIVE);
+        KeepAlive.Decision d = keepAlive.onTimer(now, timeouts.lastHeardAt(), idleForKeepAlive());
+        switch (d.action()) {
+            case NONE -> { }
+            case PROBE -> {
+                out.event(new TcpEvent.KeepAliveProbe(d.reason()));
+                sender.sendKeepAliveProbe(out);
+            }
+            case GIVE_UP -> {
+                sender.sendReset(tcb.sndNxt, out);
+                enterClosed(new TcpEvent.Closed(TcpEvent.CloseReason.KEEP_ALIVE, d.reason(), keepAlive.unanswered()), out);
+            }
+        }
     }
 
     /** When {@link #onTimer} must be called next, or {@link #NEVER}. */
