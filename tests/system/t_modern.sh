@@ -67,8 +67,39 @@ test_modern_no_timestamps() {
   say "no packet carries timestamps, either way"
 }
 
+# Keep-alive against the kernel: our client, --keepalive 2,1,3, idles after its echo; the kernel
+# answers the probes; then an nftables rule in the server's namespace makes the kernel vanish, and
+# our client must end with the one-line reason and a non-zero exit.
+test_modern_keepalive_peer_vanishes() {
+  netns_up || return 1
+  start_bg "$LOGS/m4-kernel.out" in_server $RUN KernelPeer echo-server 5000
+  wait_for_line "$LOGS/m4-kernel.out" "listening" || return 1
+  start_bg "$LOGS/m4-client.out" in_client $RUN TcpClient $SERVER_IP --message "still there?" --no-close \
+    --keepalive 2,1,3 --verbose --pcap "$LOGS/m4.pcap"
+  local client=$LAST_PID
+  wait_for_line "$LOGS/m4-client.out" 'Received 12 bytes' || return 1
+  wait_for_line "$LOGS/m4-client.out" 'Sending keep-alive probe' || return 1
+  sleep 1.5  # the kernel answers the first probe
+  in_server nft add table inet tbh_vanish && in_server nft add chain inet tbh_vanish in '{ type filter hook input priority 0; }' \
+    && in_server nft add rule inet tbh_vanish in tcp dport 5000 drop || return 1
+  wait_bounded "$client" 30; local status=$?
+  in_server nft delete table inet tbh_vanish
+  cat "$LOGS/m4-client.out"
+  [ "$status" -ne 0 ] || { say "the client should exit non-zero"; return 1; }
+  grep -q "Connection given up: keep-alive: peer did not answer 3 probes" "$LOGS/m4-client.out" || { say "no one-line reason"; return 1; }
+  local probes answered
+  probes=$(grep -c "Sending keep-alive probe" "$LOGS/m4-client.out")
+  answered=$(tshark -r "$LOGS/m4.pcap" -Y "ip.src==$SERVER_IP && tcp.analysis.keep_alive_ack" 2>/dev/null | grep -c .)
+  say "probes sent: $probes; kernel answers tshark calls keep-alive ACKs: $answered"
+  [ "$probes" -ge 4 ] && [ "$answered" -ge 1 ] || return 1
+  local kinds; kinds=$(tshark -r "$LOGS/m4.pcap" -Y "ip.src==$CLIENT_IP && tcp.analysis.keep_alive" 2>/dev/null | grep -c .)
+  say "tshark recognises $kinds of our probes as keep-alives"
+  [ "$kinds" -ge 4 ] || return 1
+}
+
 run_modern_tests() {
   run_test "modern: timestamps, our client to a kernel server: Linux's SYN layout, TSval/TSecr on every segment, echoes right" test_modern_timestamps_our_client_kernel_server
   run_test "modern: timestamps, kernel client to our server: our SYN-ACK echoes, every segment stamped" test_modern_timestamps_kernel_client_our_server
   run_test "modern: --no-timestamps: the kernel's SYN-ACK has none, no segment carries them" test_modern_no_timestamps
+  run_test "modern: keep-alive: the kernel answers our probes; when it vanishes the client ends with the reason, exit non-zero" test_modern_keepalive_peer_vanishes
 }
