@@ -84,7 +84,7 @@ final class Cli {
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
             "--inject-internal-error", // tests only, not in the usage: shows that a bug ends the program
-            "--no-timestamps");
+            "--no-timestamps", "--no-syn-cookies");
 
     static final String TCP_USAGE = String.join("\n",
             "  --retries N         retransmissions before giving up (default 5)",
@@ -109,6 +109,8 @@ final class Cli {
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
             "  --no-timestamps     do not offer RFC 7323 timestamps (no RTT sample per ACK, no PAWS)",
+            "  --no-syn-cookies    a full backlog recycles the oldest half-open connection instead of",
+            "                      answering with SYN cookies (RFC 4987)",
             "  --keepalive SECONDS[,INTERVAL,COUNT]  keep-alive probes after SECONDS of silence, every",
             "                      INTERVAL s (default 75), COUNT unanswered end it (default 9); off by default",
             "Faults on purpose (packets counted from 1, all connections together):",
@@ -211,6 +213,7 @@ final class Cli {
         settings.ttl = integer("--ttl", settings.ttl, 1, 255);
         settings.dscp = integer("--dscp", settings.dscp, 0, 63);
         settings.faults = faults();
+        settings.synCookies = !has("--no-syn-cookies");
         settings.faultSeed = integer("--seed", 1, 0, Integer.MAX_VALUE);
         // Large segments (cut into MSS-sized ones by the kernel, or by the stack) make bulk data
         // fast; a learner who watches packets (--verbose, --pcap, --ladder, faults) sees the

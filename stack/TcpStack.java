@@ -48,6 +48,7 @@ final class TcpStack {
         boolean segmentationOffload;     // large segments go out through GsoSender (or are cut here)
         int ttl = 64;                    // --ttl: the IP time to live of what we send (RFC 9293 MUST-49)
         int dscp;                        // --dscp: the Differentiated Services codepoint (MUST-48)
+        boolean synCookies = true;       // a full backlog answers with SYN cookies (RFC 4987); --no-syn-cookies
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
@@ -267,10 +268,28 @@ final class TcpStack {
     /** A connection (not yet in the table) for a 4-tuple, with these settings. */
     Connection newConnection(FourTuple tuple, TcpConfig config) {
         TcpConnection tcp = new TcpConnection(config, tuple.localPort(), tuple.remotePort());
-        // RFC 7323 section 5.4 leaves the clock's start free; as Linux (secure_tcp_ts_off), a keyed
-        // hash of the 4-tuple, so that our TSvals say nothing about how long the program has run.
-        tcp.useTimestampOffset(tsOffsets.isn(tuple.localAddress(), tuple.localPort(), tuple.remoteAddress(), tuple.remotePort(), 0));
+        tcp.useTimestampOffset(tsOffset(tuple));
         return new Connection(tuple, tcp);
+    }
+
+    /**
+     * The offset of a connection's timestamp clock. RFC 7323 section 5.4 leaves the clock's start
+     * free; as Linux (secure_tcp_ts_off), a keyed hash of the 4-tuple, so that our TSvals say
+     * nothing about how long the program has run, and a SYN cookie's connection finds the offset
+     * its SYN-ACK used.
+     */
+    int tsOffset(FourTuple tuple) {
+        return tsOffsets.isn(tuple.localAddress(), tuple.localPort(), tuple.remoteAddress(), tuple.remotePort(), 0);
+    }
+
+    /** An ACK that brought back a valid SYN cookie: c, new in the table, is rebuilt from it (SynCookieHandshake). */
+    void cookieAckArrived(Connection c, Packets.Tcp ack, int peerMss, SynCookies.Options options) {
+        try {
+            SynCookieHandshake.accept(c.tcp, ack, peerMss, options, now(), c);
+            afterCall(c);
+        } catch (RuntimeException e) {
+            internalError(c, e);
+        }
     }
 
     private int isn(FourTuple t) {
