@@ -97,9 +97,38 @@ test_modern_keepalive_peer_vanishes() {
   [ "$kinds" -ge 4 ] || return 1
 }
 
+# SYN cookies (RFC 4987): our server with a backlog of 4; 20 SYNs nobody completes fill it (the
+# flooding host's kernel is kept from resetting them); then a kernel client and our client connect:
+# each gets a cookie SYN-ACK, and the connection is made from its ACK (MSS, window scale and SACK
+# from the cookie, as Linux encodes them); both echo.
+test_modern_syn_cookies() {
+  netns_up || return 1
+  in_client nft add table inet quiet && in_client nft add chain inet quiet out '{ type filter hook output priority 0; }' \
+    && in_client nft add rule inet quiet out 'tcp flags & rst == rst' meta mark != 0x5254 drop || return 1
+  start_bg "$LOGS/m5-server.out" in_server $RUN TcpServer --backlog 4 --verbose --pcap "$LOGS/m5.pcap"
+  local server=$LAST_PID
+  wait_for_line "$LOGS/m5-server.out" "Listening on" || return 1
+  in_client $RUN Injector synflood 20 $CLIENT_IP $SERVER_IP 5000 7 >"$LOGS/m5-flood.out" 2>&1 || { cat "$LOGS/m5-flood.out"; return 1; }
+  local out; out=$(in_client $RUN KernelPeer client $SERVER_IP 5000 "cookie for the kernel" 2>&1); local kstatus=$?
+  in_client $RUN TcpClient $SERVER_IP --message "cookie for us" >"$LOGS/m5-client.out" 2>&1; local status=$?
+  kill "$server" 2>/dev/null; wait_bounded "$server" 20
+  grep -v "^\[Server\] \(->\|<-\) SYN \|Retransmitting SYN-ACK\|State \|Received SYN, sending SYN-ACK\|Connection closed\|No answer" "$LOGS/m5-server.out" | head -60
+  cat "$LOGS/m5-client.out"
+  say "kernel client: $out"
+  [ "$kstatus" -eq 0 ] && [ "$out" = "echo: cookie for the kernel" ] || { say "the kernel client was not served"; return 1; }
+  [ "$status" -eq 0 ] || { say "our client was not served"; return 1; }
+  local cookies made
+  cookies=$(grep -c "backlog of 4 full, answering with a SYN cookie" "$LOGS/m5-server.out")
+  made=$(grep -c "brings back a valid SYN cookie" "$LOGS/m5-server.out")
+  say "SYN-ACKs with a cookie: $cookies; connections made from a cookie: $made"
+  [ "$cookies" -ge 16 ] && [ "$made" -eq 2 ] || return 1
+  ! grep -q "dropping the oldest" "$LOGS/m5-server.out" || { say "a half-open connection was recycled"; return 1; }
+}
+
 run_modern_tests() {
   run_test "modern: timestamps, our client to a kernel server: Linux's SYN layout, TSval/TSecr on every segment, echoes right" test_modern_timestamps_our_client_kernel_server
   run_test "modern: timestamps, kernel client to our server: our SYN-ACK echoes, every segment stamped" test_modern_timestamps_kernel_client_our_server
   run_test "modern: --no-timestamps: the kernel's SYN-ACK has none, no segment carries them" test_modern_no_timestamps
   run_test "modern: keep-alive: the kernel answers our probes; when it vanishes the client ends with the reason, exit non-zero" test_modern_keepalive_peer_vanishes
+  run_test "modern: SYN cookies: a full backlog answers with cookies; a kernel client and ours are made from their ACKs and echo" test_modern_syn_cookies
 }
