@@ -80,11 +80,11 @@ final class Cli {
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
             "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up", "--ttl", "--dscp",
             "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed",
-            "--cc");
+            "--cc", "--keepalive");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
-            "--no-prr", "--no-ecn",
-            "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
+            "--inject-internal-error", // tests only, not in the usage: shows that a bug ends the program
+            "--no-timestamps", "--no-syn-cookies", "--no-prr", "--no-ecn");
 
     static final String TCP_USAGE = String.join("\n",
             "  --retries N         retransmissions before giving up (default 5)",
@@ -111,6 +111,11 @@ final class Cli {
             "  --cc cubic|reno     congestion control: CUBIC (RFC 9438, default, as Linux) or Reno (RFC 5681)",
             "  --no-prr            recover without RFC 6937's proportional rate reduction (cwnd = ssthresh at once)",
             "  --no-ecn            do not negotiate RFC 3168 explicit congestion notification",
+            "  --no-timestamps     do not offer RFC 7323 timestamps (no RTT sample per ACK, no PAWS)",
+            "  --no-syn-cookies    a full backlog recycles the oldest half-open connection instead of",
+            "                      answering with SYN cookies (RFC 4987)",
+            "  --keepalive SECONDS[,INTERVAL,COUNT]  keep-alive probes after SECONDS of silence, every",
+            "                      INTERVAL s (default 75), COUNT unanswered end it (default 9); off by default",
             "Faults on purpose (packets counted from 1, all connections together):",
             "  --drop-sent N[,N..] do not send our N-th packet    --drop-received N[,N..] ignore the N-th received",
             "  --loss-sent PCT     lose this percentage of what we send (--loss-received: of what we get)",
@@ -140,7 +145,9 @@ final class Cli {
                 .withSack(!has("--no-sack"))
                 .withCongestionControl(congestionControl())
                 .withPrr(!has("--no-prr"))
-                .withEcn(!has("--no-ecn"));
+                .withEcn(!has("--no-ecn"))
+                .withTimestamps(!has("--no-timestamps"))
+                .withKeepAlive(keepAlive());
     }
 
     /** --cc: a name CongestionControl knows. */
@@ -150,6 +157,17 @@ final class Cli {
             throw new UsageException("--cc must be one of " + String.join(", ", CongestionControl.ALGORITHMS) + ", not '" + v + "'");
         }
         return v;
+    }
+
+    /** --keepalive SECONDS[,INTERVAL,COUNT], or null (off, RFC 9293 MUST-25). */
+    KeepAlive.Settings keepAlive() throws UsageException {
+        String v = values.get("--keepalive");
+        if (v == null) return null;
+        try {
+            return KeepAlive.Settings.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** A number of bytes: "1500", "64k", "100M", "2G" (powers of 1000; "Ki", "Mi", "Gi" for 1024). */
@@ -210,6 +228,7 @@ final class Cli {
         settings.ttl = integer("--ttl", settings.ttl, 1, 255);
         settings.dscp = integer("--dscp", settings.dscp, 0, 63);
         settings.faults = faults();
+        settings.synCookies = !has("--no-syn-cookies");
         settings.faultSeed = integer("--seed", 1, 0, Integer.MAX_VALUE);
         // Large segments (cut into MSS-sized ones by the kernel, or by the stack) make bulk data
         // fast; a learner who watches packets (--verbose, --pcap, --ladder, faults) sees the

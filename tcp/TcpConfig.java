@@ -60,6 +60,10 @@ final class TcpConfig {
     final boolean prr;
     /** RFC 3168 ECN (--no-ecn turns it off): asked for in our SYN, accepted in the peer's. */
     final boolean ecn;
+    /** Offer RFC 7323 timestamps in our SYN (and accept them in the peer's): RTTM on every ACK, PAWS. */
+    final boolean timestamps;
+    /** Keep-alive probes (RFC 9293 3.8.4, RFC 1122 4.2.3.6), or null: off, as MUST-25 asks. */
+    final KeepAlive.Settings keepAlive;
 
     /** The values of a config being made; its field initialisers are the defaults. */
     static final class Builder {
@@ -84,6 +88,8 @@ final class TcpConfig {
         String congestionControl = CongestionControl.DEFAULT_ALGORITHM;
         boolean prr = true;
         boolean ecn = true;
+        boolean timestamps = true;
+        KeepAlive.Settings keepAlive = null;
 
         private Builder() {}
 
@@ -108,6 +114,8 @@ final class TcpConfig {
             congestionControl = c.congestionControl;
             prr = c.prr;
             ecn = c.ecn;
+            timestamps = c.timestamps;
+            keepAlive = c.keepAlive;
         }
     }
 
@@ -151,6 +159,8 @@ final class TcpConfig {
         congestionControl = b.congestionControl;
         prr = b.prr;
         ecn = b.ecn;
+        timestamps = b.timestamps;
+        keepAlive = b.keepAlive;
     }
 
     /** The RFCs' values, except MSL: 1 s instead of 2 minutes, so a demo's TIME-WAIT takes 2 s. */
@@ -185,6 +195,8 @@ final class TcpConfig {
     TcpConfig withCongestionControl(String v) { return with(b -> b.congestionControl = v); }
     TcpConfig withPrr(boolean v) { return with(b -> b.prr = v); }
     TcpConfig withEcn(boolean v) { return with(b -> b.ecn = v); }
+    TcpConfig withTimestamps(boolean v) { return with(b -> b.timestamps = v); }
+    TcpConfig withKeepAlive(KeepAlive.Settings v) { return with(b -> b.keepAlive = v); }
 
     // Accessors named like the fields, so call sites read the same as before.
     int receiveBuffer() { return receiveBuffer; }
@@ -207,6 +219,8 @@ final class TcpConfig {
     String congestionControl() { return congestionControl; }
     boolean prr() { return prr; }
     boolean ecn() { return ecn; }
+    boolean timestamps() { return timestamps; }
+    KeepAlive.Settings keepAlive() { return keepAlive; }
 
     private static void require(boolean ok, String name, long value) {
         if (!ok) throw new IllegalArgumentException("TcpConfig: bad " + name + ": " + value);

@@ -25,7 +25,9 @@ final class Timers {
         /** RACK's reordering timer (RFC 8985 section 6.3): a segment's reordering window passes. */
         RACK_REORDERING,
         /** RFC 6298's retransmission timer (RFC 9293 3.10.8, RETRANSMISSION TIMEOUT); window probes too. */
-        RETRANSMISSION
+        RETRANSMISSION,
+        /** Keep-alive (RFC 9293 3.8.4), when the application turned it on: the next probe, or the end. */
+        KEEPALIVE
     }
 
     private final long[] deadlines = new long[Kind.values().length];

@@ -251,6 +251,14 @@ final class ScriptedPeer {
             if (present && found instanceof Packets.WindowScale w && !Script.range(value, w.shift())) return "window scale " + w.shift() + ", expected " + value;
             if (present && kv[0].equals("dsack") && found instanceof Packets.Sack s && !Script.range(value, DSack.find(segAck, s).length()))
                 return "D-SACK block of " + DSack.find(segAck, s).length() + " octets, expected " + value;
+            if (present && found instanceof Packets.Timestamps t) {
+                // ts:VAL:ECR, each a number or *: the TSecr is what a scenario can know (the peer's own TSval)
+                String[] vals = value.split(":", 2);
+                if (!Script.range(vals[0], t.value())) return "TSval " + Integer.toUnsignedString(t.value()) + ", expected " + vals[0];
+                if (vals.length > 1 && !Script.range(vals[1], t.echoReply())) {
+                    return "TSecr " + Integer.toUnsignedString(t.echoReply()) + ", expected " + vals[1];
+                }
+            }
         }
         return null;
     }

@@ -33,7 +33,8 @@ final class TcpConnectionTest {
     static TcpConfig config() {
         return TcpConfig.defaults().withRtoInitial(200).withRtoMin(200).withReceiveBuffer(65535)
                 .withWindowScaling(false).withDelayedAck(0).withGiveUpAfter(0).withSynGiveUpAfter(0).withNoDelay(true)
-                .withEcn(false);
+                .withEcn(false) // RFC 9293's SYN and SYN-ACK bit for bit: ECN's flags are CongestionWiringTest's
+                .withTimestamps(false); // segments written by hand here carry no TSopt; TimestampsWiringTest has them
     }
 
     public static void main(String[] args) {
