@@ -22,7 +22,7 @@ final class Demultiplexer {
     private final BitSet clientPorts = new BitSet(65536);
     private final Map<TcpStack.FourTuple, TcpStack.Connection> connections = new HashMap<>();
     private final LinkedHashSet<TcpStack.Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
-    private final Map<Integer, TcpConfig> configByInterface = new HashMap<>();
+    private final Map<Integer, TcpConfig> configByInterface = new HashMap<>(); // key: index * 2 + (IPv6 ? 1 : 0)
     private boolean accepting = true;
 
     Demultiplexer(TcpStack stack, TcpStack.Settings settings, Log log, Wire wire, Set<Integer> clientPorts) {
@@ -68,7 +68,7 @@ final class Demultiplexer {
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
             return;
         }
-        Packets.Ipv4 ip = p.ip();
+        Packets.IpHeader ip = p.ip();
         Packets.Tcp seg = p.tcp();
         if (seg.sourcePort() == 0) {
             // Port 0 is reserved (IANA's port registry): no connection has it, so nothing could
@@ -76,17 +76,18 @@ final class Demultiplexer {
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": port 0 (source 0, destination " + port + ")");
             return;
         }
-        if (!isOurAddress(ip.destination(), port)) return;
+        IpAddress source = ip.sourceAddress(), destination = ip.destinationAddress();
+        if (!isOurAddress(destination, port)) return;
         if (!wire.survivesFaults(packet)) return; // --drop-received, --loss-received
         wire.draw(p);
-        TcpStack.FourTuple tuple = new TcpStack.FourTuple(ip.destination(), seg.destinationPort(), ip.source(), seg.sourcePort());
+        TcpStack.FourTuple tuple = new TcpStack.FourTuple(destination, seg.destinationPort(), source, seg.sourcePort());
         TcpStack.Connection c = connections.get(tuple);
         if (log.verbose()) {
             log.detail(c != null ? c.who() : null, "<- " + PacketText.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
-                    + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort());
+                    + " from " + source.withPort(seg.sourcePort()));
             for (Packets.TcpOption o : seg.options()) {
                 if (o instanceof Packets.Malformed m) {
-                    log.detail(c != null ? c.who() : null, "Malformed TCP option from " + Packets.address(ip.source()) + ": "
+                    log.detail(c != null ? c.who() : null, "Malformed TCP option from " + source + ": "
                             + m.reason() + "; the segment is processed without it, as Linux does (RFC 9293 MUST-7)");
                 }
             }
@@ -108,7 +109,7 @@ final class Demultiplexer {
     private void closedPort(TcpStack.FourTuple tuple, Packets.Tcp seg) {
         Packets.Tcp reset = TcpConnection.resetFor(seg);
         if (log.verbose()) {
-            log.detail(null, "Segment for no connection from " + Packets.address(tuple.remoteAddress()) + ":" + seg.sourcePort()
+            log.detail(null, "Segment for no connection from " + tuple.remoteAddress().withPort(seg.sourcePort())
                     + (reset != null ? ": sent RST" : ": RST ignored"));
         }
         if (reset != null) wire.transmit(tuple, reset, null);
@@ -123,21 +124,21 @@ final class Demultiplexer {
         Listener.Answer answer = Listener.answer(seg);
         if (!answer.accept()) {
             if (log.verbose()) {
-                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + Packets.address(tuple.remoteAddress())
-                        + ":" + tuple.remotePort() + ": " + answer.dropped().reason());
+                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + tuple.remoteAddress().withPort(tuple.remotePort())
+                        + ": " + answer.dropped().reason());
             }
             if (answer.reset() != null) wire.transmit(tuple, answer.reset(), null);
             return;
         }
         if (!accepting) {
             if (log.verbose()) {
-                log.detail(null, "SYN from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort()
+                log.detail(null, "SYN from " + tuple.remoteAddress().withPort(tuple.remotePort())
                         + " ignored: not accepting new connections");
             }
             return;
         }
         if (halfOpen.size() >= settings.backlog) recycleOldestHalfOpen();
-        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex));
+        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex, tuple.ipv6()));
         c.interfaceIndex = interfaceIndex;
         add(c);
         stack.synArrived(c, seg);
@@ -157,16 +158,27 @@ final class Demultiplexer {
         stack.forget(oldest);
     }
 
-    private boolean isOurAddress(int destination, int port) {
-        if (port == settings.listenPort) return settings.bindAddress == 0 || destination == settings.bindAddress;
-        return true; // a client port: the 4-tuple lookup checks the address
+    /**
+     * The listener's port takes packets to its bound address; without --bind (null) to any address
+     * of either version, as a kernel listener on :: does; bound to 0.0.0.0 or ::, to any address of
+     * that version.
+     */
+    private boolean isOurAddress(IpAddress destination, int port) {
+        if (port != settings.listenPort) return true; // a client port: the 4-tuple lookup checks the address
+        IpAddress bound = settings.bindAddress;
+        if (bound == null) return true;
+        if (bound.isV6() != destination.isV6()) return false;
+        return bound.isAny() || destination.equals(bound);
     }
 
-    /** The settings for connections that arrive on an interface: its MTU gives the MSS we announce. */
-    private TcpConfig configFor(int interfaceIndex) {
-        return configByInterface.computeIfAbsent(interfaceIndex, index -> {
+    /**
+     * The settings for connections that arrive on an interface: its MTU gives the MSS we announce,
+     * less 40 bytes of headers for IPv4 and 60 for IPv6.
+     */
+    private TcpConfig configFor(int interfaceIndex, boolean ipv6) {
+        return configByInterface.computeIfAbsent(interfaceIndex * 2 + (ipv6 ? 1 : 0), key -> {
             try {
-                return settings.tcp.withMss(Route.mssFor(Route.interfaceMtu(index)));
+                return settings.tcp.withMss(Route.mssFor(Route.interfaceMtu(interfaceIndex), ipv6));
             } catch (LibC.NativeException e) {
                 return settings.tcp;
             }
@@ -174,7 +186,9 @@ final class Demultiplexer {
     }
 
     private static String sourceOf(ByteBuffer packet) {
-        if (packet.remaining() < Packets.IPV4_HEADER_LEN) return "(too short to say where from)";
-        return "from " + Packets.address(packet.getInt(packet.position() + 12));
+        int at = packet.position();
+        boolean v6 = packet.remaining() > 0 && (packet.get(at) & 0xf0) == 0x60;
+        if (packet.remaining() < (v6 ? Packets.IPV6_HEADER_LEN : Packets.IPV4_HEADER_LEN)) return "(too short to say where from)";
+        return "from " + (v6 ? IpAddress.read(packet, at + 8, 16) : Packets.address(packet.getInt(at + 12)));
     }
 }

@@ -3,7 +3,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The stack's side of the wire: segments become IPv4 packets and go out through the raw socket,
+ * The stack's side of the wire: segments become IP packets (version 4 or 6) and go out through the raw socket,
  * and what the wire carries either way is shown and, on request, spoiled on purpose. Here are the
  * emitting of each segment, segmentation offload (GsoSender, or the same segments cut here), the
  * fault options (FaultInjector), the capture file (--pcap), the live ladder (--ladder) and the
@@ -68,13 +68,13 @@ final class Wire {
             return;
         }
         outgoing.clear();
-        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
+        Packets.IpHeader ip = Packets.headerFor(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
         Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
-            int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);
+            int checksum = Packets.u16(outgoing, ip.headerLength() + 16);
             log.detail(c == null ? null : c.who(), "-> " + PacketText.describe(segment.withChecksum(checksum)) + " to "
-                    + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
+                    + tuple.remoteAddress().withPort(tuple.remotePort()));
         }
         if (faults == null) {
             sendNow(outgoing, c);
@@ -110,15 +110,16 @@ final class Wire {
                 gsoUnavailable = true;
             }
         }
-        if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
+        // IPv6 segments are cut here for now (GsoSender builds IPv4 frames only).
+        if (tuple.ipv6() || gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress().v4())) return false;
         outgoing.clear();
-        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification, 64);
+        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress().v4(), tuple.remoteAddress().v4(), ipIdentification, 64);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();
         lastActivityNanos = System.nanoTime();
         try {
-            gso.send(outgoing, c.interfaceIndex, tuple.remoteAddress(), mss);
+            gso.send(outgoing, c.interfaceIndex, tuple.remoteAddress().v4(), mss);
             return true;
         } catch (LibC.NativeException | RuntimeException e) {
             gsoUnavailable = true;
@@ -144,12 +145,14 @@ final class Wire {
         capture(packet);
         if (settings.ladder != null) settings.ladder.sent(packet, micros());
         lastActivityNanos = System.nanoTime();
-        int destination = packet.getInt(packet.position() + 16);
         try {
-            socket.send(packet, destination);
+            socket.send(packet);
         } catch (LibC.NativeException e) {
+            int at = packet.position();
+            String destination = (packet.get(at) & 0xf0) == 0x60 ? IpAddress.read(packet, at + 24, 16).toString()
+                    : Packets.address(packet.getInt(at + 16));
             log.always(c == null ? null : c.who(), "Could not send a packet of " + packet.remaining() + " bytes to "
-                    + Packets.address(destination) + ": " + e.getMessage());
+                    + destination + ": " + e.getMessage());
         }
     }
 

@@ -30,7 +30,7 @@ final class StackLoopTest {
         @Override public boolean lastChecksumNotReady() { return false; }
         @Override public int lastInterfaceIndex() { return 0; }
 
-        @Override public void send(ByteBuffer ipPacket, int destinationAddress) {
+        @Override public void send(ByteBuffer ipPacket) {
             try {
                 sent.add(Packets.parse(ipPacket.duplicate(), true).tcp());
             } catch (Packets.Rejected r) {
