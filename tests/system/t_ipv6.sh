@@ -1,0 +1,150 @@
+# IPv6 (issue 21): the same TCP over IPv6, on loopback (::1) and between two namespaces joined by a
+# veth (fd00:198:18::1 and ::2, unique local addresses, RFC 4193), against our own programs and the
+# kernel's TCP: the handshake's lines, 20 MB each way with sha256, curl -6 through TcpServer --stdio,
+# one server taking both versions on one port, and a capture that tshark and Ladder.java read.
+# Uses the data tests' helpers (t_data.sh: make_file, sha, ours_to_kernel, kernel_to_ours).
+
+SERVER_IP6=fd00:198:18::1
+CLIENT_IP6=fd00:198:18::2
+
+# The two namespaces of lib.sh, with an IPv6 address each beside the IPv4 ones ("nodad": usable
+# at once, no duplicate address detection to wait for).
+ipv6_up() {
+  netns_up || return 1
+  ip -n "$NS_SERVER" addr add "$SERVER_IP6/64" dev "$SERVER_DEV" nodad || return 1
+  ip -n "$NS_CLIENT" addr add "$CLIENT_IP6/64" dev "$CLIENT_DEV" nodad || return 1
+  # The neighbour discovery of the first packet takes a moment: ping once.
+  in_client ping -6 -c 1 -W 2 "$SERVER_IP6" >/dev/null 2>&1 || true
+}
+
+# ---------------------------------------------------------------- loopback
+
+test_ipv6_loopback_handshake_lines() {
+  lo_ns_up || return 1
+  start_bg "$LOGS/v6lo-server.out" in_lo $RUN TcpServer --bind ::1 --count 1
+  local server=$LAST_PID
+  wait_for_line "$LOGS/v6lo-server.out" "Listening on" || return 1
+  in_lo $RUN TcpClient ::1 >"$LOGS/v6lo-client.out" 2>&1 || { say "client failed"; cat "$LOGS/v6lo-client.out"; return 1; }
+  wait_bounded "$server" 60 || { say "server exited with $?"; cat "$LOGS/v6lo-server.out"; return 1; }
+  # The README's handshake, word for word, with [::1]:5000 for 127.0.0.1:5000.
+  sed 's/127\.0\.0\.1:5000/[::1]:5000/; s/0\.0\.0\.0:5000/[::1]:5000/' sample-logs/handshake-client.log >"$LOGS/v6lo-client.expected"
+  sed 's/127\.0\.0\.1:5000/[::1]:5000/; s/0\.0\.0\.0:5000/[::1]:5000/' sample-logs/handshake-server.log >"$LOGS/v6lo-server.expected"
+  expect_same "$LOGS/v6lo-client.expected" "$LOGS/v6lo-client.out" || return 1
+  expect_same "$LOGS/v6lo-server.expected" "$LOGS/v6lo-server.out" || return 1
+  [ -z "$(in_lo nft list tables)" ] || { say "tables left: $(in_lo nft list tables)"; return 1; }
+}
+
+# A server without --bind takes both versions on one port, as a kernel listener on :: does.
+test_ipv6_one_server_both_versions() {
+  lo_ns_up || return 1
+  start_bg "$LOGS/v6both-server.out" in_lo $RUN TcpServer --count 3 --verbose
+  local server=$LAST_PID
+  wait_for_line "$LOGS/v6both-server.out" "Listening on" || return 1
+  in_lo $RUN TcpClient 127.0.0.1 --message "over IPv4" >"$LOGS/v6both-c4.out" 2>&1 || { cat "$LOGS/v6both-c4.out"; return 1; }
+  in_lo $RUN TcpClient ::1 --message "over IPv6" >"$LOGS/v6both-c6.out" 2>&1 || { cat "$LOGS/v6both-c6.out"; return 1; }
+  # and the kernel's client over IPv6
+  in_lo python3 -c 'import socket; s = socket.create_connection(("::1", 5000)); s.sendall(b"kernel"); print(s.recv(64)); s.close()' \
+    >"$LOGS/v6both-k.out" 2>&1 || { cat "$LOGS/v6both-k.out"; return 1; }
+  wait_bounded "$server" 60 || { say "server exited with $?"; cat "$LOGS/v6both-server.out"; return 1; }
+  cat "$LOGS/v6both-k.out"
+  grep -q "b'kernel'" "$LOGS/v6both-k.out" || return 1
+  grep -q 'Received 9 bytes: "over IPv4"' "$LOGS/v6both-c4.out" || return 1
+  grep -q 'Received 9 bytes: "over IPv6"' "$LOGS/v6both-c6.out" || return 1
+  grep -q 'from 127\.0\.0\.1:' "$LOGS/v6both-server.out" || return 1
+  grep -q 'from \[::1\]:' "$LOGS/v6both-server.out" || return 1
+  # IPv6's MSS on lo: MTU 65536 - 60
+  grep -m1 -- '-> SYN-ACK.*\[::1\]' "$LOGS/v6both-server.out"
+  grep -q -- '-> SYN-ACK.*MSS 65476.*to \[::1\]' "$LOGS/v6both-server.out"
+}
+
+# ---------------------------------------------------------------- two namespaces
+
+test_ipv6_message_between_namespaces() {
+  ipv6_up || return 1
+  start_bg "$LOGS/v6msg-server.out" in_server $RUN TcpServer --bind "$SERVER_IP6" --count 1 --verbose
+  local server=$LAST_PID
+  wait_for_line "$LOGS/v6msg-server.out" "Listening on" || return 1
+  in_client $RUN TcpClient "$SERVER_IP6" --message "hello, IPv6" >"$LOGS/v6msg-client.out" 2>&1 || { cat "$LOGS/v6msg-client.out"; return 1; }
+  wait_bounded "$server" 60 || { cat "$LOGS/v6msg-server.out"; return 1; }
+  cat "$LOGS/v6msg-client.out"
+  grep -q "Sending SYN to \[$SERVER_IP6\]:5000" "$LOGS/v6msg-client.out" || return 1
+  grep -q 'Received 11 bytes: "hello, IPv6"' "$LOGS/v6msg-client.out" || return 1
+  # MSS: the veth's MTU 1500 - 60
+  grep -q -- "-> SYN-ACK.*MSS 1440.*to \[$CLIENT_IP6\]" "$LOGS/v6msg-server.out"
+}
+
+# curl -6 through TcpServer --stdio: curl's request comes out, our response goes in.
+test_ipv6_curl_through_our_stdio_server() {
+  command -v curl >/dev/null || { say "curl is not installed"; return "$SKIP"; }
+  ipv6_up || return 1
+  local body; body=$(make_file curlbody 1)
+  { printf 'HTTP/1.0 200 OK\r\nContent-Length: %d\r\nContent-Type: application/octet-stream\r\n\r\n' "$(stat -c %s "$body")"
+    cat "$body"; } >"$BUILD/v6curl-response"
+  start_bg "$LOGS/v6curl-server.err" in_server bash -c "$RUN TcpServer --stdio <'$BUILD/v6curl-response' >'$BUILD/v6curl-request'"
+  local server=$LAST_PID
+  wait_for_line "$LOGS/v6curl-server.err" "Listening on" || return 1
+  in_client curl -6 -sS --max-time 30 -g -o "$BUILD/v6curl-got" "http://[$SERVER_IP6]:5000/hello" || { say "curl failed"; return 1; }
+  wait_bounded "$server" 30 || { cat "$LOGS/v6curl-server.err"; return 1; }
+  cat "$LOGS/v6curl-server.err"
+  head -n 2 "$BUILD/v6curl-request"
+  grep -q "^GET /hello HTTP/1.1" "$BUILD/v6curl-request" || return 1
+  grep -qi "^Host: \[$SERVER_IP6\]:5000" "$BUILD/v6curl-request" || return 1
+  [ "$(sha "$body")" = "$(sha "$BUILD/v6curl-got")" ]
+}
+
+# The data tests' bodies, with the server's IPv6 address (their helpers read SERVER_IP).
+test_ipv6_ours_to_kernel() {
+  ipv6_up || return 1
+  local SERVER_IP=$SERVER_IP6
+  KSTREAM_IPV6=1 ours_to_kernel "$(make_file bulk "$DATA_MB")"
+}
+test_ipv6_kernel_to_ours() {
+  ipv6_up || return 1
+  local SERVER_IP=$SERVER_IP6
+  kernel_to_ours "$(make_file bulk "$DATA_MB")"
+}
+test_ipv6_ours_to_ours() {
+  ipv6_up || return 1
+  local SERVER_IP=$SERVER_IP6
+  copy_ours_to_ours "$(make_file bulk "$DATA_MB")"
+}
+
+# ---------------------------------------------------------------- what others read
+
+# --pcap of an IPv6 connection: tshark finds every segment with good checksums, Ladder.java draws it.
+test_ipv6_pcap_read_by_tshark_and_ladder() {
+  command -v tshark >/dev/null || { say "tshark is not installed"; return "$SKIP"; }
+  ipv6_up || return 1
+  local pcap="$BUILD/v6.pcap"
+  rm -f "$pcap"
+  start_bg "$LOGS/v6pcap-server.out" in_server $RUN TcpServer --count 1
+  local server=$LAST_PID
+  wait_for_line "$LOGS/v6pcap-server.out" "Listening on" || return 1
+  in_client $RUN TcpClient "$SERVER_IP6" --message "seen by tshark" --pcap "$pcap" >"$LOGS/v6pcap-client.out" 2>&1 || {
+    cat "$LOGS/v6pcap-client.out"; return 1; }
+  wait_bounded "$server" 60 || return 1
+  tshark -r "$pcap" -o tcp.check_checksum:TRUE -T fields -e ipv6.src -e ipv6.dst -e tcp.flags.str -e tcp.checksum.status \
+    >"$LOGS/v6pcap-tshark.txt" 2>&1 || { cat "$LOGS/v6pcap-tshark.txt"; return 1; }
+  cat "$LOGS/v6pcap-tshark.txt"
+  local frames good
+  frames=$(grep -c . "$LOGS/v6pcap-tshark.txt")
+  # Our own segments (from the client's address) carry finished checksums; the server's are ours too.
+  good=$(awk -F'\t' '$1 != "" && $4 == 2' "$LOGS/v6pcap-tshark.txt" | wc -l)
+  say "$frames frames, $good with a good TCP checksum (status 2)"
+  [ "$frames" -ge 8 ] && [ "$good" -eq "$frames" ] || return 1
+  grep -q "^$CLIENT_IP6	$SERVER_IP6	" "$LOGS/v6pcap-tshark.txt" || return 1
+  $RUN Ladder "$pcap" >"$LOGS/v6pcap-ladder.txt" 2>&1 || { cat "$LOGS/v6pcap-ladder.txt"; return 1; }
+  head -n 12 "$LOGS/v6pcap-ladder.txt"
+  grep -q "\[$SERVER_IP6\]:5000" "$LOGS/v6pcap-ladder.txt" && grep -q "SYN" "$LOGS/v6pcap-ladder.txt"
+}
+
+run_ipv6_tests() {
+  run_test "ipv6: the handshake's lines on ::1, as the README's with [::1]:5000" test_ipv6_loopback_handshake_lines
+  run_test "ipv6: a server without --bind takes IPv4 and IPv6 on one port (ours and the kernel's clients)" test_ipv6_one_server_both_versions
+  run_test "ipv6: a message between two namespaces (fd00:198:18::/64), MSS 1440 = MTU - 60" test_ipv6_message_between_namespaces
+  run_test "ipv6: curl -6 gets a response piped into TcpServer --stdio" test_ipv6_curl_through_our_stdio_server
+  run_test "ipv6: ${DATA_MB} MB our client -> kernel server, sha256 equal" test_ipv6_ours_to_kernel
+  run_test "ipv6: ${DATA_MB} MB kernel client -> our server, sha256 equal" test_ipv6_kernel_to_ours
+  run_test "ipv6: ${DATA_MB} MB ours -> ours, sha256 equal" test_ipv6_ours_to_ours
+  run_test "ipv6: --pcap of IPv6 read by tshark (checksums good) and Ladder.java" test_ipv6_pcap_read_by_tshark_and_ladder
+}
