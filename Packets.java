@@ -108,7 +108,12 @@ final class Packets {
 
         /** A header to send: DF set, no options; length and checksum are filled in by emit. */
         static Ipv4 forTcp(int source, int destination, int identification, int ttl) {
-            return new Ipv4(0, 0, identification & 0xffff, IP_DONT_FRAGMENT, ttl, PROTOCOL_TCP, 0,
+            return forTcp(source, destination, identification, ttl, 0);
+        }
+
+        /** The same, with the TOS byte: DSCP in its upper six bits, ECN in the lower two (RFC 2474, 3168). */
+        static Ipv4 forTcp(int source, int destination, int identification, int ttl, int tos) {
+            return new Ipv4(tos & 0xff, 0, identification & 0xffff, IP_DONT_FRAGMENT, ttl, PROTOCOL_TCP, 0,
                     source, destination, IPV4_HEADER_LEN);
         }
     }
@@ -144,12 +149,17 @@ final class Packets {
 
     /** A header to send from source to destination, of their version (both must be of one). */
     static IpHeader headerFor(IpAddress source, IpAddress destination, int identification, int ttl) {
+        return headerFor(source, destination, identification, ttl, 0);
+    }
+
+    /** The same with a type of service (IPv4) or traffic class (IPv6): DSCP and ECN bits. ttl is IPv6's hop limit. */
+    static IpHeader headerFor(IpAddress source, IpAddress destination, int identification, int ttl, int tos) {
         if (source.isV6() != destination.isV6())
             throw new IllegalArgumentException("addresses of two IP versions: " + source + " and " + destination);
         // RFC 6437 section 2 allows a flow label of 0 ("not labeled"); Linux sets one per
         // connection by default, but nothing on the path needs it for one TCP connection.
-        return source.isV6() ? Ipv6.forTcp(source, destination, 0, ttl)
-                : Ipv4.forTcp(source.v4(), destination.v4(), identification, ttl);
+        return source.isV6() ? new Ipv6(tos & 0xff, 0, 0, PROTOCOL_TCP, ttl, source, destination, IPV6_HEADER_LEN)
+                : Ipv4.forTcp(source.v4(), destination.v4(), identification, ttl, tos);
     }
 
     /** A TCP option. Each kind knows its length, its bytes and how a learner reads it. */

@@ -61,6 +61,16 @@ final class Wire {
 
     // ------------------------------------------------------------------ sending
 
+    /**
+     * The IP header of what we send. RFC 9293 section 3.9.2: "The TTL value used to send TCP
+     * segments MUST be configurable" (MUST-49); section 3.9.1.9: "The application layer MUST be able
+     * to specify the Differentiated Services field for segments that are sent on a connection" (MUST-48).
+     */
+    private Packets.IpHeader ipHeader(TcpStack.FourTuple tuple, int identification) {
+        // IPv6: the hop limit and the traffic class (RFC 8200 section 3) take the TTL's and the TOS's place.
+        return Packets.headerFor(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2);
+    }
+
     /** Emits and sends a segment; c names the connection in log lines (null for none). */
     void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c) {
         if (c != null && segment.payload().length > c.tcp.sendMss()) {
@@ -68,7 +78,7 @@ final class Wire {
             return;
         }
         outgoing.clear();
-        Packets.IpHeader ip = Packets.headerFor(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
+        Packets.IpHeader ip = ipHeader(tuple, ipIdentification++);
         Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
@@ -113,7 +123,7 @@ final class Wire {
         // IPv6 segments are cut here for now (GsoSender builds IPv4 frames only).
         if (tuple.ipv6() || gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress().v4())) return false;
         outgoing.clear();
-        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress().v4(), tuple.remoteAddress().v4(), ipIdentification, 64);
+        Packets.IpHeader ip = ipHeader(tuple, ipIdentification);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();
