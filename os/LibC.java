@@ -138,9 +138,14 @@ final class LibC {
 
     /** struct sockaddr_ll for sending out of an interface to a link-layer (MAC) address. */
     static ByteBuffer sockaddrLl(int interfaceIndex, byte[] mac) {
+        return sockaddrLl(interfaceIndex, mac, ETH_P_IP);
+    }
+
+    /** The same for frames of another protocol (ETH_P_IPV6). */
+    static ByteBuffer sockaddrLl(int interfaceIndex, byte[] mac, int protocol) {
         ByteBuffer sa = direct(20);
         sa.putShort(0, (short) AF_PACKET);                                   // sll_family
-        sa.putShort(2, Short.reverseBytes((short) ETH_P_IP));                // sll_protocol, network order
+        sa.putShort(2, Short.reverseBytes((short) protocol));                // sll_protocol, network order
         sa.putInt(4, interfaceIndex);                                        // sll_ifindex
         sa.put(11, (byte) mac.length);                                       // sll_halen
         for (int i = 0; i < mac.length; i++) sa.put(12 + i, mac[i]);         // sll_addr

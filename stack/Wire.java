@@ -120,8 +120,7 @@ final class Wire {
                 gsoUnavailable = true;
             }
         }
-        // IPv6 segments are cut here for now (GsoSender builds IPv4 frames only).
-        if (tuple.ipv6() || gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress().v4())) return false;
+        if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
         outgoing.clear();
         Packets.IpHeader ip = ipHeader(tuple, ipIdentification);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
@@ -129,7 +128,7 @@ final class Wire {
         outgoing.flip();
         lastActivityNanos = System.nanoTime();
         try {
-            gso.send(outgoing, c.interfaceIndex, tuple.remoteAddress().v4(), mss);
+            gso.send(outgoing, c.interfaceIndex, tuple.remoteAddress(), mss);
             return true;
         } catch (LibC.NativeException | RuntimeException e) {
             gsoUnavailable = true;
