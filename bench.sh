@@ -168,7 +168,8 @@ bulk kernel kernel || exit 1; bulk_kernel_kernel=$MBPS; cpu_kernel=$CPU_S
 # One IPv6 figure beside IPv4's: our client -> our server over fd00:198:18::/64, the same server
 # (without --bind it takes both versions), the same sizes.
 ip -n "$NS_SERVER" addr add fd00:198:18::1/64 dev "$SERVER_DEV" nodad && ip -n "$NS_CLIENT" addr add fd00:198:18::2/64 dev "$CLIENT_DEV" nodad \
-  && in_client ping -6 -c 1 -W 2 fd00:198:18::1 >/dev/null 2>&1 || exit 1
+  || { say "could not give the namespaces IPv6 addresses"; exit 1; }
+in_client ping -6 -c 1 -W 2 fd00:198:18::1 >/dev/null 2>&1 # neighbour discovery before the transfer
 SERVER_IP4=$SERVER_IP; SERVER_IP=fd00:198:18::1
 bulk ours ours || exit 1; bulk_ours_ours_ipv6=$MBPS
 SERVER_IP=$SERVER_IP4
