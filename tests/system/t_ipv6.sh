@@ -109,6 +109,59 @@ test_ipv6_ours_to_ours() {
   copy_ours_to_ours "$(make_file bulk "$DATA_MB")"
 }
 
+# ---------------------------------------------------------------- loss, and packets made by hand
+
+# add_loss's rules (t_teardown.sh) for IPv6: a share of TCP packets dropped both ways on the
+# client's side of the veth.
+add_loss6() {
+  local percent=$1
+  in_client nft add table netdev loss6 || return 1
+  in_client nft add chain netdev loss6 in "{ type filter hook ingress device $CLIENT_DEV priority 0; }"
+  in_client nft add chain netdev loss6 out "{ type filter hook egress device $CLIENT_DEV priority 0; }"
+  in_client nft add rule netdev loss6 in meta protocol ip6 meta l4proto tcp numgen random mod 100 '<' "$percent" counter drop
+  in_client nft add rule netdev loss6 out meta protocol ip6 meta l4proto tcp numgen random mod 100 '<' "$percent" counter drop
+}
+
+test_ipv6_one_percent_loss_both_ways() {
+  ipv6_up && kernel_segments_unmerged && add_loss6 1 || return 1
+  local SERVER_IP=$SERVER_IP6 file; file=$(make_file bulk "$DATA_MB")
+  KSTREAM_IPV6=1 timed "v6-loss1-ours_to_kernel" ours_to_kernel "$file" --rto-min 200 || return 1
+  timed "v6-loss1-kernel_to_ours" kernel_to_ours "$file" --rto-min 200 || return 1
+  in_client nft list table netdev loss6 | grep -o 'counter packets [0-9]*'
+  # Both chains dropped something: the loss was real.
+  [ "$(in_client nft list table netdev loss6 | grep -c 'counter packets [1-9]')" -eq 2 ]
+}
+
+# IPv6 packets made by scapy: a SYN behind hop-by-hop, routing and destination options headers is
+# answered; a fragment and a payload length past the packet are dropped, each with its reason in
+# --verbose. (An extension chain that runs past the packet hides the port, so nothing says it is
+# for us: it is not looked at; PacketsIpv6 checks the parse's reason for it.)
+test_ipv6_extension_headers_and_malformed_packets() {
+  /usr/bin/python3 -c 'import scapy' 2>/dev/null || { say "python3-scapy is not installed"; return "$SKIP"; }
+  ipv6_up || return 1
+  start_bg "$LOGS/v6ext-server.out" in_server $RUN TcpServer --bind "$SERVER_IP6" --verbose
+  wait_for_line "$LOGS/v6ext-server.out" "Listening on" || return 1
+  in_client /usr/bin/python3 - "$CLIENT_IP6" "$SERVER_IP6" "$CLIENT_DEV" >"$LOGS/v6ext-scapy.out" 2>&1 <<'PY' || { cat "$LOGS/v6ext-scapy.out"; return 1; }
+import sys, logging
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import IPv6, TCP, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, PadN, send
+src, dst, dev = sys.argv[1:4]
+syn = TCP(sport=41000, dport=5000, seq=1000, flags="S", options=[("MSS", 1440)])
+ext = IPv6(src=src, dst=dst) / IPv6ExtHdrHopByHop() / IPv6ExtHdrRouting(addresses=[], segleft=0) / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 4)]) / syn
+send(ext, verbose=0)
+send(IPv6(src=src, dst=dst) / IPv6ExtHdrFragment(m=1, id=7) / TCP(sport=41001, dport=5000, flags="S"), verbose=0)
+long = bytes(IPv6(src=src, dst=dst, plen=200) / TCP(sport=41002, dport=5000, flags="S"))
+send(IPv6(long), verbose=0)
+PY
+  cat "$LOGS/v6ext-scapy.out"
+  sleep 0.5
+  grep "Dropped packet" "$LOGS/v6ext-server.out"
+  grep -- "-> SYN-ACK" "$LOGS/v6ext-server.out"
+  grep -q -- "-> SYN-ACK seq=[0-9]* ack=1001 .* to \[$CLIENT_IP6\]:41000" "$LOGS/v6ext-server.out" || return 1
+  grep -q "Dropped packet from $CLIENT_IP6: IPv6 fragment header" "$LOGS/v6ext-server.out" || return 1
+  grep -q "Dropped packet from $CLIENT_IP6: IPv6 payload length 200 exceeds" "$LOGS/v6ext-server.out"
+}
+
 # ---------------------------------------------------------------- what others read
 
 # --pcap of an IPv6 connection: tshark finds every segment with good checksums, Ladder.java draws it.
@@ -147,5 +200,7 @@ run_ipv6_tests() {
   run_test "ipv6: ${DATA_MB} MB our client -> kernel server, sha256 equal" test_ipv6_ours_to_kernel
   run_test "ipv6: ${DATA_MB} MB kernel client -> our server, sha256 equal" test_ipv6_kernel_to_ours
   run_test "ipv6: ${DATA_MB} MB ours -> ours, sha256 equal" test_ipv6_ours_to_ours
+  run_test "ipv6: 1% loss each way, ours -> kernel and kernel -> ours: intact" test_ipv6_one_percent_loss_both_ways
+  run_test "ipv6: a SYN behind extension headers is answered; a fragment and a payload length past the packet are dropped with reasons" test_ipv6_extension_headers_and_malformed_packets
   run_test "ipv6: --pcap of IPv6 read by tshark (checksums good) and Ladder.java" test_ipv6_pcap_read_by_tshark_and_ladder
 }
