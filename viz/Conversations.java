@@ -17,7 +17,7 @@ import java.util.Map;
 final class Conversations {
     private Conversations() {}
 
-    /** The connections, and how many packets were not TCP over IPv4 (ARP, IPv6, ...). */
+    /** The connections, and how many packets were not TCP over IPv4 or IPv6 (ARP, ICMP, ...). */
     record Result(List<Conversation> conversations, int skipped) {}
 
     private record Seen(int frame, long micros, Endpoint from, Packets.Tcp tcp) {}
@@ -33,8 +33,8 @@ final class Conversations {
 
     static Result of(PcapReader.Capture capture) throws BadCapture {
         if (!LinkLayer.supported(capture.linkType()))
-            throw new BadCapture("link type " + capture.linkType() + " is not supported (readable: 228 raw IPv4 as "
-                    + "our programs write, 1 Ethernet, 113 and 276 Linux cooked as tcpdump -i any writes, 101 and 12 raw IP)");
+            throw new BadCapture("link type " + capture.linkType() + " is not supported (readable: 101 and 12 raw IP, "
+                    + "as our programs write, 228 raw IPv4, 1 Ethernet, 113 and 276 Linux cooked as tcpdump -i any writes)");
         Map<Key, List<Seen>> byEnds = new LinkedHashMap<>();
         int skipped = 0;
         for (PcapReader.Record r : capture.records()) {
