@@ -109,6 +109,28 @@ test_ipv6_ours_to_ours() {
   copy_ours_to_ours "$(make_file bulk "$DATA_MB")"
 }
 
+# --ttl and --dscp over IPv6: the hop limit and the traffic class's DSCP of every packet our client
+# sends, as tcpdump on the server's host sees them (t_interop.sh's test, for the other version).
+test_ipv6_hop_limit_and_traffic_class_reach_the_wire() {
+  ipv6_up || return 1
+  local pcap=$LOGS/v6ttl-server-side.pcap
+  start_bg "$LOGS/v6ttl-tcpdump.out" in_server tcpdump -Z root --immediate-mode -U -i "$SERVER_DEV" -w "$pcap" tcp port 5000
+  local capture=$LAST_PID
+  wait_for_line "$LOGS/v6ttl-tcpdump.out" "listening on" 10 || return 1
+  start_bg "$LOGS/v6ttl-kernel-server.out" in_server env KSTREAM_IPV6=1 $KSTREAM sink 5000
+  wait_for_line "$LOGS/v6ttl-kernel-server.out" "listening" || return 1
+  in_client $RUN TcpClient "$SERVER_IP6" --send-bytes 3000 --ttl 7 --dscp 46 >"$LOGS/v6ttl-client.out" 2>&1; local status=$?
+  sleep 0.3; kill $(process_tree "$capture") 2>/dev/null; wait_bounded "$capture" 10 >/dev/null
+  cat "$LOGS/v6ttl-client.out"
+  [ "$status" -eq 0 ] || { say "client exit $status"; return 1; }
+  local ours others
+  ours=$(tshark -r "$pcap" -Y "ipv6.src==$CLIENT_IP6" -T fields -e ipv6.hlim -e ipv6.tclass.dscp 2>"$LOGS/v6ttl-tshark.err") || { cat "$LOGS/v6ttl-tshark.err"; return 1; }
+  say "hop limit and DSCP of each packet from our client, as the server's host saw them:"; say "$ours"
+  [ "$(printf '%s\n' "$ours" | grep -c .)" -ge 4 ] || { say "expected at least 4 packets from our client"; return 1; }
+  others=$(printf '%s\n' "$ours" | grep -v -P '^7\t46$')
+  [ -z "$others" ] || { say "packets without hop limit 7 and DSCP 46: $others"; return 1; }
+}
+
 # ---------------------------------------------------------------- loss, and packets made by hand
 
 # add_loss's rules (t_teardown.sh) for IPv6: a share of TCP packets dropped both ways on the
@@ -200,6 +222,7 @@ run_ipv6_tests() {
   run_test "ipv6: ${DATA_MB} MB our client -> kernel server, sha256 equal" test_ipv6_ours_to_kernel
   run_test "ipv6: ${DATA_MB} MB kernel client -> our server, sha256 equal" test_ipv6_kernel_to_ours
   run_test "ipv6: ${DATA_MB} MB ours -> ours, sha256 equal" test_ipv6_ours_to_ours
+  run_test "ipv6: --ttl 7 --dscp 46 are the hop limit and traffic class of every packet our client sends" test_ipv6_hop_limit_and_traffic_class_reach_the_wire
   run_test "ipv6: 1% loss each way, ours -> kernel and kernel -> ours: intact" test_ipv6_one_percent_loss_both_ways
   run_test "ipv6: a SYN behind extension headers is answered; a fragment and a payload length past the packet are dropped with reasons" test_ipv6_extension_headers_and_malformed_packets
   run_test "ipv6: --pcap of IPv6 read by tshark (checksums good) and Ladder.java" test_ipv6_pcap_read_by_tshark_and_ladder
