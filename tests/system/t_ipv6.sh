@@ -73,6 +73,24 @@ test_ipv6_message_between_namespaces() {
   grep -q -- "-> SYN-ACK.*MSS 1440.*to \[$CLIENT_IP6\]" "$LOGS/v6msg-server.out"
 }
 
+# Many connections at once over IPv6 (t_hostile.sh's 200, here 100): each log line names its peer
+# in brackets, and the server ends with no state left.
+test_ipv6_100_of_our_clients_at_once() {
+  ipv6_up || return 1
+  start_bg "$LOGS/v6many-server.out" in_server $RUN TcpServer --count 100 --msl 0.2
+  local server=$LAST_PID
+  wait_for_line "$LOGS/v6many-server.out" "Listening on" || return 1
+  in_client $RUN TcpClient "$SERVER_IP6" --connections 100 --message "one of a hundred" --msl 0.2 \
+    >"$LOGS/v6many-client.out" 2>&1; local status=$?
+  tail -n 3 "$LOGS/v6many-client.out"
+  [ "$status" -eq 0 ] || { say "client exit $status"; grep -v 'Received\|Sending\|closed\|TIME-WAIT' "$LOGS/v6many-client.out" | head -40; return 1; }
+  [ "$(tail -n 1 "$LOGS/v6many-client.out")" = "[Client] 100/100 connections completed" ] || return 1
+  wait_bounded "$server" 60 || { say "server exit $?"; return 1; }
+  [ "$(grep -c 'Connection closed' "$LOGS/v6many-server.out")" -eq 100 ] || return 1
+  grep -q "^\[Server \[$CLIENT_IP6\]:[0-9]*\] Received SYN, sending SYN-ACK$" "$LOGS/v6many-server.out" || {
+    say "each line should name its peer, bracketed"; return 1; }
+}
+
 # curl -6 through TcpServer --stdio: curl's request comes out, our response goes in.
 test_ipv6_curl_through_our_stdio_server() {
   command -v curl >/dev/null || { say "curl is not installed"; return "$SKIP"; }
@@ -218,6 +236,7 @@ run_ipv6_tests() {
   run_test "ipv6: the handshake's lines on ::1, as the README's with [::1]:5000" test_ipv6_loopback_handshake_lines
   run_test "ipv6: a server without --bind takes IPv4 and IPv6 on one port (ours and the kernel's clients)" test_ipv6_one_server_both_versions
   run_test "ipv6: a message between two namespaces (fd00:198:18::/64), MSS 1440 = MTU - 60" test_ipv6_message_between_namespaces
+  run_test "ipv6: 100 of our clients at once, each line names its peer as [address]:port" test_ipv6_100_of_our_clients_at_once
   run_test "ipv6: curl -6 gets a response piped into TcpServer --stdio" test_ipv6_curl_through_our_stdio_server
   run_test "ipv6: ${DATA_MB} MB our client -> kernel server, sha256 equal" test_ipv6_ours_to_kernel
   run_test "ipv6: ${DATA_MB} MB kernel client -> our server, sha256 equal" test_ipv6_kernel_to_ours
