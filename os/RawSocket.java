@@ -52,7 +52,8 @@ final class RawSocket implements PacketPort, AutoCloseable {
     private int sendFd = -1, receiveFd = -1;
     private int sendFd6 = -1, receiveFd6 = -1;  // IPv6, after enableIpv6
     private int mark;
-    private boolean ipv6First;                 // receive() takes turns between the two versions
+    private boolean preferIpv6;                // receive() asks the socket that last had a packet first
+    private int streak;                        // ... and the other one first every STREAK-th call
     private ReceiveRing ring;            // the FRAMES or BLOCKS path, or null
 
     // Native memory for recvmsg, allocated once: struct msghdr, struct iovec, struct sockaddr_ll,
@@ -199,10 +200,24 @@ final class RawSocket implements PacketPort, AutoCloseable {
             return p;
         }
         if (receiveFd6 < 0) return receiveFrom(receiveFd);
-        ipv6First = !ipv6First; // taking turns: a stream of one version does not starve the other
-        ByteBuffer p = receiveFrom(ipv6First ? receiveFd6 : receiveFd);
-        return p != null ? p : receiveFrom(ipv6First ? receiveFd : receiveFd6);
+        // The socket that had the last packet is asked first, so a stream of one version costs one
+        // recvmsg per packet, not two; every STREAK-th call the other goes first, so that a steady
+        // stream of one version cannot starve the other.
+        boolean v6 = preferIpv6;
+        if (++streak >= STREAK) {
+            streak = 0;
+            v6 = !v6;
+        }
+        ByteBuffer p = receiveFrom(v6 ? receiveFd6 : receiveFd);
+        if (p == null) {
+            v6 = !v6;
+            p = receiveFrom(v6 ? receiveFd6 : receiveFd);
+        }
+        if (p != null) preferIpv6 = v6;
+        return p;
     }
+
+    private static final int STREAK = 32;
 
     private ByteBuffer receiveFrom(int fd) throws LibC.NativeException {
         while (true) {
