@@ -202,6 +202,38 @@ PY
   grep -q "Dropped packet from $CLIENT_IP6: IPv6 payload length 200 exceeds" "$LOGS/v6ext-server.out"
 }
 
+# SYN cookies over IPv6 (t_modern.sh's test, for the other version): with a backlog of 4 filled by
+# 20 SYNs from scapy, the kernel's client and ours are each made from their ACK's cookie, which
+# hashes both 16-byte addresses.
+test_ipv6_syn_cookies() {
+  /usr/bin/python3 -c 'import scapy' 2>/dev/null || { say "python3-scapy is not installed"; return "$SKIP"; }
+  ipv6_up || return 1
+  in_client nft add table inet quiet && in_client nft add chain inet quiet out '{ type filter hook output priority 0; }' \
+    && in_client nft add rule inet quiet out 'tcp flags & rst == rst' meta mark != 0x5254 drop || return 1
+  start_bg "$LOGS/v6cookie-server.out" in_server $RUN TcpServer --backlog 4 --verbose
+  local server=$LAST_PID
+  wait_for_line "$LOGS/v6cookie-server.out" "Listening on" || return 1
+  in_client /usr/bin/python3 - "$CLIENT_IP6" "$SERVER_IP6" >"$LOGS/v6cookie-flood.out" 2>&1 <<'PY' || { cat "$LOGS/v6cookie-flood.out"; return 1; }
+import sys, logging
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import IPv6, TCP, send
+src, dst = sys.argv[1:3]
+send([IPv6(src=src, dst=dst) / TCP(sport=30000 + i, dport=5000, seq=1000 * i, flags="S", options=[("MSS", 1440)]) for i in range(20)], verbose=0)
+PY
+  local out; out=$(in_client $RUN KernelPeer client "$SERVER_IP6" 5000 "cookie for the kernel" 2>&1); local kstatus=$?
+  in_client $RUN TcpClient "$SERVER_IP6" --message "cookie for us" >"$LOGS/v6cookie-client.out" 2>&1; local status=$?
+  kill "$server" 2>/dev/null; wait_bounded "$server" 20
+  grep "cookie" "$LOGS/v6cookie-server.out" | grep -v "answering with a SYN cookie" | head -10
+  say "kernel client: $out"
+  [ "$kstatus" -eq 0 ] && [ "$out" = "echo: cookie for the kernel" ] || { say "the kernel client was not served"; return 1; }
+  [ "$status" -eq 0 ] || { cat "$LOGS/v6cookie-client.out"; say "our client was not served"; return 1; }
+  local cookies made
+  cookies=$(grep -c "backlog of 4 full, answering with a SYN cookie" "$LOGS/v6cookie-server.out")
+  made=$(grep -c "brings back a valid SYN cookie" "$LOGS/v6cookie-server.out")
+  say "SYN-ACKs with a cookie: $cookies; connections made from a cookie: $made"
+  [ "$cookies" -ge 16 ] && [ "$made" -eq 2 ]
+}
+
 # ---------------------------------------------------------------- what others read
 
 # --pcap of an IPv6 connection: tshark finds every segment with good checksums, Ladder.java draws it.
@@ -244,5 +276,6 @@ run_ipv6_tests() {
   run_test "ipv6: --ttl 7 --dscp 46 are the hop limit and traffic class of every packet our client sends" test_ipv6_hop_limit_and_traffic_class_reach_the_wire
   run_test "ipv6: 1% loss each way, ours -> kernel and kernel -> ours: intact" test_ipv6_one_percent_loss_both_ways
   run_test "ipv6: a SYN behind extension headers is answered; a fragment and a payload length past the packet are dropped with reasons" test_ipv6_extension_headers_and_malformed_packets
+  run_test "ipv6: SYN cookies: a full backlog answers with cookies over both addresses; the kernel's client and ours are made from them" test_ipv6_syn_cookies
   run_test "ipv6: --pcap of IPv6 read by tshark (checksums good) and Ladder.java" test_ipv6_pcap_read_by_tshark_and_ladder
 }
