@@ -1,8 +1,9 @@
 # IPv6 (issue 21): the same TCP over IPv6, on loopback (::1) and between two namespaces joined by a
 # veth (fd00:198:18::1 and ::2, unique local addresses, RFC 4193), against our own programs and the
 # kernel's TCP: the handshake's lines, 20 MB each way with sha256, curl -6 through TcpServer --stdio,
-# one server taking both versions on one port, and a capture that tshark and Ladder.java read.
-# Uses the data tests' helpers (t_data.sh: make_file, sha, ours_to_kernel, kernel_to_ours).
+# one server taking both versions on one port, teardown both ways, loss, malformed packets, SYN
+# cookies, and a capture that tshark and Ladder.java read. Uses other groups' helpers and tests
+# (t_data.sh: make_file, sha, ours_to_kernel, kernel_to_ours; t_teardown.sh's tests, over_ipv6).
 
 SERVER_IP6=fd00:198:18::1
 CLIENT_IP6=fd00:198:18::2
@@ -234,6 +235,22 @@ PY
   [ "$cookies" -ge 16 ] && [ "$made" -eq 2 ]
 }
 
+# over_ipv6 TEST: runs another group's test with the server's IPv6 address: in the test's subshell,
+# netns_up also gives the namespaces their IPv6 addresses, and SERVER_IP is the IPv6 one.
+over_ipv6() {
+  eval "$(declare -f netns_up | sed '1s/^netns_up/netns_up_ipv4_only/')"
+  local ipv4=$SERVER_IP
+  netns_up() { SERVER_IP=$ipv4 netns_up_ipv4_only || return 1
+    ip -n "$NS_SERVER" addr add "$SERVER_IP6/64" dev "$SERVER_DEV" nodad && ip -n "$NS_CLIENT" addr add "$CLIENT_IP6/64" dev "$CLIENT_DEV" nodad || return 1
+    in_client ping -6 -c 1 -W 2 "$SERVER_IP6" >/dev/null 2>&1 || true; }
+  SERVER_IP=$SERVER_IP6 "$@"
+}
+
+test_ipv6_teardown_our_client_closes_first() { over_ipv6 test_our_client_closes_first_kernel_server; }
+test_ipv6_teardown_kernel_client_closes_first() { over_ipv6 test_kernel_client_closes_first_our_server; }
+test_ipv6_teardown_our_server_closes_first() { over_ipv6 test_our_server_closes_first_kernel_client; }
+test_ipv6_teardown_data_after_our_fin() { over_ipv6 test_data_after_our_fin_is_taken_without_a_crash; }
+
 # ---------------------------------------------------------------- what others read
 
 # --pcap of an IPv6 connection: tshark finds every segment with good checksums, Ladder.java draws it.
@@ -273,6 +290,10 @@ run_ipv6_tests() {
   run_test "ipv6: ${DATA_MB} MB our client -> kernel server, sha256 equal" test_ipv6_ours_to_kernel
   run_test "ipv6: ${DATA_MB} MB kernel client -> our server, sha256 equal" test_ipv6_kernel_to_ours
   run_test "ipv6: ${DATA_MB} MB ours -> ours, sha256 equal" test_ipv6_ours_to_ours
+  run_test "ipv6 teardown: our client closes first; the kernel server keeps nothing (ss)" test_ipv6_teardown_our_client_closes_first
+  run_test "ipv6 teardown: kernel client closes first; our server closes passively; kernel in TIME-WAIT" test_ipv6_teardown_kernel_client_closes_first
+  run_test "ipv6 teardown: our server closes first (--close-after-reply); logs equal sample-logs" test_ipv6_teardown_our_server_closes_first
+  run_test "ipv6 teardown: data after our FIN (half-close) is taken, not answered, no crash" test_ipv6_teardown_data_after_our_fin
   run_test "ipv6: --ttl 7 --dscp 46 are the hop limit and traffic class of every packet our client sends" test_ipv6_hop_limit_and_traffic_class_reach_the_wire
   run_test "ipv6: 1% loss each way, ours -> kernel and kernel -> ours: intact" test_ipv6_one_percent_loss_both_ways
   run_test "ipv6: a SYN behind extension headers is answered; a fragment and a payload length past the packet are dropped with reasons" test_ipv6_extension_headers_and_malformed_packets
