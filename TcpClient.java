@@ -18,6 +18,7 @@ import java.util.Set;
 public class TcpClient {
     static final String USAGE = String.join("\n",
             "Usage: sudo jbang TcpClient.java HOST [--port N] [--source-port N] [--timeout SECONDS] [options]",
+            "  HOST                an IPv4 or IPv6 address (198.18.0.1, ::1), or a name (IPv4 first)",
             "  --port N            the server's port (default 5000)",
             "  --source-port N     our port (default: a free port the kernel picks)",
             "  --timeout SECONDS   give up when the handshake, or the reply, takes longer (default 10)",

@@ -12,7 +12,8 @@ import java.util.Set;
 public class TcpServer {
     static final String USAGE = String.join("\n",
             "Usage: sudo jbang TcpServer.java [--bind ADDR] [--port N] [--count N] [options]",
-            "  --bind ADDR         accept connections to this local address only (default: all)",
+            "  --bind ADDR         accept connections to this local address only, IPv4 or IPv6",
+            "                      (default, or ::, all addresses of both versions; 0.0.0.0: all IPv4)",
             "  --port N            the port to listen on (default 5000)",
             "  --count N           exit after N connections completed their handshake and closed",
             "                      (default: run until Ctrl-C)",
