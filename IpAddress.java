@@ -22,7 +22,7 @@ final class IpAddress {
 
     /** An IPv4 address held in an int, most significant byte first (the way Packets.Ipv4 holds it). */
     static IpAddress v4(int address) {
-        return new IpAddress(ByteBuffer.allocate(4).putInt(address).array());
+        return new IpAddress(new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
     }
 
     /** 4 or 16 bytes, copied. */
@@ -98,7 +98,7 @@ final class IpAddress {
     /** The IPv4 address as an int; only for IPv4. */
     int v4() {
         if (isV6()) throw new IllegalStateException(this + " is an IPv6 address");
-        return ByteBuffer.wrap(bytes).getInt();
+        return (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
     }
 
     /** 0.0.0.0 or :: (any local address). */
