@@ -18,6 +18,7 @@
  *   what to send now                     Sender          3.7.4 Nagle, 3.8.6 windows, the FIN, segments
  *   loss recovery                        LossRecovery    RFC 5681, 6582, 6675, 8985, 3042, 5827
  *   challenge ACKs' budget               ChallengeAcks   RFC 5961 section 7
+ *   an ICMP error arrives (3.9.2.2)      IcmpArrives     RFC 1122 4.2.3.9, RFC 1191, RFC 5927
  * </pre>
  * Each algorithm is its own unit, composed here: RttEstimator, CongestionControl, Scoreboard,
  * ReassemblyQueue, SendBuffer, ReceiveBuffer, ReceiveWindow, WhenToSend.
@@ -76,6 +77,7 @@ final class TcpConnection {
     final Sender sender;
     final LossRecovery recovery;
     final ChallengeAcks challengeAcks;
+    final IcmpArrives icmpArrives;
 
     TcpConnection(TcpConfig config, int localPort, int remotePort) {
         this.config = config;
@@ -94,6 +96,7 @@ final class TcpConnection {
         this.sender = new Sender(this);
         this.recovery = new LossRecovery(this);
         this.challengeAcks = new ChallengeAcks(this);
+        this.icmpArrives = new IcmpArrives(this);
     }
 
     // ------------------------------------------------------------------ the calls (each to its room)
@@ -121,6 +124,9 @@ final class TcpConnection {
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
     void onSegment(Packets.Tcp seg, long now, Output out) { segmentArrives.onSegment(seg, now, out); }
+
+    /** An ICMP error that quotes this connection's 4-tuple (3.9.2.2, MUST-54; RFC 1191). */
+    void onIcmp(Icmp.Error error, long now, Output out) { icmpArrives.onIcmp(error, now, out); }
 
     /** Runs every timer whose deadline has come (3.10.8). */
     void onTimer(long now, Output out) { timeouts.onTimer(now, out); }

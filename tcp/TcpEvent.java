@@ -62,6 +62,14 @@ sealed interface TcpEvent {
         NEW_SYN
     }
 
+    /**
+     * An ICMP error about a segment of ours arrived (RFC 9293 3.9.2.2, MUST-54): what it said
+     * ("host unreachable"), who sent it (a router or the peer's host), and what we did about it
+     * ("ignored: ...", "soft error: reported", "path MTU 1280: MSS 1460 -> 1240, resending").
+     * SHLD-25: soft errors are made available to the application this way.
+     */
+    record IcmpError(String what, String from, String action) implements TcpEvent {}
+
     /** The peer's duplicate of an earlier segment, answered without processing it twice. */
     record Duplicate(String what, String answer) implements TcpEvent {}
 
@@ -89,6 +97,8 @@ sealed interface TcpEvent {
         /** FIN-WAIT-2 waited for the peer's FIN until its timer ran out. */
         FIN_TIMEOUT,
         /** We aborted it ourselves, sending a RST. */
-        ABORTED
+        ABORTED,
+        /** An ICMP error ended it (RFC 9293 3.9.2.2): a hard error, or any error while opening. */
+        UNREACHABLE
     }
 }
