@@ -58,6 +58,10 @@ final class Demultiplexer {
 
     /** One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload. */
     void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex) {
+        if (Icmp.peekProtocol(packet) == Icmp.PROTOCOL_ICMP) {
+            icmpArrived(packet);
+            return;
+        }
         int port = Packets.peekDestinationPort(packet);
         if (port < 0 || !(port == settings.listenPort || clientPorts.get(port))) return; // not ours
         wire.captureReceived(packet);
@@ -99,6 +103,38 @@ final class Demultiplexer {
         } else {
             closedPort(tuple, seg);
         }
+    }
+
+    /**
+     * An ICMP error (RawSocket's filter passes destination unreachable and time exceeded). RFC 9293
+     * 3.9.2.2: "A TCP implementation MUST act on an ICMP error message passed up from the IP layer,
+     * directing it to the connection that created the error (MUST-54)": the connection is the one
+     * whose 4-tuple the quoted segment carries (it went from us, so its source is our side). The
+     * connection checks the quoted sequence number (IcmpArrives). ICMP about other programs'
+     * traffic is none of ours and is not looked at further.
+     */
+    private void icmpArrived(ByteBuffer packet) {
+        Icmp.Error e;
+        try {
+            e = Icmp.parse(packet);
+        } catch (Icmp.Refused r) {
+            if (log.verbose()) log.detail(null, "Ignored ICMP " + sourceOf(packet) + ": " + r.reason());
+            return;
+        }
+        boolean ourPort = e.sourcePort() == settings.listenPort || clientPorts.get(e.sourcePort());
+        if (!ourPort) return;
+        TcpStack.FourTuple tuple = new TcpStack.FourTuple(e.source(), e.sourcePort(), e.destination(), e.destinationPort());
+        TcpStack.Connection c = connections.get(tuple);
+        wire.captureReceived(packet);
+        if (c == null) {
+            if (log.verbose()) {
+                log.detail(null, "ICMP " + e.describe() + " from " + Packets.address(e.from()) + " about " + Packets.address(e.source())
+                        + ":" + e.sourcePort() + " -> " + Packets.address(e.destination()) + ":" + e.destinationPort()
+                        + ": no such connection, ignored");
+            }
+            return;
+        }
+        stack.icmpArrived(c, e);
     }
 
     /**

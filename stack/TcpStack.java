@@ -280,6 +280,16 @@ final class TcpStack {
         }
     }
 
+    /** The Demultiplexer found c for an ICMP error about one of its segments. */
+    void icmpArrived(Connection c, Icmp.Error error) {
+        try {
+            c.tcp.onIcmp(error, now(), c);
+            afterCall(c);
+        } catch (RuntimeException e) {
+            internalError(c, e);
+        }
+    }
+
     /** A SYN the listener accepted: c, new in the table, starts in LISTEN and takes it. */
     void synArrived(Connection c, Packets.Tcp syn) {
         try {
