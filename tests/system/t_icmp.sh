@@ -1,0 +1,182 @@
+# When the network answers instead of the peer (RFC 9293 3.9.2.2, RFC 1191): a routed path of four
+# namespaces, a client host A, two routers and a server host B (shared notes, section 10):
+#
+#   A 198.18.10.2 -1500- 198.18.10.1 R1 198.18.11.1 -1280- 198.18.11.2 R2 198.18.12.1 -1500- 198.18.12.2 B
+#
+# The hosts' own links are 1500 bytes, so the MSS options (1460) cannot hide the 1280-byte hop: the
+# routers answer too-large packets with ICMP "fragmentation needed (MTU 1280)", and R1 answers for
+# 198.18.9.0/24 (unreachable) and 198.18.8.0/24 (prohibit) with ICMP destination unreachable.
+# Our TCP runs beside the kernel's on the same path, and the route caches are flushed between runs.
+
+ICMP_A=198.18.10.2 ICMP_R1A=198.18.10.1 ICMP_B=198.18.12.2
+ICMP_MB=${ICMP_MB:-5}
+
+routed_up() {
+  local s=$$
+  NS_A=tbh-a-$s NS_R1=tbh-r1-$s NS_R2=tbh-r2-$s NS_B=tbh-b-$s
+  for n in "$NS_A" "$NS_R1" "$NS_R2" "$NS_B"; do ip netns add "$n" || return 1; ip -n "$n" link set lo up; done
+  ip link add tbha$s netns "$NS_A" type veth peer name tbhr1a$s netns "$NS_R1" || return 1
+  ip link add tbhr1b$s netns "$NS_R1" type veth peer name tbhr2a$s netns "$NS_R2" || return 1
+  ip link add tbhr2b$s netns "$NS_R2" type veth peer name tbhb$s netns "$NS_B" || return 1
+  ip -n "$NS_A" addr add 198.18.10.2/24 dev tbha$s
+  ip -n "$NS_R1" addr add 198.18.10.1/24 dev tbhr1a$s
+  ip -n "$NS_R1" addr add 198.18.11.1/24 dev tbhr1b$s
+  ip -n "$NS_R2" addr add 198.18.11.2/24 dev tbhr2a$s
+  ip -n "$NS_R2" addr add 198.18.12.1/24 dev tbhr2b$s
+  ip -n "$NS_B" addr add 198.18.12.2/24 dev tbhb$s
+  ip -n "$NS_R1" link set tbhr1b$s mtu 1280
+  ip -n "$NS_R2" link set tbhr2a$s mtu 1280
+  ip -n "$NS_A" link set tbha$s up; ip -n "$NS_B" link set tbhb$s up
+  ip -n "$NS_R1" link set tbhr1a$s up; ip -n "$NS_R1" link set tbhr1b$s up
+  ip -n "$NS_R2" link set tbhr2a$s up; ip -n "$NS_R2" link set tbhr2b$s up
+  ip -n "$NS_A" route add default via 198.18.10.1
+  ip -n "$NS_B" route add default via 198.18.12.1
+  ip -n "$NS_R1" route add 198.18.12.0/24 via 198.18.11.2
+  ip -n "$NS_R2" route add 198.18.10.0/24 via 198.18.11.1
+  ip -n "$NS_R1" route add unreachable 198.18.9.0/24
+  ip -n "$NS_R1" route add prohibit 198.18.8.0/24
+  ip netns exec "$NS_R1" sysctl -qw net.ipv4.ip_forward=1
+  ip netns exec "$NS_R2" sysctl -qw net.ipv4.ip_forward=1
+  # The routers send as many ICMP errors as asked (the default rate limit would make the test's
+  # timing depend on which packets got one).
+  for n in "$NS_R1" "$NS_R2"; do ip netns exec "$n" sysctl -qw net.ipv4.icmp_ratelimit=0; done
+}
+
+routed_down() {
+  for n in "${NS_A:-}" "${NS_R1:-}" "${NS_R2:-}" "${NS_B:-}"; do [ -n "$n" ] && ip netns del "$n" 2>/dev/null; done
+  NS_A= NS_R1= NS_R2= NS_B=
+}
+
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+flush_caches() { ip -n "$NS_A" route flush cache; ip -n "$NS_B" route flush cache; }
+
+icmp_sha() { sha256sum "$1" | cut -d' ' -f1; }
+icmp_file() {
+  local f="$BUILD/icmp-$ICMP_MB.bin"
+  [ -s "$f" ] || head -c $((ICMP_MB * 1000000)) /dev/urandom >"$f"
+  printf '%s\n' "$f"
+}
+
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+# ---------------------------------------------------------------- unreachable
+
+# A connect to 198.18.9.1 (R1: unreachable) fails within 2 s with the kernel's words, ours and
+# the kernel's side by side; the same for 198.18.8.1 (prohibit).
+test_unreachable_fails_fast() {
+  routed_up || return 1
+  local t0 kernel status elapsed
+  t0=$(date +%s%N)
+  kernel=$(in_a python3 -c 'import socket,sys
+s=socket.socket(); s.settimeout(10)
+try: s.connect(("198.18.9.1",5000))
+except OSError as e: print(e.strerror)' 2>&1)
+  say "kernel: '$kernel' in $(ms_since "$t0") ms"
+  for target in 198.18.9.1 198.18.8.1; do
+    t0=$(date +%s%N)
+    in_a $RUN TcpClient "$target" --timeout 20 --verbose >"$LOGS/icmp-unreach.out" 2>&1
+    status=$? elapsed=$(ms_since "$t0")
+    cat "$LOGS/icmp-unreach.out"
+    say "ours to $target: exit $status in $elapsed ms"
+    [ "$status" -ne 0 ] || { say "the client succeeded?"; return 1; }
+    grep -q "Error: No route to host (ICMP .* from $ICMP_R1A)" "$LOGS/icmp-unreach.out" || { say "no reason line"; return 1; }
+    grep -q "ICMP .* from $ICMP_R1A: the connect fails" "$LOGS/icmp-unreach.out" || { say "no --verbose ICMP line"; return 1; }
+    # JVM start included: the SYN's first retransmission would come at 1 s, the give-up at 20 s.
+    [ "$elapsed" -lt 5000 ] || return 1
+    grep -q "Retransmitting SYN" "$LOGS/icmp-unreach.out" && { say "the SYN was retransmitted"; return 1; }
+  done
+  [ "$kernel" = "No route to host" ]
+}
+
+# With ICMP dropped by a firewall (on R1's way out: a firewall on A itself would not help, as a
+# packet socket sees packets before netfilter does), nothing tells the client: it waits for its
+# --timeout, as the kernel's connect would wait for its own.
+test_unreachable_with_icmp_filtered() {
+  routed_up || return 1
+  local r1="ip netns exec $NS_R1"
+  $r1 nft add table inet tbh_icmp && $r1 nft add chain inet tbh_icmp out '{ type filter hook output priority 0; }' \
+    && $r1 nft add rule inet tbh_icmp out ip protocol icmp drop || return 1
+  local t0 status elapsed
+  t0=$(date +%s%N)
+  in_a $RUN TcpClient 198.18.9.1 --timeout 3 >"$LOGS/icmp-filtered.out" 2>&1
+  status=$? elapsed=$(ms_since "$t0")
+  cat "$LOGS/icmp-filtered.out"
+  say "ours with ICMP filtered: exit $status in $elapsed ms"
+  [ "$status" -ne 0 ] && [ "$elapsed" -ge 3000 ] && grep -q "No answer from 198.18.9.1:5000 within 3 s" "$LOGS/icmp-filtered.out"
+}
+
+# ---------------------------------------------------------------- path MTU
+
+# Our client sends the file through the 1280-byte hop to a kernel sink on B.
+test_pmtu_ours_to_kernel() {
+  routed_up || return 1
+  local file; file=$(icmp_file)
+  start_bg "$LOGS/icmp-o2k-sink.out" in_b python3 "$ROOT/tests/system/kernel_stream.py" sink 5000
+  local sink=$LAST_PID
+  wait_for_line "$LOGS/icmp-o2k-sink.out" "listening" || return 1
+  local t0; t0=$(date +%s%N)
+  in_a timeout 60 $RUN TcpClient "$ICMP_B" --stdio --verbose <"$file" >/dev/null 2>"$LOGS/icmp-o2k.err" || {
+    grep -v '^\[Client\] [<-]' "$LOGS/icmp-o2k.err" | tail -n 20; return 1; }
+  say "ours -> kernel: $(ms_since "$t0") ms"
+  wait_bounded "$sink" 30 || return 1
+  grep "ICMP" "$LOGS/icmp-o2k.err" | head -n 3
+  cat "$LOGS/icmp-o2k-sink.out"
+  grep -q "ICMP fragmentation needed (next-hop MTU 1280) from $ICMP_R1A: path MTU 1280: send MSS 1460 -> 1240" "$LOGS/icmp-o2k.err" || return 1
+  grep -q "^$(stat -c %s "$file") $(icmp_sha "$file")$" "$LOGS/icmp-o2k-sink.out"
+}
+
+# Our server on B sends the file to a kernel client on A (R2 sends B the ICMP).
+test_pmtu_ours_server_sends() {
+  routed_up || return 1
+  local file; file=$(icmp_file)
+  start_bg "$LOGS/icmp-srv.err" in_b bash -c "$RUN TcpServer --stdio <'$file' >/dev/null"
+  local server=$LAST_PID
+  wait_for_line "$LOGS/icmp-srv.err" "Listening on" || return 1
+  local t0; t0=$(date +%s%N)
+  : >"$BUILD/icmp-empty"
+  in_a timeout 60 python3 "$ROOT/tests/system/kernel_stream.py" send "$ICMP_B" 5000 "$BUILD/icmp-empty" >"$LOGS/icmp-k.out" || {
+    tail -n 20 "$LOGS/icmp-srv.err"; return 1; }
+  say "ours (server) -> kernel: $(ms_since "$t0") ms"
+  wait_bounded "$server" 30
+  cat "$LOGS/icmp-k.out"
+  grep -q "^$(stat -c %s "$file") $(icmp_sha "$file")$" "$LOGS/icmp-k.out"
+}
+
+# The kernel's TCP on the same path, the same file each way, for comparison (and to show the
+# routed path works at all): kernel client -> our server, and the kernel alone.
+test_pmtu_kernel_to_ours() {
+  routed_up || return 1
+  local file; file=$(icmp_file)
+  start_bg "$LOGS/icmp-k2o.err" in_b bash -c "$RUN TcpServer --stdio </dev/null >'$BUILD/icmp-k2o-out'"
+  local server=$LAST_PID
+  wait_for_line "$LOGS/icmp-k2o.err" "Listening on" || return 1
+  local t0; t0=$(date +%s%N)
+  in_a timeout 60 python3 "$ROOT/tests/system/kernel_stream.py" send "$ICMP_B" 5000 "$file" >/dev/null || return 1
+  say "kernel -> ours: $(ms_since "$t0") ms"
+  wait_bounded "$server" 30 || return 1
+  flush_caches
+  start_bg "$LOGS/icmp-kk.out" in_b python3 "$ROOT/tests/system/kernel_stream.py" sink 5001
+  local sink=$LAST_PID
+  wait_for_line "$LOGS/icmp-kk.out" "listening" || return 1
+  t0=$(date +%s%N)
+  in_a python3 "$ROOT/tests/system/kernel_stream.py" send "$ICMP_B" 5001 "$file" >/dev/null || return 1
+  say "kernel -> kernel: $(ms_since "$t0") ms"
+  wait_bounded "$sink" 30
+  [ "$(icmp_sha "$file")" = "$(icmp_sha "$BUILD/icmp-k2o-out")" ]
+}
+
+run_icmp_tests() {
+  run_test "icmp: a connect to a network R1 marks unreachable (or prohibited) fails at once (before the SYN's first retransmission at 1 s) with 'No route to host', as the kernel's" icmp_wrap_unreachable
+  run_test "icmp: the same with ICMP dropped by a firewall: the client waits for its --timeout" icmp_wrap_filtered
+  run_test "icmp: ${ICMP_MB} MB our client -> kernel through a 1280-byte hop: fragmentation needed lowers the MSS to 1240, sha256 equal" icmp_wrap_o2k
+  run_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
+  run_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
+}
+
+icmp_wrap() { trap 'cleanup_background; routed_down' EXIT; "$@"; }
+icmp_wrap_unreachable() { icmp_wrap test_unreachable_fails_fast; }
+icmp_wrap_filtered() { icmp_wrap test_unreachable_with_icmp_filtered; }
+icmp_wrap_o2k() { icmp_wrap test_pmtu_ours_to_kernel; }
+icmp_wrap_server() { icmp_wrap test_pmtu_ours_server_sends; }
+icmp_wrap_k2o() { icmp_wrap test_pmtu_kernel_to_ours; }
