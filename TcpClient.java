@@ -64,6 +64,15 @@ public class TcpClient {
 
         try (Program program = Program.open(log)) {
             int server = resolve(host);
+            settings.localAddresses = LocalAddresses.read();
+            String notUnicast = settings.localAddresses.notUnicast(server);
+            if (notUnicast != null) {
+                // RFC 9293 3.9.1.1: "A TCP implementation MUST reject as an error a local OPEN call
+                // for an invalid remote IP address (e.g., a broadcast or multicast address) (MUST-46)."
+                // The kernel's connect() says ENETUNREACH; we say why.
+                throw new Program.Failure("cannot connect to " + Packets.address(server) + ": it is " + notUnicast
+                        + ", not one host (RFC 9293 MUST-46; the kernel's connect says \"Network is unreachable\")");
+            }
             Route.Info route;
             try {
                 route = Route.lookup(server);

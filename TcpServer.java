@@ -54,6 +54,7 @@ public class TcpServer {
         Log log = new Log("Server", cli.has("--verbose"), cli.has("--quiet"), stdio);
         if (cli.has("--ladder")) settings.ladder = new LiveLadder(line -> log.always(null, line));
         try (Program program = Program.open(log)) {
+            settings.localAddresses = LocalAddresses.read(); // SYNs to the subnets' broadcast addresses: dropped
             program.reservePort(settings.bindAddress, settings.listenPort);
             program.receiveOnly(List.of(settings.listenPort), settings.receiveBuffer);
             program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"));

@@ -17,6 +17,9 @@ interface PacketPort {
     /** The interface the last received packet came in on. */
     int lastInterfaceIndex();
 
+    /** The last received packet's sll_pkttype: PacketInfo.PACKET_HOST unless a port says otherwise. */
+    default int lastPacketType() { return PacketInfo.PACKET_HOST; }
+
     /** Sends one IPv4 packet, header included. */
     void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException;
 }

@@ -225,6 +225,9 @@ final class RawSocket implements PacketPort, AutoCloseable {
     /** True when the kernel left the last packet's transport checksum to be finished by hardware. */
     @Override public boolean lastChecksumNotReady() { return info.checksumNotReady(); }
 
+    /** Who the last packet's frame was for (sll_pkttype): this host, broadcast, multicast, another host. */
+    @Override public int lastPacketType() { return info.packetType; }
+
     /** The interface the last packet arrived on. */
     @Override public int lastInterfaceIndex() { return info.interfaceIndex; }
 

@@ -56,8 +56,11 @@ final class Demultiplexer {
 
     // ------------------------------------------------------------------ routing
 
-    /** One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload. */
-    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex) {
+    /**
+     * One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload;
+     * packetType: the frame's sll_pkttype (PacketInfo.PACKET_HOST for a frame addressed to us).
+     */
+    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex, int packetType) {
         if (Icmp.peekProtocol(packet) == Icmp.PROTOCOL_ICMP) {
             icmpArrived(packet);
             return;
@@ -78,6 +81,19 @@ final class Demultiplexer {
             // Port 0 is reserved (IANA's port registry): no connection has it, so nothing could
             // answer. (The destination port is one of ours, so never 0.)
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": port 0 (source 0, destination " + port + ")");
+            return;
+        }
+        String notForUs = notForThisHost(ip.destination(), packetType);
+        if (notForUs != null) {
+            // RFC 9293 3.9.2.3: "A TCP implementation MUST silently discard an incoming SYN segment
+            // that is addressed to a broadcast or multicast address (MUST-57)." Linux's tcp_v4_rcv
+            // discards every TCP segment not in a frame for this host, and tcp_v4_conn_request a
+            // SYN to a broadcast or multicast route: no answer at all (the --verbose line is ours).
+            if (log.verbose()) {
+                log.detail(null, "Dropped " + PacketText.flagNames(seg.flags()) + " from " + Packets.address(ip.source()) + ":"
+                        + seg.sourcePort() + " to " + Packets.address(ip.destination()) + ":" + port + ": " + notForUs
+                        + " (RFC 9293 MUST-57: silently discarded, as the kernel does)");
+            }
             return;
         }
         if (!isOurAddress(ip.destination(), port)) return;
@@ -191,6 +207,18 @@ final class Demultiplexer {
             log.detail(oldest.who(), "Backlog of " + settings.backlog + " half-open connections full: dropping the oldest, from " + oldest.peer());
         }
         stack.forget(oldest);
+    }
+
+    /** Why a segment is not for this one host (a broadcast or multicast address or frame), or null. */
+    private String notForThisHost(int destination, int packetType) {
+        String address = settings.localAddresses.notUnicast(destination);
+        if (address != null) return Packets.address(destination) + " is " + address;
+        return switch (packetType) {
+            case PacketInfo.PACKET_BROADCAST -> "it came in a link-layer broadcast frame";
+            case PacketInfo.PACKET_MULTICAST -> "it came in a link-layer multicast frame";
+            case PacketInfo.PACKET_OTHERHOST -> "its frame was for another host";
+            default -> null;
+        };
     }
 
     private boolean isOurAddress(int destination, int port) {

@@ -46,6 +46,7 @@ final class TcpStack {
         long faultSeed = 1;
         LiveLadder ladder;               // --ladder: each packet drawn as it goes (null: off)
         boolean segmentationOffload;     // large segments go out through GsoSender (or are cut here)
+        LocalAddresses localAddresses = new LocalAddresses(java.util.Map.of()); // broadcast addresses: no connection to them
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
@@ -222,7 +223,7 @@ final class TcpStack {
         try {
             for (ByteBuffer packet = first; packet != null; packet = ++handled < BATCH ? socket.receive() : null) {
                 wire.noteActivity();
-                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex());
+                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex(), socket.lastPacketType());
             }
         } finally {
             handled = 0;

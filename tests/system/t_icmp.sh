@@ -172,6 +172,8 @@ run_icmp_tests() {
   run_test "icmp: ${ICMP_MB} MB our client -> kernel through a 1280-byte hop: fragmentation needed lowers the MSS to 1240, sha256 equal" icmp_wrap_o2k
   run_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
   run_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
+  run_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
+  run_test "icmp: TcpClient refuses a multicast or broadcast destination at once with a reason (MUST-46)" icmp_wrap_refuse
 }
 
 icmp_wrap() { trap 'cleanup_background; routed_down' EXIT; "$@"; }
@@ -180,3 +182,71 @@ icmp_wrap_filtered() { icmp_wrap test_unreachable_with_icmp_filtered; }
 icmp_wrap_o2k() { icmp_wrap test_pmtu_ours_to_kernel; }
 icmp_wrap_server() { icmp_wrap test_pmtu_ours_server_sends; }
 icmp_wrap_k2o() { icmp_wrap test_pmtu_kernel_to_ours; }
+icmp_wrap_bcast() { icmp_wrap test_broadcast_syns_unanswered; }
+icmp_wrap_refuse() { icmp_wrap test_client_refuses_broadcast; }
+
+# ---------------------------------------------------------------- broadcast and multicast (MUST-46, MUST-57)
+
+# scapy on R2 (on B's link): SYNs to B's port in a broadcast frame to the subnet's broadcast
+# address, in a multicast frame to 224.0.0.1, in a unicast frame to 198.18.12.255 and to 224.0.0.1,
+# and one ordinary SYN (which must be answered, or the test proves nothing). Prints each answer.
+SYN_PROBE='
+import sys
+from scapy.all import Ether, IP, TCP, AsyncSniffer, sendp, get_if_hwaddr, conf
+conf.verb = 0
+dev, bmac, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+me = get_if_hwaddr(dev)
+sn = AsyncSniffer(iface=dev, filter="tcp and src host 198.18.12.2", store=True)
+sn.start()
+import time; time.sleep(0.5)
+probes = [("ff:ff:ff:ff:ff:ff", "198.18.12.255", 41001), ("01:00:5e:00:00:01", "224.0.0.1", 41002),
+          (bmac, "198.18.12.255", 41003), (bmac, "224.0.0.1", 41004), (bmac, "255.255.255.255", 41005), (bmac, "198.18.12.2", 41006)]
+for mac, dst, sport in probes:
+    sendp(Ether(src=me, dst=mac)/IP(src="198.18.12.1", dst=dst)/TCP(sport=sport, dport=port, flags="S", seq=1000), iface=dev)
+time.sleep(1.5)
+sn.stop()
+for p in sn.results:
+    print("answer to", p[TCP].dport, p[TCP].sprintf("%TCP.flags%"))
+'
+
+syn_probe() {  # syn_probe PORT: the answers B sends to the probes
+  local s=$$ bmac
+  bmac=$(ip -n "$NS_B" -br link show tbhb$s | awk '{print $3}')
+  ip netns exec "$NS_R2" python3 -c "$SYN_PROBE" tbhr2b$s "$bmac" "$1"
+}
+
+test_broadcast_syns_unanswered() {
+  python3 -c 'import scapy' 2>/dev/null || { say "python3-scapy is not installed"; return $SKIP; }
+  routed_up || return 1
+  start_bg "$LOGS/icmp-bcast-server.out" in_b $RUN TcpServer --verbose
+  wait_for_line "$LOGS/icmp-bcast-server.out" "Listening on" || return 1
+  syn_probe 5000 >"$LOGS/icmp-bcast-ours.txt" 2>&1
+  start_bg "$LOGS/icmp-bcast-kernel.out" in_b python3 "$ROOT/tests/system/kernel_stream.py" sink 5001
+  wait_for_line "$LOGS/icmp-bcast-kernel.out" "listening" || return 1
+  syn_probe 5001 >"$LOGS/icmp-bcast-kernel.txt" 2>&1
+  say "== ours:"; cat "$LOGS/icmp-bcast-ours.txt"; grep "Dropped SYN" "$LOGS/icmp-bcast-server.out"
+  say "== the kernel:"; cat "$LOGS/icmp-bcast-kernel.txt"
+  local f
+  for f in "$LOGS/icmp-bcast-ours.txt" "$LOGS/icmp-bcast-kernel.txt"; do
+    grep -q "answer to 41006 SA" "$f" || { say "the ordinary SYN got no SYN-ACK: the probe proves nothing"; return 1; }
+    [ "$(grep -c "^answer to" "$f")" -eq 1 ] || { say "an answer to a broadcast or multicast SYN"; return 1; }
+  done
+  [ "$(grep -c "Dropped SYN .*MUST-57" "$LOGS/icmp-bcast-server.out")" -eq 5 ]
+}
+
+# TcpClient refuses a multicast or broadcast destination at once, as the kernel's connect does.
+test_client_refuses_broadcast() {
+  routed_up || return 1
+  local target status
+  for target in 224.0.0.1 255.255.255.255 198.18.12.255; do
+    in_b $RUN TcpClient "$target" --timeout 5 >"$LOGS/icmp-refuse.out" 2>&1
+    status=$?
+    cat "$LOGS/icmp-refuse.out"
+    [ "$status" -eq 1 ] && grep -q "Error: cannot connect to $target: it is .*MUST-46" "$LOGS/icmp-refuse.out" || return 1
+    grep -q "Sending SYN" "$LOGS/icmp-refuse.out" && return 1
+  done
+  in_b python3 -c 'import socket
+s=socket.socket()
+try: s.connect(("198.18.12.255",5000))
+except OSError as e: print("kernel:", e.strerror)'
+}
