@@ -16,7 +16,8 @@ import java.util.Map;
  * multicast address)"; 3.9.2.3 (MUST-57): "A TCP implementation MUST silently discard an incoming
  * SYN segment that is addressed to a broadcast or multicast address."
  *
- * The subnets' broadcast addresses are read once at start with java.net.NetworkInterface, which
+ * The subnets' broadcast addresses (each address's "brd", and the all-ones host of its prefix,
+ * which the kernel's local routing table marks broadcast either way) are read once at start with java.net.NetworkInterface, which
  * asks the kernel the way getifaddrs(3) and `ip addr` do (the interface list and each address's
  * broadcast, SIOCGIFBRDADDR): no native code of ours and no `ip` process to parse. An address
  * added to an interface while the program runs is not seen (the kernel's own TCP sees it).
@@ -35,8 +36,14 @@ final class LocalAddresses {
             List<NetworkInterface> all = Collections.list(NetworkInterface.getNetworkInterfaces());
             for (NetworkInterface nif : all) {
                 for (InterfaceAddress a : new ArrayList<>(nif.getInterfaceAddresses())) {
-                    if (a.getAddress() instanceof Inet4Address && a.getBroadcast() != null) {
-                        found.put(Packets.parseAddress(a.getBroadcast().getHostAddress()), nif.getName());
+                    if (!(a.getAddress() instanceof Inet4Address)) continue;
+                    if (a.getBroadcast() != null) found.put(Packets.parseAddress(a.getBroadcast().getHostAddress()), nif.getName());
+                    // The kernel adds a broadcast route for the subnet's all-ones address even when
+                    // the address was added without one (`ip addr add 198.18.0.1/24`, no "brd +").
+                    int prefix = a.getNetworkPrefixLength();
+                    if (prefix > 0 && prefix < 31) {
+                        int host = Packets.parseAddress(a.getAddress().getHostAddress());
+                        found.put(host | (-1 >>> prefix), nif.getName());
                     }
                 }
             }

@@ -212,11 +212,11 @@ for p in sn.results:
 syn_probe() {  # syn_probe PORT: the answers B sends to the probes
   local s=$$ bmac
   bmac=$(ip -n "$NS_B" -br link show tbhb$s | awk '{print $3}')
-  ip netns exec "$NS_R2" python3 -c "$SYN_PROBE" tbhr2b$s "$bmac" "$1"
+  ip netns exec "$NS_R2" /usr/bin/python3 -c "$SYN_PROBE" tbhr2b$s "$bmac" "$1"
 }
 
 test_broadcast_syns_unanswered() {
-  python3 -c 'import scapy' 2>/dev/null || { say "python3-scapy is not installed"; return $SKIP; }
+  /usr/bin/python3 -c 'import scapy' 2>/dev/null || { say "python3-scapy is not installed (apt-get install python3-scapy)"; return $SKIP; }
   routed_up || return 1
   start_bg "$LOGS/icmp-bcast-server.out" in_b $RUN TcpServer --verbose
   wait_for_line "$LOGS/icmp-bcast-server.out" "Listening on" || return 1
