@@ -57,7 +57,7 @@ public class TcpServer {
             settings.localAddresses = LocalAddresses.read(); // SYNs to the subnets' broadcast addresses: dropped
             program.reservePort(settings.bindAddress, settings.listenPort);
             program.receiveOnly(List.of(settings.listenPort), settings.receiveBuffer);
-            program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"));
+            program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"), settings.bindAddress);
             Pcap pcap = program.openCapture(cli.string("--pcap", null));
             TcpStack stack = new TcpStack(settings, program.socket, log, pcap, Set.of());
             StandardStreams io = stdio ? StandardStreams.forProcess() : null;

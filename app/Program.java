@@ -81,11 +81,17 @@ final class Program implements AutoCloseable {
 
     /** Keeps the kernel's RSTs away from our ports, unless the user manages the firewall. */
     void guardPorts(String role, Collection<Integer> ports, boolean enabled) throws Failure {
+        guardPorts(role, ports, enabled, 0);
+    }
+
+    /** The same for the ports on one local address only (0: all of them): a server's --bind. */
+    void guardPorts(String role, Collection<Integer> ports, boolean enabled, int localAddress) throws Failure {
         if (!enabled) return;
         try {
-            guard = RstGuard.install(role, Set.copyOf(ports));
+            guard = RstGuard.install(role, Set.copyOf(ports), localAddress);
             log.detail(null, "nftables table " + guard.tableName() + " drops the kernel's RSTs from port"
-                    + (ports.size() == 1 ? " " : "s ") + summarize(ports));
+                    + (ports.size() == 1 ? " " : "s ") + summarize(ports)
+                    + (localAddress == 0 ? "" : " of " + Packets.address(localAddress) + " (other addresses' SYNs get the kernel's RST)"));
         } catch (RstGuard.GuardException e) {
             throw new Failure(e.getMessage());
         }

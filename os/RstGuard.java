@@ -41,16 +41,31 @@ final class RstGuard implements AutoCloseable {
 
     /** Installs the table for these local ports; a no-op for an empty set of ports. */
     static RstGuard install(String role, Collection<Integer> ports) throws GuardException {
+        return install(role, ports, 0);
+    }
+
+    /**
+     * Installs the table for these local ports on one local address (0: every address). A server
+     * bound to one address (--bind) owns its port there only: a SYN to another local address on
+     * the same port is the kernel's to answer, with a RST, as it answers for a kernel listener
+     * bound the same way; so only RSTs from the bound address are dropped.
+     */
+    static RstGuard install(String role, Collection<Integer> ports, int localAddress) throws GuardException {
         if (ports.isEmpty()) return new RstGuard(TABLE_PREFIX + ProcessHandle.current().pid());
-        return install(role, ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")));
+        return install(role, ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")), localAddress);
     }
 
     /** Installs the table for the ports from first to last. */
     static RstGuard installRange(String role, int first, int last) throws GuardException {
-        return install(role, first + "-" + last);
+        return install(role, first + "-" + last, 0);
     }
 
-    private static RstGuard install(String role, String portSet) throws GuardException {
+    /** The rule's match: "ip saddr 198.18.0.1 tcp sport { 5000 }", or without the address for any. */
+    static String match(String portSet, int localAddress) {
+        return (localAddress == 0 ? "" : "ip saddr " + Packets.address(localAddress) + " ") + "tcp sport { " + portSet + " }";
+    }
+
+    private static RstGuard install(String role, String portSet, int localAddress) throws GuardException {
         long pid = ProcessHandle.current().pid();
         RstGuard guard = new RstGuard(TABLE_PREFIX + pid);
         removeStaleTables();
@@ -58,7 +73,7 @@ final class RstGuard implements AutoCloseable {
                 + "  comment \"tcp-by-hand " + role + " (pid " + pid + "): drops the kernel's RSTs for our ports\"\n"
                 + "  chain output {\n"
                 + "    type filter hook output priority 0; policy accept;\n"
-                + "    tcp sport { " + portSet + " } tcp flags & rst == rst meta mark != " + String.format("0x%x", MARK) + " drop\n"
+                + "    " + match(portSet, localAddress) + " tcp flags & rst == rst meta mark != " + String.format("0x%x", MARK) + " drop\n"
                 + "  }\n"
                 + "}\n";
         run(script, "-f", "-");

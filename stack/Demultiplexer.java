@@ -96,7 +96,14 @@ final class Demultiplexer {
             }
             return;
         }
-        if (!isOurAddress(ip.destination(), port)) return;
+        if (!isOurAddress(ip.destination(), port)) {
+            if (log.verbose()) {
+                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort()
+                        + " to " + Packets.address(ip.destination()) + ":" + port + ": not our address (--bind "
+                        + Packets.address(settings.bindAddress) + "), the kernel answers it");
+            }
+            return;
+        }
         if (!wire.survivesFaults(packet)) return; // --drop-received, --loss-received
         wire.draw(p);
         TcpStack.FourTuple tuple = new TcpStack.FourTuple(ip.destination(), seg.destinationPort(), ip.source(), seg.sourcePort());

@@ -174,6 +174,7 @@ run_icmp_tests() {
   run_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
   run_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
   run_test "icmp: TcpClient refuses a multicast or broadcast destination at once with a reason (MUST-46)" icmp_wrap_refuse
+  run_test "icmp: a --bind server: a connect to the host's other address is refused at once (the kernel's RST), to the bound one accepted" icmp_wrap_bind
 }
 
 icmp_wrap() { trap 'cleanup_background; routed_down' EXIT; "$@"; }
@@ -184,12 +185,13 @@ icmp_wrap_server() { icmp_wrap test_pmtu_ours_server_sends; }
 icmp_wrap_k2o() { icmp_wrap test_pmtu_kernel_to_ours; }
 icmp_wrap_bcast() { icmp_wrap test_broadcast_syns_unanswered; }
 icmp_wrap_refuse() { icmp_wrap test_client_refuses_broadcast; }
+icmp_wrap_bind() { icmp_wrap test_bind_other_address_refused; }
 
 # ---------------------------------------------------------------- broadcast and multicast (MUST-46, MUST-57)
 
 # scapy on R2 (on B's link): SYNs to B's port in a broadcast frame to the subnet's broadcast
-# address, in a multicast frame to 224.0.0.1, in a unicast frame to 198.18.12.255 and to 224.0.0.1,
-# and one ordinary SYN (which must be answered, or the test proves nothing). Prints each answer.
+# address, in a multicast frame to 224.0.0.1, in a unicast frame to 198.18.12.255, 224.0.0.1 and
+# 255.255.255.255, in a broadcast frame to B's own address, and one ordinary SYN (which must be answered, or the test proves nothing). Prints each answer.
 SYN_PROBE='
 import sys
 from scapy.all import Ether, IP, TCP, AsyncSniffer, sendp, get_if_hwaddr, conf
@@ -200,7 +202,8 @@ sn = AsyncSniffer(iface=dev, filter="tcp and src host 198.18.12.2", store=True)
 sn.start()
 import time; time.sleep(0.5)
 probes = [("ff:ff:ff:ff:ff:ff", "198.18.12.255", 41001), ("01:00:5e:00:00:01", "224.0.0.1", 41002),
-          (bmac, "198.18.12.255", 41003), (bmac, "224.0.0.1", 41004), (bmac, "255.255.255.255", 41005), (bmac, "198.18.12.2", 41006)]
+          (bmac, "198.18.12.255", 41003), (bmac, "224.0.0.1", 41004), (bmac, "255.255.255.255", 41005), ("ff:ff:ff:ff:ff:ff", "198.18.12.2", 41007),
+          (bmac, "198.18.12.2", 41006)]
 for mac, dst, sport in probes:
     sendp(Ether(src=me, dst=mac)/IP(src="198.18.12.1", dst=dst)/TCP(sport=sport, dport=port, flags="S", seq=1000), iface=dev)
 time.sleep(1.5)
@@ -231,7 +234,7 @@ test_broadcast_syns_unanswered() {
     grep -q "answer to 41006 SA" "$f" || { say "the ordinary SYN got no SYN-ACK: the probe proves nothing"; return 1; }
     [ "$(grep -c "^answer to" "$f")" -eq 1 ] || { say "an answer to a broadcast or multicast SYN"; return 1; }
   done
-  [ "$(grep -c "Dropped SYN .*MUST-57" "$LOGS/icmp-bcast-server.out")" -eq 5 ]
+  [ "$(grep -c "Dropped SYN .*MUST-57" "$LOGS/icmp-bcast-server.out")" -eq 6 ]
 }
 
 # TcpClient refuses a multicast or broadcast destination at once, as the kernel's connect does.
@@ -249,4 +252,28 @@ test_client_refuses_broadcast() {
 s=socket.socket()
 try: s.connect(("198.18.12.255",5000))
 except OSError as e: print("kernel:", e.strerror)'
+}
+
+# ---------------------------------------------------------------- --bind
+
+# B has two addresses; our server is bound to one. A kernel client's connect to the other is
+# refused at once (the kernel's RST, which our RST guard must let pass), as with a kernel listener
+# bound the same way; a connect to the bound address is ours and completes.
+test_bind_other_address_refused() {
+  routed_up || return 1
+  ip -n "$NS_B" addr add 198.18.12.3/24 dev tbhb$$
+  start_bg "$LOGS/icmp-bind.out" in_b $RUN TcpServer --bind 198.18.12.2 --verbose
+  wait_for_line "$LOGS/icmp-bind.out" "Listening on" || return 1
+  in_a python3 -c 'import socket, time
+for host in ("198.18.12.3", "198.18.12.2"):
+    s = socket.socket(); s.settimeout(5); t0 = time.time()
+    try:
+        s.connect((host, 5000)); print(host, "connected")
+    except OSError as e:
+        print(host, e.strerror, "after %d ms" % ((time.time() - t0) * 1000))
+    s.close()' >"$LOGS/icmp-bind-client.out" 2>&1
+  cat "$LOGS/icmp-bind-client.out"; grep -v "^\[Server\] [<-]" "$LOGS/icmp-bind.out" | head -n 20
+  grep -q "^198.18.12.3 Connection refused after" "$LOGS/icmp-bind-client.out" \
+    && grep -q "^198.18.12.2 connected" "$LOGS/icmp-bind-client.out" \
+    && grep -q "to 198.18.12.3:5000: not our address (--bind 198.18.12.2), the kernel answers it" "$LOGS/icmp-bind.out"
 }
