@@ -166,15 +166,18 @@ test_pmtu_kernel_to_ours() {
   [ "$(icmp_sha "$file")" = "$(icmp_sha "$BUILD/icmp-k2o-out")" ]
 }
 
+# ICMP_ONLY=WORD ./test.sh icmp runs only the tests whose function name contains WORD.
+icmp_test() { [ -z "${ICMP_ONLY:-}" ] || [[ "$2" == *"$ICMP_ONLY"* ]] || return 0; run_test "$@"; }
+
 run_icmp_tests() {
-  run_test "icmp: a connect to a network R1 marks unreachable (or prohibited) fails at once (before the SYN's first retransmission at 1 s) with 'No route to host', as the kernel's" icmp_wrap_unreachable
-  run_test "icmp: the same with ICMP dropped by a firewall: the client waits for its --timeout" icmp_wrap_filtered
-  run_test "icmp: ${ICMP_MB} MB our client -> kernel through a 1280-byte hop: fragmentation needed lowers the MSS to 1240, sha256 equal" icmp_wrap_o2k
-  run_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
-  run_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
-  run_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
-  run_test "icmp: TcpClient refuses a multicast or broadcast destination at once with a reason (MUST-46)" icmp_wrap_refuse
-  run_test "icmp: a --bind server: a connect to the host's other address is refused at once (the kernel's RST), to the bound one accepted" icmp_wrap_bind
+  icmp_test "icmp: a connect to a network R1 marks unreachable (or prohibited) fails at once (before the SYN's first retransmission at 1 s) with 'No route to host', as the kernel's" icmp_wrap_unreachable
+  icmp_test "icmp: the same with ICMP dropped by a firewall: the client waits for its --timeout" icmp_wrap_filtered
+  icmp_test "icmp: ${ICMP_MB} MB our client -> kernel through a 1280-byte hop: fragmentation needed lowers the MSS to 1240, sha256 equal" icmp_wrap_o2k
+  icmp_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
+  icmp_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
+  icmp_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
+  icmp_test "icmp: TcpClient refuses a multicast or broadcast destination at once with a reason (MUST-46)" icmp_wrap_refuse
+  icmp_test "icmp: a --bind server: a connect to the host's other address is refused at once (the kernel's RST), to the bound one accepted" icmp_wrap_bind
 }
 
 icmp_wrap() { trap 'cleanup_background; routed_down' EXIT; "$@"; }
