@@ -78,7 +78,7 @@ final class Cli {
 
     /** The options both programs share for the TCP machinery. */
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
-            "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up",
+            "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up", "--ttl", "--dscp",
             "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
@@ -101,6 +101,9 @@ final class Cli {
             "  --give-up SECONDS   retransmit data at least this long before giving up (default 100)",
             "  --syn-give-up SECONDS  retransmit a SYN or SYN-ACK at least this long (default 180,",
             "                      RFC 9293's 3 minutes; a client's --timeout ends its wait sooner)",
+            "  --ttl N             the IP time to live of every packet we send (default 64)",
+            "  --dscp N            the Differentiated Services codepoint of every packet we send,",
+            "                      0 to 63 (default 0; 46 is Expedited Forwarding)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
             "Faults on purpose (packets counted from 1, all connections together):",
@@ -187,6 +190,8 @@ final class Cli {
         settings.tcp = tcpConfig();
         settings.spinMicros = integer("--spin-us", settings.spinMicros, 0, 1_000_000);
         settings.injectInternalError = has("--inject-internal-error");
+        settings.ttl = integer("--ttl", settings.ttl, 1, 255);
+        settings.dscp = integer("--dscp", settings.dscp, 0, 63);
         settings.faults = faults();
         settings.faultSeed = integer("--seed", 1, 0, Integer.MAX_VALUE);
         // Large segments (cut into MSS-sized ones by the kernel, or by the stack) make bulk data

@@ -47,6 +47,8 @@ final class TcpStack {
         LiveLadder ladder;               // --ladder: each packet drawn as it goes (null: off)
         boolean segmentationOffload;     // large segments go out through GsoSender (or are cut here)
         LocalAddresses localAddresses = new LocalAddresses(java.util.Map.of()); // broadcast addresses: no connection to them
+        int ttl = 64;                    // --ttl: the IP time to live of what we send (RFC 9293 MUST-49)
+        int dscp;                        // --dscp: the Differentiated Services codepoint (MUST-48)
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
