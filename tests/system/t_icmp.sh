@@ -126,6 +126,22 @@ test_pmtu_ours_to_kernel() {
   grep -q "^$(stat -c %s "$file") $(icmp_sha "$file")$" "$LOGS/icmp-o2k-sink.out"
 }
 
+# The same without --verbose, so that segmentation offload is on (GsoSender, addressed to R1's MAC
+# on the routed path): its frames are cut at the lowered MSS once the ICMP came.
+test_pmtu_ours_to_kernel_offload() {
+  routed_up || return 1
+  local file; file=$(icmp_file)
+  start_bg "$LOGS/icmp-gso-sink.out" in_b python3 "$ROOT/tests/system/kernel_stream.py" sink 5000
+  local sink=$LAST_PID
+  wait_for_line "$LOGS/icmp-gso-sink.out" "listening" || return 1
+  local t0; t0=$(date +%s%N)
+  in_a timeout 60 $RUN TcpClient "$ICMP_B" --stdio <"$file" >/dev/null 2>"$LOGS/icmp-gso.err" || { tail -n 20 "$LOGS/icmp-gso.err"; return 1; }
+  say "ours -> kernel, segmentation offload on: $(ms_since "$t0") ms"
+  wait_bounded "$sink" 30 || return 1
+  cat "$LOGS/icmp-gso-sink.out"
+  grep -q "^$(stat -c %s "$file") $(icmp_sha "$file")$" "$LOGS/icmp-gso-sink.out"
+}
+
 # Our server on B sends the file to a kernel client on A (R2 sends B the ICMP).
 test_pmtu_ours_server_sends() {
   routed_up || return 1
@@ -173,6 +189,7 @@ run_icmp_tests() {
   icmp_test "icmp: a connect to a network R1 marks unreachable (or prohibited) fails at once (before the SYN's first retransmission at 1 s) with 'No route to host', as the kernel's" icmp_wrap_unreachable
   icmp_test "icmp: the same with ICMP dropped by a firewall: the client waits for its --timeout" icmp_wrap_filtered
   icmp_test "icmp: ${ICMP_MB} MB our client -> kernel through a 1280-byte hop: fragmentation needed lowers the MSS to 1240, sha256 equal" icmp_wrap_o2k
+  icmp_test "icmp: ${ICMP_MB} MB our client -> kernel through the hop with segmentation offload on, sha256 equal" icmp_wrap_gso
   icmp_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
   icmp_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
   icmp_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
@@ -184,6 +201,7 @@ icmp_wrap() { trap 'cleanup_background; routed_down' EXIT; "$@"; }
 icmp_wrap_unreachable() { icmp_wrap test_unreachable_fails_fast; }
 icmp_wrap_filtered() { icmp_wrap test_unreachable_with_icmp_filtered; }
 icmp_wrap_o2k() { icmp_wrap test_pmtu_ours_to_kernel; }
+icmp_wrap_gso() { icmp_wrap test_pmtu_ours_to_kernel_offload; }
 icmp_wrap_server() { icmp_wrap test_pmtu_ours_server_sends; }
 icmp_wrap_k2o() { icmp_wrap test_pmtu_kernel_to_ours; }
 icmp_wrap_bcast() { icmp_wrap test_broadcast_syns_unanswered; }
