@@ -35,6 +35,8 @@ final class Conversations {
             throw new BadCapture("link type " + capture.linkType() + " is not supported (readable: 228 raw IPv4 as "
                     + "our programs write, 1 Ethernet, 113 and 276 Linux cooked as tcpdump -i any writes, 101 and 12 raw IP)");
         Map<Key, List<Seen>> byEnds = new LinkedHashMap<>();
+        Map<Key, List<Icmp.Error>> icmpByEnds = new LinkedHashMap<>();
+        Map<Icmp.Error, long[]> icmpWhen = new java.util.IdentityHashMap<>(); // frame, micros
         int skipped = 0;
         for (PcapReader.Record r : capture.records()) {
             byte[] ip = LinkLayer.ipv4(capture.linkType(), r.data(), r.originalLength());
@@ -48,6 +50,17 @@ final class Conversations {
                     p = null;
                 }
             }
+            if (p == null && ip != null && Icmp.peekProtocol(ByteBuffer.wrap(ip)) == Icmp.PROTOCOL_ICMP) {
+                try {
+                    Icmp.Error e = Icmp.parse(ByteBuffer.wrap(ip));
+                    Key k = Key.of(new Endpoint(e.source(), e.sourcePort()), new Endpoint(e.destination(), e.destinationPort()));
+                    icmpByEnds.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+                    icmpWhen.put(e, new long[] {r.number(), r.micros()});
+                    continue;
+                } catch (Icmp.Refused notAnError) {
+                    // counted as skipped below
+                }
+            }
             if (p == null) { skipped++; continue; }
             Endpoint from = new Endpoint(p.ip().source(), p.tcp().sourcePort());
             Endpoint to = new Endpoint(p.ip().destination(), p.tcp().destinationPort());
@@ -55,8 +68,12 @@ final class Conversations {
         }
         List<Conversation> conversations = new ArrayList<>();
         for (Map.Entry<Key, List<Seen>> e : byEnds.entrySet()) {
-            conversations.add(analyse(conversations.size() + 1, e.getKey(), e.getValue()));
+            Conversation c = analyse(conversations.size() + 1, e.getKey(), e.getValue());
+            List<Icmp.Error> errors = icmpByEnds.remove(e.getKey());
+            if (errors != null) c = withNotes(c, errors, icmpWhen, e.getValue().get(0).micros());
+            conversations.add(c);
         }
+        for (List<Icmp.Error> unmatched : icmpByEnds.values()) skipped += unmatched.size();
         return new Result(conversations, skipped);
     }
 
@@ -83,6 +100,18 @@ final class Conversations {
             }
             hasBase = true;
         }
+    }
+
+    /** The ICMP errors about a conversation's segments, as notes at their place in time. */
+    private static Conversation withNotes(Conversation c, List<Icmp.Error> errors, Map<Icmp.Error, long[]> when, long start) {
+        List<Conversation.IcmpNote> notes = new ArrayList<>();
+        for (Icmp.Error e : errors) {
+            long[] at = when.get(e);
+            boolean toA = e.source() == c.a().address() && e.sourcePort() == c.a().port();
+            notes.add(new Conversation.IcmpNote((int) at[0], at[1] - start, toA,
+                    "ICMP " + e.describe() + " from " + Packets.address(e.from())));
+        }
+        return new Conversation(c.number(), c.a(), c.b(), c.arrows(), notes);
     }
 
     private static Conversation analyse(int number, Key key, List<Seen> segments) {
