@@ -197,6 +197,7 @@ run_icmp_tests() {
   icmp_test "icmp: the same with ICMP dropped by a firewall: the client waits for its --timeout" icmp_wrap_filtered
   icmp_test "icmp: ${ICMP_MB} MB our client -> kernel through a 1280-byte hop: fragmentation needed lowers the MSS to 1240, sha256 equal" icmp_wrap_o2k
   icmp_test "icmp: ${ICMP_MB} MB our client -> kernel through the hop with segmentation offload on (frames to the router, cut at the lowered MSS), sha256 equal" icmp_wrap_gso
+  icmp_test "icmp: Ladder draws the ICMP fragmentation needed of a real capture between the 1460- and the 1240-byte segments" icmp_wrap_ladder
   icmp_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
   icmp_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
   icmp_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
@@ -209,6 +210,7 @@ icmp_wrap_unreachable() { icmp_wrap test_unreachable_fails_fast; }
 icmp_wrap_filtered() { icmp_wrap test_unreachable_with_icmp_filtered; }
 icmp_wrap_o2k() { icmp_wrap test_pmtu_ours_to_kernel; }
 icmp_wrap_gso() { icmp_wrap test_pmtu_ours_to_kernel_offload; }
+icmp_wrap_ladder() { icmp_wrap test_pmtu_ladder; }
 icmp_wrap_server() { icmp_wrap test_pmtu_ours_server_sends; }
 icmp_wrap_k2o() { icmp_wrap test_pmtu_kernel_to_ours; }
 icmp_wrap_bcast() { icmp_wrap test_broadcast_syns_unanswered; }
@@ -304,4 +306,22 @@ for host in ("198.18.12.3", "198.18.12.2"):
   grep -q "^198.18.12.3 Connection refused after" "$LOGS/icmp-bind-client.out" \
     && grep -q "^198.18.12.2 connected" "$LOGS/icmp-bind-client.out" \
     && grep -q "to 198.18.12.3:5000: not our address (--bind 198.18.12.2), the kernel answers it" "$LOGS/icmp-bind.out"
+}
+
+# ---------------------------------------------------------------- the ladder of a real capture
+
+# 20 kB from our client through the hop, with --pcap: Ladder draws the ICMP between the segments.
+test_pmtu_ladder() {
+  routed_up || return 1
+  head -c 20000 /dev/urandom >"$BUILD/icmp-20k.bin"
+  start_bg "$LOGS/icmp-ladder-sink.out" in_b python3 "$ROOT/tests/system/kernel_stream.py" sink 5000
+  local sink=$LAST_PID
+  wait_for_line "$LOGS/icmp-ladder-sink.out" "listening" || return 1
+  rm -f "$LOGS/icmp-ladder.pcap"
+  in_a timeout 30 $RUN TcpClient "$ICMP_B" --stdio --pcap "$LOGS/icmp-ladder.pcap" <"$BUILD/icmp-20k.bin" >/dev/null 2>"$LOGS/icmp-ladder.err" || return 1
+  wait_bounded "$sink" 30 || return 1
+  $RUN Ladder "$LOGS/icmp-ladder.pcap" >"$LOGS/icmp-ladder.txt" 2>&1 || { cat "$LOGS/icmp-ladder.txt"; return 1; }
+  cat "$LOGS/icmp-ladder.txt"
+  grep -q "|<~* ICMP fragmentation needed (next-hop MTU 1280) from $ICMP_R1A ~*|" "$LOGS/icmp-ladder.txt" \
+    && grep -q "len=1240" "$LOGS/icmp-ladder.txt" && grep -q "^20000 " "$LOGS/icmp-ladder-sink.out"
 }
