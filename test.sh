@@ -32,7 +32,7 @@ for group in tests/system/t_*.sh; do
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults icmp conformance stacks bench"
+ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults icmp modern conformance stacks bench"
 groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
@@ -67,6 +67,9 @@ for g in ${groups[*]}; do
     icmp)
       say "== When the network answers: ICMP unreachable and path MTU on a routed path (issue 17)"
       run_icmp_tests ;;
+    modern)
+      say "== A modern TCP against the kernel: timestamps, TIME-WAIT reopen, keep-alive, SYN cookies (issue 19)"
+      run_modern_tests ;;
     conformance)
       say "== Conformance: every scenario against ours, Linux, gVisor, lwIP, libslirp, passt (tests/conformance)"
       run_conformance_tests ;;

@@ -47,6 +47,8 @@ final class Narrator {
             log.detail(who, "Dropped segment: " + d.reason());
         } else if (event instanceof TcpEvent.IcmpError e) {
             log.detail(who, "ICMP " + e.what() + " from " + e.from() + ": " + e.action());
+        } else if (event instanceof TcpEvent.KeepAliveProbe k) {
+            log.info(who, "Sending keep-alive probe (" + k.why() + ")");
         } else if (event instanceof TcpEvent.Closed c) {
             // An abort is our own doing: whoever aborted has already said why.
             if (c.reason() == TcpEvent.CloseReason.ABORTED) log.detail(who, closedLine(c, peer));
@@ -84,6 +86,7 @@ final class Narrator {
                     + c.tries() + " tries)";
             case ABORTED: return "Connection aborted: " + c.detail();
             case UNREACHABLE: return "Error: " + c.detail();
+            case KEEP_ALIVE: return "Connection given up: " + c.detail();
         }
         throw new AssertionError(c.reason());
     }

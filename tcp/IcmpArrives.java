@@ -89,7 +89,8 @@ final class IcmpArrives {
         int mtu = e.nextHopMtu();
         if (mtu == 0) mtu = plateauBelow(e.quotedLength()); // RFC 1191 section 5: an old router
         mtu = Math.max(mtu, MIN_PATH_MTU);
-        int mss = mtu - HEADERS;
+        // The MSS counts no options (RFC 6691): with timestamps on every segment, 12 bytes less data.
+        int mss = Math.max(1, mtu - HEADERS - (c.timestamps.negotiated() ? TcpOptionLayout.TIMESTAMP_BYTES : 0));
         int before = tcb.sndMss;
         if (mss >= before) {
             out.event(new TcpEvent.IcmpError(what, from, "ignored: the MSS is " + before + " already"));

@@ -59,7 +59,9 @@ sealed interface TcpEvent {
         /** In the window but not next: not kept (yet). */
         OUT_OF_ORDER,
         /** A duplicate SYN during the handshake: the peer started over. */
-        NEW_SYN
+        NEW_SYN,
+        /** RFC 7323 PAWS: an old duplicate (its TSval older than TS.Recent), or no TSopt where one must be. */
+        PAWS
     }
 
     /**
@@ -69,6 +71,8 @@ sealed interface TcpEvent {
      * SHLD-25: soft errors are made available to the application this way.
      */
     record IcmpError(String what, String from, String action) implements TcpEvent {}
+    /** A keep-alive probe goes out (RFC 9293 3.8.4); why says after how long a silence, and which probe. */
+    record KeepAliveProbe(String why) implements TcpEvent {}
 
     /** The peer's duplicate of an earlier segment, answered without processing it twice. */
     record Duplicate(String what, String answer) implements TcpEvent {}
@@ -99,6 +103,8 @@ sealed interface TcpEvent {
         /** We aborted it ourselves, sending a RST. */
         ABORTED,
         /** An ICMP error ended it (RFC 9293 3.9.2.2): a hard error, or any error while opening. */
-        UNREACHABLE
+        UNREACHABLE,
+        /** Keep-alive probes went unanswered (RFC 9293 3.8.4): the peer vanished. */
+        KEEP_ALIVE
     }
 }
