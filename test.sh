@@ -68,7 +68,7 @@ for g in ${groups[*]}; do
       say "== When the network answers: ICMP unreachable and path MTU on a routed path (issue 17)"
       run_icmp_tests ;;
     modern)
-      say "== A modern TCP against the kernel: timestamps, TIME-WAIT reopen, keep-alive, SYN cookies (issue 19)"
+      say "== A modern TCP against the kernel's: timestamps, TIME-WAIT reopen, keep-alive, SYN cookies, ECN, D-SACK, CUBIC and Reno (issue 19)"
       run_modern_tests ;;
     conformance)
       say "== Conformance: every scenario against ours, Linux, gVisor, lwIP, libslirp, passt (tests/conformance)"
