@@ -198,7 +198,7 @@ run_icmp_tests() {
   icmp_test "icmp: the same with ICMP dropped by a firewall: the client waits for its --timeout" icmp_wrap_filtered
   icmp_test "icmp: ${ICMP_MB} MB our client -> kernel through a 1280-byte hop: fragmentation needed lowers the MSS to 1240 (1228 with timestamps), sha256 equal" icmp_wrap_o2k
   icmp_test "icmp: ${ICMP_MB} MB our client -> kernel through the hop with segmentation offload on (frames to the router, cut at the lowered MSS), sha256 equal" icmp_wrap_gso
-  icmp_test "icmp: Ladder draws the ICMP fragmentation needed of a real capture between the 1460- and the 1240-byte segments" icmp_wrap_ladder
+  icmp_test "icmp: Ladder draws the ICMP fragmentation needed of a real capture between the full-sized and the smaller segments" icmp_wrap_ladder
   icmp_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
   icmp_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
   icmp_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
