@@ -42,6 +42,12 @@ final class Route {
      * segmentation offload path (GsoSender) addresses its Ethernet frames to this hop's MAC, so that
      * large segments go out on routed paths too.
      */
+    static IpAddress nextHop(IpAddress destination) {
+        // IPv6: the destination itself (its neighbour entry); a routed IPv6 path is not looked up
+        // here, so GsoSender finds no neighbour for an off-link address and the segments are cut by us.
+        return destination.isV6() ? destination : IpAddress.v4(nextHop(destination.v4()));
+    }
+
     static int nextHop(int destination) {
         int bestGateway = destination, bestLength = -1;
         try {

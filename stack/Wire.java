@@ -17,7 +17,7 @@ final class Wire {
     private final FaultInjector<ByteBuffer> faults; // null without fault options
     private GsoSender gso;                          // opened at the first large segment
     private boolean gsoUnavailable;
-    private final java.util.Map<Integer, Integer> nextHops = new java.util.HashMap<>(); // remote address -> next hop
+    private final java.util.Map<IpAddress, IpAddress> nextHops = new java.util.HashMap<>(); // remote address -> next hop
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
     private final long startNanos;                  // the stack's start: TcpStack.now() counts from it too
     private final long startEpochMicros = System.currentTimeMillis() * 1000;
@@ -128,7 +128,7 @@ final class Wire {
                 gsoUnavailable = true;
             }
         }
-        int nextHop = nextHops.computeIfAbsent(tuple.remoteAddress(), Route::nextHop); // a router on a routed path
+        IpAddress nextHop = nextHops.computeIfAbsent(tuple.remoteAddress(), Route::nextHop); // a router on a routed path
         if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, nextHop)) return false;
         outgoing.clear();
         Packets.IpHeader ip = ipHeader(tuple, ipIdentification, ipEcn);
