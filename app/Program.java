@@ -43,7 +43,9 @@ final class Program implements AutoCloseable {
     /** Opens the raw sockets first, so that a user without the right gets told before anything else. */
     static Program open(Log log) throws Failure {
         try {
-            return new Program(log, RawSocket.open(RstGuard.MARK));
+            RawSocket socket = RawSocket.open(RstGuard.MARK);
+            log.detail(null, socket.describeReceivePath());
+            return new Program(log, socket);
         } catch (LibC.NativeException e) {
             if (e.errno == LibC.EPERM || e.errno == LibC.EACCES) {
                 throw new Failure("raw sockets need root or CAP_NET_RAW (and CAP_NET_ADMIN): run with sudo");

@@ -17,6 +17,13 @@ interface PacketPort {
     /** The interface the last received packet came in on. */
     int lastInterfaceIndex();
 
+    /**
+     * The payload size of the segments the last received packet holds when the link coalesced
+     * several into one (GRO; the virtio_net_hdr's gso_size), 0 when it is a single segment or the
+     * path cannot tell (recvmsg).
+     */
+    default int lastSegmentSize() { return 0; }
+
     /** Sends one IPv4 packet, header included. */
     void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException;
 }

@@ -56,8 +56,11 @@ final class Demultiplexer {
 
     // ------------------------------------------------------------------ routing
 
-    /** One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload. */
-    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex) {
+    /**
+     * One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload;
+     * segmentSize: the gso_size of a packet that holds several segments (GRO), else 0.
+     */
+    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex, int segmentSize) {
         int port = Packets.peekDestinationPort(packet);
         if (port < 0 || !(port == settings.listenPort || clientPorts.get(port))) return; // not ours
         wire.captureReceived(packet);
@@ -93,7 +96,7 @@ final class Demultiplexer {
         }
         if (c != null) {
             c.interfaceIndex = interfaceIndex;
-            stack.segmentArrived(c, seg);
+            stack.segmentArrived(c, seg, segmentSize);
         } else if (port == settings.listenPort) {
             listen(tuple, seg, interfaceIndex);
         } else {

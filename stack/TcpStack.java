@@ -222,7 +222,7 @@ final class TcpStack {
         try {
             for (ByteBuffer packet = first; packet != null; packet = ++handled < BATCH ? socket.receive() : null) {
                 wire.noteActivity();
-                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex());
+                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex(), socket.lastSegmentSize());
             }
         } finally {
             handled = 0;
@@ -271,9 +271,9 @@ final class TcpStack {
     }
 
     /** The Demultiplexer found c for a segment. */
-    void segmentArrived(Connection c, Packets.Tcp seg) {
+    void segmentArrived(Connection c, Packets.Tcp seg, int segmentSize) {
         try {
-            c.tcp.onSegment(seg, now(), c);
+            c.tcp.onSegment(seg, segmentSize, now(), c);
             afterCall(c);
         } catch (RuntimeException e) {
             internalError(c, e);

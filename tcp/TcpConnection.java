@@ -120,7 +120,24 @@ final class TcpConnection {
     void abort(String why, Output out) { userCalls.abort(why, out); }
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
-    void onSegment(Packets.Tcp seg, long now, Output out) { segmentArrives.onSegment(seg, now, out); }
+    void onSegment(Packets.Tcp seg, long now, Output out) { onSegment(seg, 0, now, out); }
+
+    /**
+     * SEGMENT ARRIVES for a packet that the link coalesced (GRO) from segments of segmentSize
+     * payload bytes each (the virtio_net_hdr's gso_size), 0 when unknown or not coalesced. The
+     * peer's segment size is then known, not guessed: it is RMSS for the delayed-ACK count.
+     */
+    void onSegment(Packets.Tcp seg, int segmentSize, long now, Output out) {
+        arrivingSegmentSize = segmentSize;
+        try {
+            segmentArrives.onSegment(seg, now, out);
+        } finally {
+            arrivingSegmentSize = 0;
+        }
+    }
+
+    /** gso_size of the packet being processed (see onSegment), 0 when it was one segment. */
+    int arrivingSegmentSize;
 
     /** Runs every timer whose deadline has come (3.10.8). */
     void onTimer(long now, Output out) { timeouts.onTimer(now, out); }
