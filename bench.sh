@@ -7,6 +7,8 @@
 # Prints a table with the ratio of each figure to the kernel's (to scapy's for packet building),
 # then one key=value line per headline figure.
 #   BENCH_PIN=0          do not pin servers to CPU 0 and clients to CPU 1 for the handshake figures
+#   BENCH_MB=N           bulk transfers of N MB (1000), ten streams of N/10 MB each (a quicker full run)
+#   JAVA_TOOL_OPTIONS=-Dtbh.receive=v3   our programs' receive path (auto: the V2 ring; v3, recvmsg)
 #   GVISOR_BULK=CMD      a command that moves BULK_MB MB through gVisor's netstack between the two
 #                        namespaces and prints mb_per_s=X (the hook for throughput_mb_per_s_gvisor)
 set -u
@@ -31,7 +33,7 @@ else
   # 1 GB: our client is a new JVM for each transfer, so its JIT's warm-up is inside the figure;
   # on 100 MB it weighs a third of the time. The lossy runs move as much, so that the two
   # figures compare like with like.
-  BULK_MB=1000; BULK_WARMUP_MB=20; BULK_LIMIT=600; LOSS_MB=1000; STREAMS_MB=100
+  BULK_MB=${BENCH_MB:-1000}; BULK_WARMUP_MB=20; BULK_LIMIT=600; LOSS_MB=${BENCH_MB:-1000}; STREAMS_MB=$(( ${BENCH_MB:-1000} / 10 ))
   [ "${1:-}" = "--bulk" ] && ONLY_BULK=yes
 fi
 
