@@ -24,6 +24,8 @@ final class Demultiplexer {
     private final LinkedHashSet<TcpStack.Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
     private final Map<Integer, TcpConfig> configByInterface = new HashMap<>();
     private boolean accepting = true;
+    // The received payloads' arrays, reused packet after packet (none while a ladder draws them).
+    private final Packets.PayloadArrays payloads = new Packets.PayloadArrays();
 
     Demultiplexer(TcpStack stack, TcpStack.Settings settings, Log log, Wire wire, Set<Integer> clientPorts) {
         this.stack = stack;
@@ -66,7 +68,7 @@ final class Demultiplexer {
         wire.captureReceived(packet);
         Packets.Packet p;
         try {
-            p = Packets.parse(packet, !checksumNotReady);
+            p = Packets.parse(packet, !checksumNotReady, settings.ladder == null ? payloads : null);
         } catch (Packets.Rejected r) {
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
             return;
