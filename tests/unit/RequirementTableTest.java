@@ -84,8 +84,8 @@ final class RequirementTableTest {
                     boolean found = Files.exists(Path.of("tests/conformance/scenarios", t + ".script"))
                             || Pattern.compile("(?m)^" + Pattern.quote(t) + "\\(\\)").matcher(systemSources).find()
                             || Files.exists(Path.of("tests/unit", t + ".java"))
-                            || unitSources.contains("test(\"" + t)
-                            || systemJavaSources.contains("test(\"" + t);
+                            || unitSources.contains("test(\"" + t + "\"")
+                            || systemJavaSources.contains("test(\"" + t + "\"");
                     if (!found) missing.add("line " + r.line() + " (" + r.id() + "): " + t);
                 }
             }

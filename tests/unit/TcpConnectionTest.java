@@ -314,6 +314,29 @@ final class TcpConnectionTest {
             Check.equal(1200, link.server.conn.sendMss(), "server's send MSS (its own interface's, the smaller)");
         });
 
+        Check.test("3.2 MUST-65: no segment but a SYN carries the MSS option, through data, SACK, a retransmission and the close", () -> {
+            FakeLink link = link();
+            link.server.listen(S);
+            link.client.open(C);
+            link.deliverAll();
+            link.client.send("x".repeat(5000));
+            link.dropNext(link.client, seg -> seg.payload().length > 0); // a hole: SACK blocks in the ACKs, then a retransmission
+            link.runUntilQuiet();
+            link.server.send("y".repeat(3000));
+            link.client.close();
+            link.server.close();
+            link.runUntilQuiet();
+            int segments = 0;
+            for (FakeLink.Side side : List.of(link.client, link.server)) {
+                for (Packets.Tcp seg : side.sent) {
+                    segments++;
+                    if (seg.isSyn()) continue;
+                    Check.equal(-1, seg.mss(), "no MSS option on " + seg);
+                }
+            }
+            Check.isTrue(segments > 10, "a whole conversation was checked, " + segments + " segments");
+        });
+
         Check.test("3.7.1 MUST-15: a SYN-ACK without MSS option means a send MSS of 536", () -> {
             FakeLink link = link();
             link.client.open(C);
@@ -401,6 +424,28 @@ final class TcpConnectionTest {
     }
 
     static void simultaneousOpenAsFigure8() {
+        Check.test("3.5 MUST-11: a RST in SYN-RECEIVED reached by an active OPEN is \"connection refused\"; by a passive OPEN, a reset", () -> {
+            FakeLink link = link();
+            link.client.open(C);
+            link.server.open(S);
+            link.deliverNext(link.server); // the server's SYN reaches the client in SYN-SENT: SYN-RECEIVED
+            Check.equal(TcpState.SYN_RECEIVED, link.client.state(), "client after the crossing SYN");
+            link.clearQueues();
+            link.client.inject(link.client.fromPeer(S + 1, 0, RST, 0, new byte[0], List.of()));
+            Check.equal(TcpState.CLOSED, link.client.state(), "active OPEN, RST in SYN-RECEIVED");
+            Check.equal(TcpEvent.CloseReason.REFUSED, link.client.closedEvent().reason(), "active OPEN: refused");
+
+            FakeLink passive = link();
+            passive.server.listen(S);
+            passive.client.open(C);
+            passive.deliverNext(passive.client); // the client's SYN: the server is in SYN-RECEIVED from LISTEN
+            Check.equal(TcpState.SYN_RECEIVED, passive.server.state(), "server after the SYN");
+            passive.clearQueues();
+            passive.server.inject(passive.server.fromPeer(C + 1, 0, RST, 0, new byte[0], List.of()));
+            Check.equal(TcpState.CLOSED, passive.server.state(), "passive OPEN, RST in SYN-RECEIVED");
+            Check.equal(TcpEvent.CloseReason.RESET, passive.server.closedEvent().reason(), "passive OPEN: reset, not refused");
+        });
+
         Check.test("3.5 Figure 8 line 6: the crossing SYN-ACK alone completes the handshake (as Linux), nothing more sent", () -> {
             FakeLink link = link();
             link.client.open(C);

@@ -390,6 +390,23 @@ final class TcpDataPathTest {
             Check.equal(0, s.lastSent().window(), "our ACK repeats the zero window");
         });
 
+        Check.test("RFC 9293 3.5.3 SHLD-2 + MUST-66: a RST that carries data resets the connection, with the window open and with it zero", () -> {
+            for (int buffer : new int[] {65535, 2000}) {
+                FakeLink link = connect(TcpConfig.defaults(), TcpConfig.defaults().withReceiveBuffer(buffer), 0);
+                FakeLink.Side c = link.client, s = link.server;
+                s.reading = false;
+                if (buffer == 2000) {
+                    c.send(bytes(2000, 21));
+                    link.runUntilQuiet();
+                    Check.equal(0, s.conn.rcvWnd(), "the server's window is zero");
+                }
+                link.clearQueues();
+                s.inject(s.fromPeer(s.conn.rcvNxt(), s.conn.sndNxt(), Packets.RST | Packets.ACK, 0, bytes(12, 26)));
+                Check.equal(TcpState.CLOSED, s.state(), "after a RST with 12 bytes of data, buffer " + buffer);
+                Check.equal(TcpEvent.CloseReason.RESET, s.closedEvent().reason(), "reset, buffer " + buffer);
+            }
+        });
+
         Check.test("RFC 9293 3.10.7.4: randomly reordered and duplicated segments are reassembled intact", () -> {
             FakeLink link = connect(2);
             link.randomize(7, 0, 0.05, 0.2);
