@@ -23,7 +23,7 @@ final class FrameRing implements ReceiveRing {
     record Settings(int blockSize, int blockCount, int frameSize, boolean vnetHeader) {
         static Settings defaults() {
             return new Settings(Integer.getInteger("tbh.ring.blockKiB", 256) * 1024, Integer.getInteger("tbh.ring.blocks", 64),
-                    2048, !Boolean.getBoolean("tbh.ring.noVnet"));
+                    Integer.getInteger("tbh.ring.frameBytes", 2048), !Boolean.getBoolean("tbh.ring.noVnet"));
         }
     }
 
