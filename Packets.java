@@ -92,7 +92,12 @@ final class Packets {
 
         /** A header to send: DF set, no options; length and checksum are filled in by emit. */
         static Ipv4 forTcp(int source, int destination, int identification, int ttl) {
-            return new Ipv4(0, 0, identification & 0xffff, IP_DONT_FRAGMENT, ttl, PROTOCOL_TCP, 0,
+            return forTcp(source, destination, identification, ttl, 0);
+        }
+
+        /** The same, with the TOS byte: DSCP in its upper six bits, ECN in the lower two (RFC 2474, 3168). */
+        static Ipv4 forTcp(int source, int destination, int identification, int ttl, int tos) {
+            return new Ipv4(tos & 0xff, 0, identification & 0xffff, IP_DONT_FRAGMENT, ttl, PROTOCOL_TCP, 0,
                     source, destination, IPV4_HEADER_LEN);
         }
     }

@@ -32,7 +32,7 @@ for group in tests/system/t_*.sh; do
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults conformance stacks bench"
+ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults modern conformance stacks bench"
 groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
@@ -64,6 +64,9 @@ for g in ${groups[*]}; do
     faults)
       say "== Faults on purpose, and the demo's ladder (issue: see TCP)"
       run_fault_tests ;;
+    modern)
+      say "== A modern TCP against the kernel: timestamps, TIME-WAIT reopen, keep-alive, SYN cookies (issue 19)"
+      run_modern_tests ;;
     conformance)
       say "== Conformance: every scenario against ours, Linux, gVisor, lwIP, libslirp, passt (tests/conformance)"
       run_conformance_tests ;;

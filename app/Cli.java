@@ -78,11 +78,13 @@ final class Cli {
 
     /** The options both programs share for the TCP machinery. */
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
-            "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up",
-            "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed");
+            "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up", "--ttl", "--dscp",
+            "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed",
+            "--keepalive");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
-            "--inject-internal-error"); // tests only, not in the usage: shows that a bug ends the program
+            "--inject-internal-error", // tests only, not in the usage: shows that a bug ends the program
+            "--no-timestamps", "--no-syn-cookies");
 
     static final String TCP_USAGE = String.join("\n",
             "  --retries N         retransmissions before giving up (default 5)",
@@ -101,8 +103,16 @@ final class Cli {
             "  --give-up SECONDS   retransmit data at least this long before giving up (default 100)",
             "  --syn-give-up SECONDS  retransmit a SYN or SYN-ACK at least this long (default 180,",
             "                      RFC 9293's 3 minutes; a client's --timeout ends its wait sooner)",
+            "  --ttl N             the IP time to live of every packet we send (default 64)",
+            "  --dscp N            the Differentiated Services codepoint of every packet we send,",
+            "                      0 to 63 (default 0; 46 is Expedited Forwarding)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
+            "  --no-timestamps     do not offer RFC 7323 timestamps (no RTT sample per ACK, no PAWS)",
+            "  --no-syn-cookies    a full backlog recycles the oldest half-open connection instead of",
+            "                      answering with SYN cookies (RFC 4987)",
+            "  --keepalive SECONDS[,INTERVAL,COUNT]  keep-alive probes after SECONDS of silence, every",
+            "                      INTERVAL s (default 75), COUNT unanswered end it (default 9); off by default",
             "Faults on purpose (packets counted from 1, all connections together):",
             "  --drop-sent N[,N..] do not send our N-th packet    --drop-received N[,N..] ignore the N-th received",
             "  --loss-sent PCT     lose this percentage of what we send (--loss-received: of what we get)",
@@ -129,7 +139,20 @@ final class Cli {
                 .withSynGiveUpAfter(seconds("--syn-give-up", d.synGiveUpAfter() / 1000.0, 0, 86_400))
                 .withNoDelay(has("--no-delay"))
                 .withWindowScaling(!has("--no-window-scaling"))
-                .withSack(!has("--no-sack"));
+                .withSack(!has("--no-sack"))
+                .withTimestamps(!has("--no-timestamps"))
+                .withKeepAlive(keepAlive());
+    }
+
+    /** --keepalive SECONDS[,INTERVAL,COUNT], or null (off, RFC 9293 MUST-25). */
+    KeepAlive.Settings keepAlive() throws UsageException {
+        String v = values.get("--keepalive");
+        if (v == null) return null;
+        try {
+            return KeepAlive.Settings.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** A number of bytes: "1500", "64k", "100M", "2G" (powers of 1000; "Ki", "Mi", "Gi" for 1024). */
@@ -187,7 +210,10 @@ final class Cli {
         settings.tcp = tcpConfig();
         settings.spinMicros = integer("--spin-us", settings.spinMicros, 0, 1_000_000);
         settings.injectInternalError = has("--inject-internal-error");
+        settings.ttl = integer("--ttl", settings.ttl, 1, 255);
+        settings.dscp = integer("--dscp", settings.dscp, 0, 63);
         settings.faults = faults();
+        settings.synCookies = !has("--no-syn-cookies");
         settings.faultSeed = integer("--seed", 1, 0, Integer.MAX_VALUE);
         // Large segments (cut into MSS-sized ones by the kernel, or by the stack) make bulk data
         // fast; a learner who watches packets (--verbose, --pcap, --ladder, faults) sees the

@@ -45,6 +45,8 @@ final class Narrator {
             log.info(who, "Received duplicate " + d.what() + ", " + d.answer());
         } else if (event instanceof TcpEvent.Dropped d) {
             log.detail(who, "Dropped segment: " + d.reason());
+        } else if (event instanceof TcpEvent.KeepAliveProbe k) {
+            log.info(who, "Sending keep-alive probe (" + k.why() + ")");
         } else if (event instanceof TcpEvent.Closed c) {
             // An abort is our own doing: whoever aborted has already said why.
             if (c.reason() == TcpEvent.CloseReason.ABORTED) log.detail(who, closedLine(c, peer));
@@ -81,6 +83,7 @@ final class Narrator {
             case NOT_ACKNOWLEDGED: return "Connection given up: " + peer + " still sends but never acknowledged our data ("
                     + c.tries() + " tries)";
             case ABORTED: return "Connection aborted: " + c.detail();
+            case KEEP_ALIVE: return "Connection given up: " + c.detail();
         }
         throw new AssertionError(c.reason());
     }

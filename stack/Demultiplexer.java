@@ -26,6 +26,9 @@ final class Demultiplexer {
     private boolean accepting = true;
     // The received payloads' arrays, reused packet after packet (none while a ladder draws them).
     private final Packets.PayloadArrays payloads = new Packets.PayloadArrays();
+    // RFC 4987 section 3.6: SYN cookies when the backlog is full. Two secrets drawn once, as Linux's.
+    private final SynCookies cookies;
+    private long lastOverflowAt = -1; // when a cookie was last sent (cookies are checked for 2 minutes after)
 
     Demultiplexer(TcpStack stack, TcpStack.Settings settings, Log log, Wire wire, Set<Integer> clientPorts) {
         this.stack = stack;
@@ -33,6 +36,8 @@ final class Demultiplexer {
         this.log = log;
         this.wire = wire;
         for (int port : clientPorts) this.clientPorts.set(port);
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        this.cookies = new SynCookies(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
     }
 
     // ------------------------------------------------------------------ the table
@@ -96,7 +101,12 @@ final class Demultiplexer {
                 }
             }
         }
-        if (c != null) {
+        if (c != null && port == settings.listenPort && accepting && c.tcp.state() == TcpState.TIME_WAIT
+                && seg.isSyn() && !seg.isAck() && !seg.isRst() && stack.synInTimeWait(c, seg)) {
+            // RFC 6191: a newer SYN ended the old incarnation; the listener takes it, with the ISS
+            // RFC 9293's MAY-2 asks for (past anything the old one sent).
+            newConnection(tuple, seg, interfaceIndex, stack.reopenIss());
+        } else if (c != null) {
             c.interfaceIndex = interfaceIndex;
             stack.segmentArrived(c, seg, segmentSize);
         } else if (port == settings.listenPort) {
@@ -125,6 +135,7 @@ final class Demultiplexer {
      * with a RST, anything else is dropped, and nothing is kept for those.
      */
     private void listen(TcpStack.FourTuple tuple, Packets.Tcp seg, int interfaceIndex) {
+        if (cookieAck(tuple, seg, interfaceIndex)) return;
         Listener.Answer answer = Listener.answer(seg);
         if (!answer.accept()) {
             if (log.verbose()) {
@@ -141,11 +152,78 @@ final class Demultiplexer {
             }
             return;
         }
-        if (halfOpen.size() >= settings.backlog) recycleOldestHalfOpen();
+        if (halfOpen.size() >= settings.backlog) {
+            if (settings.synCookies) {
+                answerWithCookie(tuple, seg, interfaceIndex);
+                return;
+            }
+            recycleOldestHalfOpen();
+        }
         TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex));
         c.interfaceIndex = interfaceIndex;
         add(c);
         stack.synArrived(c, seg);
+    }
+
+    /**
+     * RFC 4987 section 3.6, SYN cookies: "the server ... encodes [the state] into the sequence
+     * number of the SYN-ACK"; nothing is kept, so a flood cannot push out a real client's half-open
+     * connection (the oldest-first recycling of 3.5 did, under a flood fast enough).
+     */
+    private void answerWithCookie(TcpStack.FourTuple tuple, Packets.Tcp syn, int interfaceIndex) {
+        long now = stack.now();
+        lastOverflowAt = now;
+        TcpConfig config = configFor(interfaceIndex);
+        SynCookies.Cookie cookie = cookies.isn(tuple.remoteAddress(), tuple.localAddress(), tuple.remotePort(), tuple.localPort(),
+                syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_SEND_MSS, SynCookies.counter(now));
+        Packets.Tcp synAck = SynCookieHandshake.synAck(config, tuple.localPort(), tuple.remotePort(), stack.tsOffset(tuple),
+                syn, cookie.isn(), now);
+        if (log.verbose()) {
+            log.detail(null, "SYN from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort() + ": backlog of "
+                    + settings.backlog + " full, answering with a SYN cookie (ISN " + Seq.str(cookie.isn()) + ", MSS " + cookie.mss() + ")");
+        }
+        wire.transmit(tuple, synAck, null);
+    }
+
+    /**
+     * An ACK for the listening port and no connection, within 2 minutes of a cookie: if it brings a
+     * valid cookie back, the connection is made from it (SynCookies.check, SynCookieHandshake). False:
+     * not a cookie's ACK; LISTEN's rules answer it (a RST).
+     */
+    private boolean cookieAck(TcpStack.FourTuple tuple, Packets.Tcp seg, int interfaceIndex) {
+        if (!seg.isAck() || seg.isSyn() || seg.isRst() || !accepting) return false;
+        long now = stack.now();
+        if (!SynCookies.cookiesRecentlySent(lastOverflowAt, now)) return false;
+        SynCookies.Checked checked = cookies.check(tuple.remoteAddress(), tuple.localAddress(), tuple.remotePort(), tuple.localPort(),
+                seg, SynCookies.counter(now));
+        TcpConfig config = configFor(interfaceIndex);
+        StringBuilder refusal = new StringBuilder();
+        SynCookies.Options options = checked.valid()
+                ? SynCookies.decodeTimestamp(seg, config.sack(), config.windowScaling(), false, refusal) : null;
+        if (options == null) {
+            if (log.verbose()) {
+                log.detail(null, "ACK from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort() + ": "
+                        + (checked.valid() ? refusal : checked.reason()));
+            }
+            return false;
+        }
+        if (log.verbose()) {
+            log.detail(null, "ACK from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort()
+                    + " brings back a valid SYN cookie (MSS " + checked.mss() + "): connection made from it");
+        }
+        TcpStack.Connection c = stack.newConnection(tuple, config);
+        c.interfaceIndex = interfaceIndex;
+        add(c);
+        stack.cookieAckArrived(c, seg, checked.mss(), options);
+        return true;
+    }
+
+    /** A SYN that reopens a connection from TIME-WAIT: a new TCB in LISTEN takes it, with this ISS. */
+    private void newConnection(TcpStack.FourTuple tuple, Packets.Tcp seg, int interfaceIndex, int iss) {
+        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex));
+        c.interfaceIndex = interfaceIndex;
+        add(c);
+        stack.synArrived(c, seg, iss);
     }
 
     /**

@@ -46,6 +46,9 @@ final class TcpStack {
         long faultSeed = 1;
         LiveLadder ladder;               // --ladder: each packet drawn as it goes (null: off)
         boolean segmentationOffload;     // large segments go out through GsoSender (or are cut here)
+        int ttl = 64;                    // --ttl: the IP time to live of what we send (RFC 9293 MUST-49)
+        int dscp;                        // --dscp: the Differentiated Services codepoint (MUST-48)
+        boolean synCookies = true;       // a full backlog answers with SYN cookies (RFC 4987); --no-syn-cookies
     }
 
     /** One connection: its 4-tuple, its state machine, and what the program keeps with it. */
@@ -144,6 +147,7 @@ final class TcpStack {
     private final Log log;
     private final Narrator narrator;
     private final IsnGenerator isns = new IsnGenerator();
+    private final IsnGenerator tsOffsets = new IsnGenerator(); // another key: TSval offsets per 4-tuple
     private final long startNanos = System.nanoTime();
     private final Wire wire;
     private final Demultiplexer demux;
@@ -263,7 +267,29 @@ final class TcpStack {
 
     /** A connection (not yet in the table) for a 4-tuple, with these settings. */
     Connection newConnection(FourTuple tuple, TcpConfig config) {
-        return new Connection(tuple, new TcpConnection(config, tuple.localPort(), tuple.remotePort()));
+        TcpConnection tcp = new TcpConnection(config, tuple.localPort(), tuple.remotePort());
+        tcp.useTimestampOffset(tsOffset(tuple));
+        return new Connection(tuple, tcp);
+    }
+
+    /**
+     * The offset of a connection's timestamp clock. RFC 7323 section 5.4 leaves the clock's start
+     * free; as Linux (secure_tcp_ts_off), a keyed hash of the 4-tuple, so that our TSvals say
+     * nothing about how long the program has run, and a SYN cookie's connection finds the offset
+     * its SYN-ACK used.
+     */
+    int tsOffset(FourTuple tuple) {
+        return tsOffsets.isn(tuple.localAddress(), tuple.localPort(), tuple.remoteAddress(), tuple.remotePort(), 0);
+    }
+
+    /** An ACK that brought back a valid SYN cookie: c, new in the table, is rebuilt from it (SynCookieHandshake). */
+    void cookieAckArrived(Connection c, Packets.Tcp ack, int peerMss, SynCookies.Options options) {
+        try {
+            SynCookieHandshake.accept(c.tcp, ack, peerMss, options, now(), c);
+            afterCall(c);
+        } catch (RuntimeException e) {
+            internalError(c, e);
+        }
     }
 
     private int isn(FourTuple t) {
@@ -280,10 +306,36 @@ final class TcpStack {
         }
     }
 
+    /**
+     * A SYN for c, in TIME-WAIT, at the listening port: true when it ended c to open a new
+     * connection (RFC 6191, see TcpConnection.synInTimeWait), whose ISS is then reopenIss.
+     */
+    boolean synInTimeWait(Connection c, Packets.Tcp syn) {
+        try {
+            TimeWaitReopen.Decision d = c.tcp.synInTimeWait(syn, now(), c);
+            if (log.verbose()) log.detail(c.who(), d.reason());
+            afterCall(c);
+            reopenIss = d.newIss();
+            return d.reopen();
+        } catch (RuntimeException e) {
+            internalError(c, e);
+            return false;
+        }
+    }
+
+    private int reopenIss;
+
+    int reopenIss() { return reopenIss; }
+
     /** A SYN the listener accepted: c, new in the table, starts in LISTEN and takes it. */
     void synArrived(Connection c, Packets.Tcp syn) {
+        synArrived(c, syn, isn(c.tuple));
+    }
+
+    /** The same, with the ISS given: the one RFC 6191 chose for a connection reopened from TIME-WAIT. */
+    void synArrived(Connection c, Packets.Tcp syn, int iss) {
         try {
-            c.tcp.listen(isn(c.tuple), c);
+            c.tcp.listen(iss, c);
             c.tcp.onSegment(syn, now(), c);
             afterCall(c);
         } catch (RuntimeException e) {

@@ -61,6 +61,15 @@ final class Wire {
 
     // ------------------------------------------------------------------ sending
 
+    /**
+     * The IP header of what we send. RFC 9293 section 3.9.2: "The TTL value used to send TCP
+     * segments MUST be configurable" (MUST-49); section 3.9.1.9: "The application layer MUST be able
+     * to specify the Differentiated Services field for segments that are sent on a connection" (MUST-48).
+     */
+    private Packets.Ipv4 ipHeader(TcpStack.FourTuple tuple, int identification) {
+        return Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2);
+    }
+
     /** Emits and sends a segment; c names the connection in log lines (null for none). */
     void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c) {
         if (c != null && segment.payload().length > c.tcp.sendMss()) {
@@ -68,7 +77,7 @@ final class Wire {
             return;
         }
         outgoing.clear();
-        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification++, 64);
+        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification++);
         Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
@@ -112,7 +121,7 @@ final class Wire {
         }
         if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
         outgoing.clear();
-        Packets.Ipv4 ip = Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), ipIdentification, 64);
+        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();

@@ -104,7 +104,7 @@ final class AckArrives {
         if (!sack.newlySacked()) duplicate = false;
         if (Seq.lt(tcb.sndUna, ack)) {
             int oldUna = tcb.sndUna;
-            c.rtt.onAck(ack, now);
+            measureRtt(seg, now);
             advanceSndUna(ack, now, out);
             c.recovery.onNewAck(ack, oldUna, now, out);
         } else if (seg.window() == 0 && (c.sender.probing() || tcb.sndUna != tcb.sndNxt)) {
@@ -115,6 +115,22 @@ final class AckArrives {
             c.cc.onOtherAck();
         }
         if (c.scoreboard != null && (sack.blocks() || c.cc.inRecovery())) c.recovery.detectLosses(ack, now, out);
+    }
+
+    /**
+     * An ACK that advances SND.UNA: an RTT sample. RFC 7323 section 4.1: "A TSecr value received in
+     * a segment MAY be used to update the averaged RTT measurement only if the segment advances the
+     * left edge of the send window, i.e., SND.UNA is increased." With timestamps every such ACK
+     * gives one (a retransmission's too: the TSecr names the copy that arrived); without, RFC 6298's
+     * one timed segment at a time.
+     */
+    private void measureRtt(Packets.Tcp seg, long now) {
+        long sample = c.timestamps.rttSampleMillis(seg, now);
+        if (sample >= 0) {
+            c.rtt.timestampSample(sample, tcb.sndMax - tcb.sndUna, tcb.sndMss);
+        } else {
+            c.rtt.onAck(seg.ack(), now);
+        }
     }
 
     /**

@@ -126,9 +126,9 @@ final class KeepAlive {
         } else {
             if (now - lastProbeAt < settings.intervalMillis) return Decision.NONE;
             if (unanswered >= settings.count) {
-                return new Decision(Action.GIVE_UP, "keep-alive: no answer to " + settings.count + " probes "
+                return new Decision(Action.GIVE_UP, "keep-alive: peer did not answer " + settings.count + " probes ("
                         + seconds(settings.intervalMillis) + " apart, " + seconds(now - lastHeardAt)
-                        + " without a word from the peer: connection dropped");
+                        + " without a word from it): connection dropped");
             }
         }
         unanswered++;

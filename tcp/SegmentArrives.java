@@ -71,6 +71,7 @@ final class SegmentArrives {
         // (Text in a SYN is not kept: it is not acknowledged, so the peer sends it again.)
         tcb.startReceiving(seg);
         tcb.learnFromSyn(seg, false);
+        c.timestamps.onSyn(seg, now);
         tcb.updateWindow(seg);
         c.setState(TcpState.SYN_RECEIVED, out);
         c.sender.sendSyn(true, now, out);
@@ -130,6 +131,8 @@ final class SegmentArrives {
      * removed."
      */
     private void synSentSyn(Packets.Tcp seg, boolean ackAcceptable, long now, TcpConnection.Output out) {
+        if (ackAcceptable && !synAckTimestampsAcceptable(seg, now, out)) return;
+        if (!ackAcceptable) c.timestamps.onSyn(seg, now); // simultaneous open: the peer's SYN
         tcb.startReceiving(seg);
         tcb.learnFromSyn(seg, true);
         if (ackAcceptable) {
@@ -156,6 +159,19 @@ final class SegmentArrives {
     }
 
     /**
+     * RFC 7323 section 3.2: a SYN-ACK with a TSopt after our SYN with one: both now send it. As
+     * Linux (tcp_rcv_synsent_state_process), a TSecr that no SYN of ours carried shows the SYN-ACK
+     * answers another SYN: Linux answers with a reset, <SEQ=SEG.ACK><CTL=RST>, and so do we.
+     */
+    private boolean synAckTimestampsAcceptable(Packets.Tcp seg, long now, TcpConnection.Output out) {
+        String bad = c.timestamps.onSynAck(seg, now);
+        if (bad == null) return true;
+        c.sender.sendReset(seg.ack(), out);
+        out.event(new TcpEvent.Dropped(TcpEvent.DropReason.BAD_REPLY_TO_SYN, bad + ", sent RST"));
+        return false;
+    }
+
+    /**
      * "If there are other controls or text in the segment, then continue processing at the sixth
      * step under Section 3.10.7.4 where the URG bit is checked". The idealized segment begins at
      * RCV.NXT: the text after the SYN.
@@ -176,8 +192,10 @@ final class SegmentArrives {
         if (duplicateSynInSynReceived(seg, now, out)) return;
         if (retransmittedFinInTimeWait(seg, now, out)) return;
         if (synInSynchronizedState(seg, now, out)) return;
+        if (!pawsCheck(seg, now, out)) return;
         seg = withoutTextIfWindowClosed(seg, out);
         if (!firstCheckSequenceNumber(seg, now, out)) return;
+        c.timestamps.onAcceptable(seg, now);
         if (!secondCheckRst(seg, now, out)) return;
         // "Third, check security": we use no IP security compartments, so every segment matches.
         if (!fourthCheckSyn(seg, now, out)) return;
@@ -251,6 +269,31 @@ final class SegmentArrives {
         if (!seg.isSyn() || seg.isRst() || !c.state().isSynchronized()) return false;
         c.challengeAcks.send("SYN in " + c.state().rfcName(), now, out);
         return true;
+    }
+
+    /**
+     * RFC 7323 section 5.3, before the sequence check: "R1) If there is a Timestamps option in the
+     * arriving segment, SEG.TSval < TS.Recent, TS.Recent is valid (see later discussion), and if the
+     * RST bit is not set, then treat the arriving segment as not acceptable: Send an acknowledgment
+     * in reply as specified in [RFC0793], page 69, and drop the segment." "R2) If the segment is
+     * outside the window, reject it (normal TCP processing)". The ACK shares the challenge ACKs'
+     * budget, as the first check's ACKs do (Linux rate-limits it too, tcp_oow_rate_limited).
+     */
+    private boolean pawsCheck(Packets.Tcp seg, long now, TcpConnection.Output out) {
+        Timestamps.Check check = c.timestamps.check(seg, now);
+        switch (check.verdict()) {
+            case ACCEPT -> { return true; }
+            case DROP -> out.event(new TcpEvent.Dropped(TcpEvent.DropReason.PAWS, check.reason()));
+            case DROP_AND_ACK -> {
+                if (c.challengeAcks.allow(now)) {
+                    c.sender.sendAck(out);
+                    out.event(new TcpEvent.Dropped(TcpEvent.DropReason.PAWS, check.reason()));
+                } else {
+                    out.event(new TcpEvent.Dropped(TcpEvent.DropReason.PAWS, check.reason().replace("sent ACK", "ACK limit reached")));
+                }
+            }
+        }
+        return false;
     }
 
     /**

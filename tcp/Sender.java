@@ -321,6 +321,11 @@ final class Sender {
         return segment(finSeq, tcb.rcvNxt, Packets.FIN | Packets.ACK, List.of(), NO_DATA);
     }
 
+    /** A keep-alive probe: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data (see TcpConnection.keepAliveTimeout). */
+    void sendKeepAliveProbe(TcpConnection.Output out) {
+        out.transmit(segment(KeepAlive.probeSeq(tcb.sndNxt), tcb.rcvNxt, Packets.ACK, List.of(), NO_DATA));
+    }
+
     /** <SEQ=seq><CTL=RST>. */
     void sendReset(int seq, TcpConnection.Output out) {
         out.transmit(segment(seq, 0, Packets.RST, List.of(), NO_DATA));
@@ -334,18 +339,13 @@ final class Sender {
      */
     void sendSyn(boolean withAck, long now, TcpConnection.Output out) {
         int flags = withAck ? Packets.SYN | Packets.ACK : Packets.SYN;
-        List<Packets.TcpOption> options = new ArrayList<>(6);
-        options.add(new Packets.Mss(c.config.mss()));
-        if (c.config.windowScaling() && (!withAck || tcb.peerOfferedWindowScale)) {
-            options.add(new Packets.Nop());
-            options.add(new Packets.WindowScale(tcb.rcvWndShift));
-        }
-        if (c.config.sack() && (!withAck || tcb.peerOfferedSack)) {
-            // As Linux lays it out: two NOPs keep the next option on a 4-byte boundary.
-            options.add(new Packets.Nop());
-            options.add(new Packets.Nop());
-            options.add(new Packets.SackPermitted());
-        }
+        int windowShift = c.config.windowScaling() && (!withAck || tcb.peerOfferedWindowScale) ? tcb.rcvWndShift : -1;
+        boolean sackPermitted = c.config.sack() && (!withAck || tcb.peerOfferedSack);
+        // RFC 7323 section 3.2: our SYN offers timestamps; the SYN-ACK carries them only if the
+        // peer's SYN did. Laid out as Linux lays them out (TcpOptionLayout): MSS, SACK-permitted
+        // beside the timestamps, window scale last.
+        Packets.Timestamps ts = withAck ? c.timestamps.synAckOption(tcb.rcvNxt, now) : c.timestamps.synOption(now);
+        List<Packets.TcpOption> options = TcpOptionLayout.syn(c.config.mss(), windowShift, sackPermitted, ts);
         out.transmit(segment(tcb.iss, withAck ? tcb.rcvNxt : 0, flags, options, NO_DATA));
         c.rtt.onSend(tcb.iss + 1, now, c.timeouts.retries() > 0);
         c.timeouts.armRetransmissionTimer(now);
@@ -371,25 +371,34 @@ final class Sender {
             fullSegmentsUnacked = 0;
         }
         int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
-        if (tcb.sackPermitted() && options.isEmpty() && payload.length == 0
-                && (flags & (Packets.SYN | Packets.RST | Packets.ACK)) == Packets.ACK && !c.reassembly.isEmpty()) {
-            options = sackOption();
-        }
+        if ((flags & (Packets.SYN | Packets.RST)) == 0) options = segmentOptions(ack, flags, payload.length);
         return Packets.Tcp.of(c.localPort, c.remotePort, seq, ack, flags, window, options, payload);
     }
 
     /**
+     * The options of a segment other than a SYN or RST: the timestamps once negotiated, RFC 7323
+     * section 3.2: "Once TSopt has been successfully negotiated, that is both <SYN> and <SYN,ACK>
+     * contain TSopt, the TSopt MUST be sent in every non-<RST> segment for the duration of the
+     * connection" (an RST goes without, as Linux's do: "SHOULD be sent in an <RST> segment"), then
+     * SACK blocks.
      * RFC 2018 section 4: "If sent at all, SACK options SHOULD be included in all ACKs which do not
      * ACK the highest sequence number in the data receiver's queue." "The first SACK block ...
      * MUST specify the contiguous block of data containing the segment which triggered this ACK"
-     * (ReassemblyQueue keeps that order). Four blocks fit beside no timestamps; only pure ACKs carry
-     * them, so that a full-sized data segment never grows past the MSS.
+     * (ReassemblyQueue keeps that order). Four blocks fit beside no timestamps, three beside them
+     * (TcpOptionLayout); only pure ACKs carry them, so that a full-sized data segment never grows
+     * past the MSS.
      */
-    private List<Packets.TcpOption> sackOption() {
-        int[] edges = c.reassembly.sackBlocks(tcb.rcvNxt, Packets.MAX_SACK_BLOCKS);
-        if (edges.length == 0) return List.of();
-        return List.of(new Packets.Nop(), new Packets.Nop(), new Packets.Sack(edges));
+    private List<Packets.TcpOption> segmentOptions(int ack, int flags, int payloadLength) {
+        Packets.Timestamps ts = c.timestamps.option(ack, (flags & Packets.ACK) != 0, c.now);
+        int[] edges = NO_EDGES;
+        if (tcb.sackPermitted() && payloadLength == 0 && flags == Packets.ACK && !c.reassembly.isEmpty()) {
+            edges = c.reassembly.sackBlocks(tcb.rcvNxt, TcpOptionLayout.maxSackBlocks(ts != null));
+        }
+        if (ts == null && edges.length == 0) return List.of();
+        return TcpOptionLayout.segment(ts, edges);
     }
+
+    private static final int[] NO_EDGES = new int[0];
 
     /** The window field of a segment we send: see ReceiveWindow (SWS avoidance, scaling, no shrinking). */
     private int windowField(boolean syn) {

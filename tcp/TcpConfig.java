@@ -52,6 +52,10 @@ final class TcpConfig {
     /** The most data one segment handed to the stack may carry. Above the MSS only when the stack
      *  cuts such a segment into MSS-sized ones on the way out (segmentation offload); 0: the MSS. */
     final int largeSegments;
+    /** Offer RFC 7323 timestamps in our SYN (and accept them in the peer's): RTTM on every ACK, PAWS. */
+    final boolean timestamps;
+    /** Keep-alive probes (RFC 9293 3.8.4, RFC 1122 4.2.3.6), or null: off, as MUST-25 asks. */
+    final KeepAlive.Settings keepAlive;
 
     /** The values of a config being made; its field initialisers are the defaults. */
     static final class Builder {
@@ -73,6 +77,8 @@ final class TcpConfig {
         boolean windowScaling = true;
         boolean sack = true;
         int largeSegments = 0;
+        boolean timestamps = true;
+        KeepAlive.Settings keepAlive = null;
 
         private Builder() {}
 
@@ -94,6 +100,8 @@ final class TcpConfig {
             windowScaling = c.windowScaling;
             sack = c.sack;
             largeSegments = c.largeSegments;
+            timestamps = c.timestamps;
+            keepAlive = c.keepAlive;
         }
     }
 
@@ -130,6 +138,8 @@ final class TcpConfig {
         windowScaling = b.windowScaling;
         sack = b.sack;
         largeSegments = b.largeSegments;
+        timestamps = b.timestamps;
+        keepAlive = b.keepAlive;
     }
 
     /** The RFCs' values, except MSL: 1 s instead of 2 minutes, so a demo's TIME-WAIT takes 2 s. */
@@ -161,6 +171,8 @@ final class TcpConfig {
     TcpConfig withWindowScaling(boolean v) { return with(b -> b.windowScaling = v); }
     TcpConfig withSack(boolean v) { return with(b -> b.sack = v); }
     TcpConfig withLargeSegments(int v) { return with(b -> b.largeSegments = v); }
+    TcpConfig withTimestamps(boolean v) { return with(b -> b.timestamps = v); }
+    TcpConfig withKeepAlive(KeepAlive.Settings v) { return with(b -> b.keepAlive = v); }
 
     // Accessors named like the fields, so call sites read the same as before.
     int receiveBuffer() { return receiveBuffer; }
@@ -180,6 +192,8 @@ final class TcpConfig {
     boolean windowScaling() { return windowScaling; }
     boolean sack() { return sack; }
     int largeSegments() { return largeSegments; }
+    boolean timestamps() { return timestamps; }
+    KeepAlive.Settings keepAlive() { return keepAlive; }
 
     private static void require(boolean ok, String name, long value) {
         if (!ok) throw new IllegalArgumentException("TcpConfig: bad " + name + ": " + value);

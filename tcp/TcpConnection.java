@@ -76,6 +76,12 @@ final class TcpConnection {
     final Sender sender;
     final LossRecovery recovery;
     final ChallengeAcks challengeAcks;
+    /** RFC 7323 timestamps (TSval, TS.Recent, PAWS, RTTM); offset 0 until the caller sets one. */
+    Timestamps timestamps;
+    /** Keep-alive probes (RFC 9293 3.8.4), off unless the application turned them on. */
+    final KeepAlive keepAlive;
+    /** The time the current call brought in (every call passes "now"): the TSval of what it sends. */
+    long now;
 
     TcpConnection(TcpConfig config, int localPort, int remotePort) {
         this.config = config;
@@ -94,27 +100,44 @@ final class TcpConnection {
         this.sender = new Sender(this);
         this.recovery = new LossRecovery(this);
         this.challengeAcks = new ChallengeAcks(this);
+        this.timestamps = new Timestamps(config.timestamps(), 0);
+        this.keepAlive = new KeepAlive(config.keepAlive());
+    }
+
+    /**
+     * The offset of our timestamp clock, TSval = now + offset, before open or listen. Linux draws
+     * one per pair of addresses from a keyed hash (secure_tcp_ts_off), so that TSvals say nothing
+     * of the host's uptime; the caller does the same (tcp/ draws no random numbers).
+     */
+    void useTimestampOffset(int offset) {
+        if (state != TcpState.CLOSED) throw new IllegalStateException("timestamp offset after open");
+        timestamps = new Timestamps(config.timestamps(), offset);
     }
 
     // ------------------------------------------------------------------ the calls (each to its room)
 
     /** Active OPEN (RFC 9293 section 3.10.1): sends the SYN. */
-    void open(int iss, long now, Output out) { userCalls.open(iss, now, out); }
+    void open(int iss, long now, Output out) { this.now = now; userCalls.open(iss, now, out); }
 
     /** Passive OPEN: wait in LISTEN for a SYN. The caller picks the ISS, as it knows the 4-tuple. */
     void listen(int iss, Output out) { userCalls.listen(iss, out); }
 
     /** SEND (3.10.2): takes what fits in the send buffer; returns the number of bytes taken. */
-    int write(byte[] data, int off, int len, long now, Output out) { return userCalls.write(data, off, len, now, out); }
+    int write(byte[] data, int off, int len, long now, Output out) {
+        this.now = now;
+        int n = userCalls.write(data, off, len, now, out);
+        rearmKeepAlive();
+        return n;
+    }
 
     /** write() for data that must fit whole (tests, short messages); throws when it does not. */
-    void send(byte[] data, long now, Output out) { userCalls.send(data, now, out); }
+    void send(byte[] data, long now, Output out) { this.now = now; userCalls.send(data, now, out); rearmKeepAlive(); }
 
     /** RECEIVE (3.10.3): copies up to len received bytes to dst; returns how many (0: none waiting). */
-    int read(byte[] dst, int off, int len, long now, Output out) { return userCalls.read(dst, off, len, now, out); }
+    int read(byte[] dst, int off, int len, long now, Output out) { this.now = now; return userCalls.read(dst, off, len, now, out); }
 
     /** CLOSE (3.10.4). */
-    void close(long now, Output out) { userCalls.close(now, out); }
+    void close(long now, Output out) { this.now = now; userCalls.close(now, out); }
 
     /** ABORT (3.10.5). */
     void abort(String why, Output out) { userCalls.abort(why, out); }
@@ -128,19 +151,27 @@ final class TcpConnection {
      * peer's segment size is then known, not guessed: it is RMSS for the delayed-ACK count.
      */
     void onSegment(Packets.Tcp seg, int segmentSize, long now, Output out) {
+        this.now = now;
+        keepAlive.onHeard();
         arrivingSegmentSize = segmentSize;
         try {
             segmentArrives.onSegment(seg, now, out);
         } finally {
             arrivingSegmentSize = 0;
         }
+        rearmKeepAlive();
     }
 
     /** gso_size of the packet being processed (see onSegment), 0 when it was one segment. */
     int arrivingSegmentSize;
 
     /** Runs every timer whose deadline has come (3.10.8). */
-    void onTimer(long now, Output out) { timeouts.onTimer(now, out); }
+    void onTimer(long now, Output out) {
+        this.now = now;
+        timeouts.onTimer(now, out);
+        if (timers.due(Timers.Kind.KEEPALIVE, now)) keepAliveTimeout(now, out);
+        rearmKeepAlive();
+    }
 
     /**
      * Sends the ACK that received data or a FIN is owed, unless a segment sent since carried it.
@@ -148,6 +179,68 @@ final class TcpConnection {
      * same turn of its loop (see Sender.flushAck).
      */
     void flushAck(Output out) { sender.flushAck(out); }
+
+    /**
+     * A SYN (no ACK, no RST) for this connection while it is in TIME-WAIT, at a port that listens:
+     * may it open a new incarnation at once? RFC 9293 section 3.6.1 (MAY-2, SHLD-4) with RFC 6191's
+     * rules, as Linux (tcp_timewait_state_process, TCP_TW_SYN): see TimeWaitReopen. On REOPEN this
+     * incarnation ends here (CLOSED, with the reason) and the caller hands the SYN to a new
+     * connection in LISTEN whose ISS is decision.newIss(); on STAY the caller hands the SYN to
+     * onSegment as usual (a challenge ACK, RFC 5961 section 4, as Linux's TCP_TW_ACK).
+     */
+    TimeWaitReopen.Decision synInTimeWait(Packets.Tcp syn, long now, Output out) {
+        this.now = now;
+        requireState("a SYN in TIME-WAIT", TcpState.TIME_WAIT);
+        TimeWaitReopen.Decision decision = TimeWaitReopen.decide(syn,
+                new TimeWaitReopen.Previous(tcb.rcvNxt, tcb.sndMax, timestamps.negotiated(), timestamps.tsRecent()),
+                config.timestamps());
+        if (decision.reopen()) enterClosed(TcpEvent.CloseReason.NORMAL, decision.reason(), out);
+        return decision;
+    }
+
+    // ------------------------------------------------------------------ keep-alive (RFC 9293 3.8.4)
+
+    /**
+     * RFC 9293 section 3.8.4: "Keep-alive packets MUST only be sent when no sent data is
+     * outstanding, and no data or acknowledgment packets have been received for the connection
+     * within an interval (MUST-26)." Idle: nothing in flight, nothing waiting to be sent. The timer
+     * runs in the synchronized states but TIME-WAIT (whose own timer ends everything), as Linux's
+     * keep-alive timer; every way out clears it with the others (Timers.clear).
+     */
+    private void rearmKeepAlive() {
+        if (!keepAlive.on()) return;
+        boolean watched = state.isSynchronized() && state != TcpState.TIME_WAIT;
+        long at = watched ? keepAlive.nextDeadline(timeouts.lastHeardAt(), idleForKeepAlive()) : NEVER;
+        if (at == NEVER) timers.stop(Timers.Kind.KEEPALIVE);
+        else timers.start(Timers.Kind.KEEPALIVE, at);
+    }
+
+    private boolean idleForKeepAlive() {
+        return tcb.sndUna == tcb.sndMax && sendBuffer.length() == 0;
+    }
+
+    /**
+     * The keep-alive timer fired: a probe, or the end. RFC 1122 4.2.3.6: "Such a segment generally
+     * contains SEG.SEQ = SND.NXT-1 and may or may not contain one garbage octet of data"; RFC 9293:
+     * "An implementation SHOULD send a keep-alive segment with no data (SHLD-12)", as Linux does.
+     * After COUNT unanswered probes, Linux sends a RST and reports the error (tcp_keepalive_timer):
+     * so do we, with the reason in one line.
+     */
+    private void keepAliveTimeout(long now, Output out) {
+        timers.stop(Timers.Kind.KEEPALIVE);
+        KeepAlive.Decision d = keepAlive.onTimer(now, timeouts.lastHeardAt(), idleForKeepAlive());
+        switch (d.action()) {
+            case NONE -> { }
+            case PROBE -> {
+                out.event(new TcpEvent.KeepAliveProbe(d.reason()));
+                sender.sendKeepAliveProbe(out);
+            }
+            case GIVE_UP -> {
+                sender.sendReset(tcb.sndNxt, out);
+                enterClosed(new TcpEvent.Closed(TcpEvent.CloseReason.KEEP_ALIVE, d.reason(), keepAlive.unanswered()), out);
+            }
+        }
+    }
 
     /** When {@link #onTimer} must be called next, or {@link #NEVER}. */
     long nextDeadline() { return timers.next(); }
@@ -190,6 +283,8 @@ final class TcpConnection {
     int sndMax() { return tcb.sndMax; }
     int sndWndShift() { return tcb.sndWndShift; }
     int rcvWndShift() { return tcb.rcvWndShift; }
+    /** Both SYNs carried RFC 7323 timestamps: every segment now carries them. */
+    boolean timestampsOn() { return timestamps.negotiated(); }
     /** True once the peer's FIN arrived and every byte before it was read: the end of its stream. */
     boolean atEndOfStream() { return finReceived() && receiveBuffer.isEmpty(); }
 
@@ -222,6 +317,9 @@ final class TcpConnection {
     /** Our SYN (or SYN-ACK) is acknowledged: the handshake's retransmission state ends, data may flow. */
     void handshakeAcknowledged(long now) {
         timeouts.handshakeAcknowledged(now);
+        // RFC 7323 section 3.2 / RFC 6691: the MSS counts no options, so the data of a full segment
+        // shrinks by the 12 bytes the timestamps take on every segment (Linux's mss_cache does so).
+        if (timestamps.negotiated()) tcb.sndMss = Math.max(1, tcb.sndMss - TcpOptionLayout.TIMESTAMP_BYTES);
         cc = new CongestionControl(tcb.sndMss);
         if (config.largeSegments() > tcb.sndMss) cc.allowGrowthPerAck(config.largeSegments());
         // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.

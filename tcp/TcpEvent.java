@@ -59,8 +59,13 @@ sealed interface TcpEvent {
         /** In the window but not next: not kept (yet). */
         OUT_OF_ORDER,
         /** A duplicate SYN during the handshake: the peer started over. */
-        NEW_SYN
+        NEW_SYN,
+        /** RFC 7323 PAWS: an old duplicate (its TSval older than TS.Recent), or no TSopt where one must be. */
+        PAWS
     }
+
+    /** A keep-alive probe goes out (RFC 9293 3.8.4); why says after how long a silence, and which probe. */
+    record KeepAliveProbe(String why) implements TcpEvent {}
 
     /** The peer's duplicate of an earlier segment, answered without processing it twice. */
     record Duplicate(String what, String answer) implements TcpEvent {}
@@ -89,6 +94,8 @@ sealed interface TcpEvent {
         /** FIN-WAIT-2 waited for the peer's FIN until its timer ran out. */
         FIN_TIMEOUT,
         /** We aborted it ourselves, sending a RST. */
-        ABORTED
+        ABORTED,
+        /** Keep-alive probes went unanswered (RFC 9293 3.8.4): the peer vanished. */
+        KEEP_ALIVE
     }
 }

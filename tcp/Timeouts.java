@@ -25,6 +25,9 @@ final class Timeouts {
     /** A segment arrived: the peer is alive (giving up tells a silent peer from a deaf one). */
     void heard(long now) { lastHeardAt = now; }
 
+    /** When the peer last sent us anything (keep-alive counts its silence from here). */
+    long lastHeardAt() { return lastHeardAt; }
+
     /** Runs every timer whose deadline has come, in the order of {@link Timers.Kind}. */
     void onTimer(long now, TcpConnection.Output out) {
         Timers timers = c.timers;

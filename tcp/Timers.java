@@ -23,7 +23,9 @@ final class Timers {
         /** RACK-TLP's probe timeout (RFC 8985 section 7). */
         TAIL_LOSS_PROBE,
         /** RFC 6298's retransmission timer (RFC 9293 3.10.8, RETRANSMISSION TIMEOUT); window probes too. */
-        RETRANSMISSION
+        RETRANSMISSION,
+        /** Keep-alive (RFC 9293 3.8.4), when the application turned it on: the next probe, or the end. */
+        KEEPALIVE
     }
 
     private final long[] deadlines = new long[Kind.values().length];

@@ -187,8 +187,10 @@ final class Timestamps {
         if (ts == null) {
             // Section 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD silently
             // drop the segment. A TCP MUST NOT abort a TCP connection because any segment lacks an
-            // expected TSopt." (Linux accepts such a segment: it applies PAWS only when a TSopt came.)
-            return new Check(Verdict.DROP, "no timestamp option on a connection that negotiated them: dropped");
+            // expected TSopt." We take it, as Linux does (tcp_validate_incoming applies PAWS only
+            // when a TSopt came): a middlebox that strips options, or a peer's odd segment, then
+            // costs nothing, where a silent drop would stall the connection until a timeout.
+            return Check.ACCEPTED;
         }
         // "R1) If there is a Timestamps option in the arriving segment, SEG.TSval < TS.Recent,
         // TS.Recent is valid (see later discussion), and if the RST bit is not set, then treat the

@@ -240,14 +240,18 @@ final class Script {
         }
     }
 
-    /** opts=none, or kinds mss, ws, sackok, ts, each with an optional :RANGE (ScriptedPeer.checkOptions). */
+    /** opts=none, or kinds mss, ws, sackok, ts, each with an optional :RANGE, ts with :VAL:ECR (ScriptedPeer.checkOptions). */
     private static void expectedOptions(String where, String key, String spec) throws BadScript {
         if (spec.equals("none") && key.equals("opts")) return;
         for (String item : spec.split(",", -1)) {
             String[] kv = item.split(":", 2);
             if (!kv[0].matches("mss|ws|sackok|ts"))
                 throw new BadScript(where, key + "= knows mss, ws, sackok and ts, not '" + kv[0] + "'");
-            if (kv.length > 1) rangeSpec(where, key + " " + kv[0], kv[1]);
+            if (kv.length > 1 && kv[0].equals("ts")) {
+                for (String part : kv[1].split(":", 2)) rangeSpec(where, key + " ts", part); // ts:VAL:ECR
+            } else if (kv.length > 1) {
+                rangeSpec(where, key + " " + kv[0], kv[1]);
+            }
         }
     }
 

@@ -244,6 +244,14 @@ final class ScriptedPeer {
             if (!present && found != null) return "options " + PacketText.describeOptions(have) + " have " + kv[0] + ", expected it absent";
             if (present && found instanceof Packets.Mss m && !Script.range(value, m.value())) return "MSS " + m.value() + ", expected " + value;
             if (present && found instanceof Packets.WindowScale w && !Script.range(value, w.shift())) return "window scale " + w.shift() + ", expected " + value;
+            if (present && found instanceof Packets.Timestamps t) {
+                // ts:VAL:ECR, each a number or *: the TSecr is what a scenario can know (the peer's own TSval)
+                String[] vals = value.split(":", 2);
+                if (!Script.range(vals[0], t.value())) return "TSval " + Integer.toUnsignedString(t.value()) + ", expected " + vals[0];
+                if (vals.length > 1 && !Script.range(vals[1], t.echoReply())) {
+                    return "TSecr " + Integer.toUnsignedString(t.echoReply()) + ", expected " + vals[1];
+                }
+            }
         }
         return null;
     }

@@ -40,7 +40,7 @@ test_our_client_to_kernel_server() {
   grep -q "^accepted $CLIENT_IP:" "$LOGS/i1-kernel-server.out" || { say "the kernel's accept() did not return"; return 1; }
   # the kernel's SYN-ACK came with an unfinished checksum (offload), and we knew it
   grep -q "<- SYN-ACK .*(checksum left to offload)" "$LOGS/i1-client.out" || return 1
-  grep -q -- "-> SYN .*opts=\[MSS 1460,NOP,WS [0-9]*,NOP,NOP,SACK_PERM\]" "$LOGS/i1-client.out" || { say "MSS should follow the veth's MTU 1500"; return 1; }
+  grep -q -- "-> SYN .*opts=\[MSS 1460,SACK_PERM,TS [0-9]*/0,NOP,WS [0-9]*\]" "$LOGS/i1-client.out" || { say "MSS should follow the veth's MTU 1500"; return 1; }
   check_capture "$LOGS/i1-client.pcap" $CLIENT_IP
 }
 
@@ -80,8 +80,31 @@ test_our_client_to_our_server_across_hosts() {
   check_capture "$LOGS/i3-client.pcap" $CLIENT_IP && check_capture "$LOGS/i3-server.pcap" $SERVER_IP
 }
 
+# RFC 9293 MUST-49 (a configurable TTL) and MUST-48 (the application sets the DS field): what
+# arrives at the kernel's host, captured there, carries the TTL and DSCP our client was given.
+test_ttl_and_dscp_reach_the_wire() {
+  netns_up || return 1
+  local pcap=$LOGS/i4-server-side.pcap
+  start_bg "$LOGS/i4-tcpdump.out" in_server tcpdump -Z root --immediate-mode -U -i "$SERVER_DEV" -w "$pcap" tcp port 5000
+  local capture=$LAST_PID
+  wait_for_line "$LOGS/i4-tcpdump.out" "listening on" 10 || return 1
+  start_bg "$LOGS/i4-kernel-server.out" in_server $RUN KernelPeer echo-server 5000
+  wait_for_line "$LOGS/i4-kernel-server.out" "listening" || return 1
+  in_client $RUN TcpClient $SERVER_IP --message "ttl and dscp" --ttl 7 --dscp 46 >"$LOGS/i4-client.out" 2>&1; local status=$?
+  sleep 0.3; kill $(process_tree "$capture") 2>/dev/null; wait_bounded "$capture" 10 >/dev/null
+  cat "$LOGS/i4-client.out"
+  [ "$status" -eq 0 ] || { say "client exit $status"; return 1; }
+  local ours others
+  ours=$(tshark -r "$pcap" -Y "ip.src==$CLIENT_IP" -T fields -e ip.ttl -e ip.dsfield.dscp 2>"$LOGS/i4-tshark.err") || { cat "$LOGS/i4-tshark.err"; return 1; }
+  say "TTL and DSCP of each packet from our client, as the server's host saw them:"; say "$ours"
+  [ "$(printf '%s\n' "$ours" | grep -c .)" -ge 4 ] || { say "expected at least 4 packets from our client"; return 1; }
+  others=$(printf '%s\n' "$ours" | grep -v -P '^7\t46$')
+  [ -z "$others" ] || { say "packets without TTL 7 and DSCP 46: $others"; return 1; }
+}
+
 run_interop_tests() {
   run_test "two hosts: our client -> kernel server: handshake, echo, close; tshark finds nothing wrong" test_our_client_to_kernel_server
   run_test "two hosts: kernel client -> our server: handshake, echo, close; tshark finds nothing wrong" test_kernel_client_to_our_server
   run_test "two hosts: our client -> our server; both captures clean in tshark" test_our_client_to_our_server_across_hosts
+  run_test "two hosts: --ttl 7 --dscp 46 are on every packet our client sends (MUST-48, MUST-49)" test_ttl_and_dscp_reach_the_wire
 }

@@ -60,7 +60,7 @@ final class KeepAliveTest {
             Check.equal(3, k.unanswered(), "unanswered");
             KeepAlive.Decision end = k.onTimer(90 * S, heard, true);
             Check.equal(KeepAlive.Action.GIVE_UP, end.action(), "after the 3rd probe's interval");
-            Check.equal("keep-alive: no answer to 3 probes 10 s apart, 90 s without a word from the peer: connection dropped",
+            Check.equal("keep-alive: peer did not answer 3 probes (10 s apart, 90 s without a word from it): connection dropped",
                     end.reason(), "reason");
         });
 

@@ -31,7 +31,8 @@ final class TcpConnectionTest {
      */
     static TcpConfig config() {
         return TcpConfig.defaults().withRtoInitial(200).withRtoMin(200).withReceiveBuffer(65535)
-                .withWindowScaling(false).withDelayedAck(0).withGiveUpAfter(0).withSynGiveUpAfter(0).withNoDelay(true);
+                .withWindowScaling(false).withDelayedAck(0).withGiveUpAfter(0).withSynGiveUpAfter(0).withNoDelay(true)
+                .withTimestamps(false); // segments written by hand here carry no TSopt; TimestampsWiringTest has them
     }
 
     public static void main(String[] args) {
