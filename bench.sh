@@ -56,6 +56,8 @@ fi
 # the kernel answers a SYN in softirq, ahead of every process, while our server is a process that
 # must be given the CPU. Measured here at a load average of 7-10 on 2 cores: our p99 1.7-2.3 ms as
 # a normal process, 26-36 us at real-time priority, no GC pause in either (EXPLANATION.md, "Speed").
+# Read its figures for our server only: our client, spinning at real-time priority, keeps the CPU
+# from ksoftirqd, and our client -> kernel server's median becomes some 300 us.
 if [ "${BENCH_RT:-0}" = 1 ] && command -v chrt >/dev/null; then
   SERVER_CPU="chrt -f 10 $SERVER_CPU"; CLIENT_CPU="chrt -f 10 $CLIENT_CPU"
 fi
