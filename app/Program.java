@@ -123,7 +123,14 @@ final class Program implements AutoCloseable {
         TcpStack s = stack;
         if (s != null) s.requestStop();
         try {
-            finished.await(3, TimeUnit.SECONDS); // the loop resets connections and closes
+            if (finished.await(3, TimeUnit.SECONDS)) { // the loop resets connections and closes
+                // The main thread halts with 130 in a moment. Were this hook to end first, the JVM
+                // would end the process itself, with 128 + the signal (143 after SIGTERM): a race
+                // seen under load. So the hook outlasts it, and halts with 130 if it must.
+                Thread.sleep(2000);
+                System.out.flush();
+                Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+            }
         } catch (InterruptedException ignored) {
             Thread.currentThread().interrupt();
         }
