@@ -123,6 +123,13 @@ final class StackLoopTest {
             }
         });
 
+        Check.test("the default receive path is the ring: -Dtbh.receive unset means auto (the V2 ring, recvmsg only as the fallback)", () -> {
+            Check.isTrue(System.getProperty("tbh.receive") == null, "run without -Dtbh.receive");
+            Check.equal(RawSocket.ReceivePath.AUTO, RawSocket.ReceivePath.fromProperty(), "the default path");
+            Check.equal(RawSocket.ReceivePath.FRAMES, RawSocket.ReceivePath.named("v2"), "v2");
+            Check.equal(RawSocket.ReceivePath.RECVMSG, RawSocket.ReceivePath.named("recvmsg"), "recvmsg");
+        });
+
         Check.finish();
     }
 }
