@@ -3,7 +3,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The stack's side of the wire: segments become IPv4 packets and go out through the raw socket,
+ * The stack's side of the wire: segments become IP packets (version 4 or 6) and go out through the raw socket,
  * and what the wire carries either way is shown and, on request, spoiled on purpose. Here are the
  * emitting of each segment, segmentation offload (GsoSender, or the same segments cut here), the
  * fault options (FaultInjector), the capture file (--pcap), the live ladder (--ladder) and the
@@ -66,24 +66,31 @@ final class Wire {
      * segments MUST be configurable" (MUST-49); section 3.9.1.9: "The application layer MUST be able
      * to specify the Differentiated Services field for segments that are sent on a connection" (MUST-48).
      */
-    private Packets.Ipv4 ipHeader(TcpStack.FourTuple tuple, int identification) {
-        return Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2);
+    private Packets.IpHeader ipHeader(TcpStack.FourTuple tuple, int identification, int ipEcn) {
+        // The TOS byte (IPv6: the traffic class, RFC 8200 section 3; the TTL is its hop limit): DSCP
+        // in its six high bits, RFC 3168's ECN field in the two low ones.
+        return Packets.headerFor(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2 | ipEcn & 3);
     }
 
     /** Emits and sends a segment; c names the connection in log lines (null for none). */
     void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c) {
+        transmit(tuple, segment, c, 0);
+    }
+
+    /** The same, with this ECN field in the IP header (RFC 3168 section 5: ECT(0) on our data once negotiated). */
+    void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int ipEcn) {
         if (c != null && segment.payload().length > c.tcp.sendMss()) {
-            transmitLarge(tuple, segment, c, c.tcp.sendMss());
+            transmitLarge(tuple, segment, c, c.tcp.sendMss(), ipEcn);
             return;
         }
         outgoing.clear();
-        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification++);
+        Packets.IpHeader ip = ipHeader(tuple, ipIdentification++, ipEcn);
         Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
-            int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);
+            int checksum = Packets.u16(outgoing, ip.headerLength() + 16);
             log.detail(c == null ? null : c.who(), "-> " + PacketText.describe(segment.withChecksum(checksum)) + " to "
-                    + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
+                    + tuple.remoteAddress().withPort(tuple.remotePort()) + ecnText(ipEcn));
         }
         if (faults == null) {
             sendNow(outgoing, c);
@@ -98,20 +105,21 @@ final class Wire {
      * A segment larger than the MSS (TcpConfig.largeSegments): one frame that the kernel cuts into
      * MSS-sized segments (GsoSender), or, where that cannot be done, the same segments cut here.
      */
-    private void transmitLarge(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss) {
-        if (offload(tuple, segment, c, mss)) return;
+    private void transmitLarge(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss, int ipEcn) {
+        if (offload(tuple, segment, c, mss, ipEcn)) return;
         byte[] data = segment.payload();
         for (int off = 0; off < data.length; off += mss) {
             int n = Math.min(mss, data.length - off);
             boolean last = off + n == data.length;
             int flags = last ? segment.flags() : segment.flags() & ~(Packets.PSH | Packets.FIN);
+            if (off > 0) flags &= ~Packets.CWR; // RFC 3168: CWR on the first new segment only, as the kernel's GSO cuts
             transmit(tuple, Packets.Tcp.of(segment.sourcePort(), segment.destinationPort(), segment.seq() + off, segment.ack(),
-                    flags, segment.window(), segment.options(), java.util.Arrays.copyOfRange(data, off, off + n)), c);
+                    flags, segment.window(), segment.options(), java.util.Arrays.copyOfRange(data, off, off + n)), c, ipEcn);
         }
     }
 
     /** Hands a large segment to the kernel to cut (GsoSender); false when that cannot be done. */
-    private boolean offload(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss) {
+    private boolean offload(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss, int ipEcn) {
         if (gso == null && !gsoUnavailable) {
             try {
                 gso = GsoSender.open();
@@ -121,7 +129,7 @@ final class Wire {
         }
         if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
         outgoing.clear();
-        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification);
+        Packets.IpHeader ip = ipHeader(tuple, ipIdentification, ipEcn);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();
@@ -136,6 +144,16 @@ final class Wire {
             log.detail(c.who(), "Segmentation offload failed (" + e.getMessage() + "): cutting segments ourselves");
             return false;
         }
+    }
+
+    /** The IP header's ECN field in a --verbose line (RFC 3168 section 5), nothing for Not-ECT. */
+    static String ecnText(int ipEcn) {
+        return switch (ipEcn & 3) {
+            case 1 -> " (IP: ECT(1))";
+            case 2 -> " (IP: ECT(0))";
+            case 3 -> " (IP: CE, congestion experienced)";
+            default -> "";
+        };
     }
 
     /** Sends the packets that --delay or --reorder held back and whose time came (all: Long.MAX_VALUE). */
@@ -153,12 +171,14 @@ final class Wire {
         capture(packet);
         if (settings.ladder != null) settings.ladder.sent(packet, micros());
         lastActivityNanos = System.nanoTime();
-        int destination = packet.getInt(packet.position() + 16);
         try {
-            socket.send(packet, destination);
+            socket.send(packet);
         } catch (LibC.NativeException e) {
+            int at = packet.position();
+            String destination = (packet.get(at) & 0xf0) == 0x60 ? IpAddress.read(packet, at + 24, 16).toString()
+                    : Packets.address(packet.getInt(at + 16));
             log.always(c == null ? null : c.who(), "Could not send a packet of " + packet.remaining() + " bytes to "
-                    + Packets.address(destination) + ": " + e.getMessage());
+                    + destination + ": " + e.getMessage());
         }
     }
 

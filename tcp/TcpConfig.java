@@ -16,6 +16,9 @@ final class TcpConfig {
     final int sendBuffer;
     /** The MSS we announce, from the outgoing interface's MTU. */
     final int mss;
+    /** The send MSS when the peer's SYN has no MSS option: RFC 9293 3.7.1 (MUST-15), "536 (576 -
+     *  40) for IPv4 or 1220 (1280 - 60) for IPv6": the stack sets 1220 for an IPv6 connection. */
+    final int defaultSendMss;
     /** RFC 6298 (2.1): "Until a round-trip time (RTT) measurement has been made for a segment sent
      *  between the sender and receiver, the sender SHOULD set RTO <- 1 second". */
     final long rtoInitial;
@@ -52,6 +55,14 @@ final class TcpConfig {
     /** The most data one segment handed to the stack may carry. Above the MSS only when the stack
      *  cuts such a segment into MSS-sized ones on the way out (segmentation offload); 0: the MSS. */
     final int largeSegments;
+    /** The congestion control algorithm (--cc): "cubic" (RFC 9438, Linux's default and ours) or
+     *  "reno" (RFC 5681 with RFC 6582's NewReno). */
+    final String congestionControl;
+    /** RFC 6937's Proportional Rate Reduction during SACK loss recovery (--no-prr turns it off:
+     *  then RFC 6675's cwnd = ssthresh at once). */
+    final boolean prr;
+    /** RFC 3168 ECN (--no-ecn turns it off): asked for in our SYN, accepted in the peer's. */
+    final boolean ecn;
     /** Offer RFC 7323 timestamps in our SYN (and accept them in the peer's): RTTM on every ACK, PAWS. */
     final boolean timestamps;
     /** Keep-alive probes (RFC 9293 3.8.4, RFC 1122 4.2.3.6), or null: off, as MUST-25 asks. */
@@ -62,6 +73,7 @@ final class TcpConfig {
         int receiveBuffer = 1 << 20;
         int sendBuffer = 1 << 20;
         int mss = 1460;
+        int defaultSendMss = Tcb.DEFAULT_SEND_MSS;
         long rtoInitial = 1000;
         long rtoMin = 1000;
         long rtoMax = 60_000;
@@ -77,6 +89,9 @@ final class TcpConfig {
         boolean windowScaling = true;
         boolean sack = true;
         int largeSegments = 0;
+        String congestionControl = CongestionControl.DEFAULT_ALGORITHM;
+        boolean prr = true;
+        boolean ecn = true;
         boolean timestamps = true;
         KeepAlive.Settings keepAlive = null;
 
@@ -86,6 +101,7 @@ final class TcpConfig {
             receiveBuffer = c.receiveBuffer;
             sendBuffer = c.sendBuffer;
             mss = c.mss;
+            defaultSendMss = c.defaultSendMss;
             rtoInitial = c.rtoInitial;
             rtoMin = c.rtoMin;
             rtoMax = c.rtoMax;
@@ -100,6 +116,9 @@ final class TcpConfig {
             windowScaling = c.windowScaling;
             sack = c.sack;
             largeSegments = c.largeSegments;
+            congestionControl = c.congestionControl;
+            prr = c.prr;
+            ecn = c.ecn;
             timestamps = c.timestamps;
             keepAlive = c.keepAlive;
         }
@@ -109,6 +128,7 @@ final class TcpConfig {
         require(b.receiveBuffer >= 1 && b.receiveBuffer <= (1 << 30), "receiveBuffer", b.receiveBuffer);
         require(b.sendBuffer >= 1 && b.sendBuffer <= (1 << 30), "sendBuffer", b.sendBuffer);
         require(b.mss >= 1 && b.mss <= 65535, "mss", b.mss);
+        require(b.defaultSendMss >= 1 && b.defaultSendMss <= 65535, "defaultSendMss", b.defaultSendMss);
         require(b.rtoInitial >= 1, "rtoInitial", b.rtoInitial);
         require(b.rtoMin >= 1, "rtoMin", b.rtoMin);
         require(b.rtoMax >= 1, "rtoMax", b.rtoMax);
@@ -120,10 +140,15 @@ final class TcpConfig {
         require(b.challengeAcksPerSecond >= 0, "challengeAcksPerSecond", b.challengeAcksPerSecond);
         require(b.delayedAck >= 0 && b.delayedAck < 500, "delayedAck", b.delayedAck);
         require(b.largeSegments >= 0 && b.largeSegments <= 65000, "largeSegments", b.largeSegments);
+        if (!CongestionControl.ALGORITHMS.contains(b.congestionControl)) {
+            throw new IllegalArgumentException("TcpConfig: bad congestionControl: " + b.congestionControl
+                    + " (known: " + String.join(", ", CongestionControl.ALGORITHMS) + ")");
+        }
         if (b.rtoMax < b.rtoMin) throw new IllegalArgumentException("TcpConfig: rtoMax " + b.rtoMax + " below rtoMin " + b.rtoMin);
         receiveBuffer = b.receiveBuffer;
         sendBuffer = b.sendBuffer;
         mss = b.mss;
+        defaultSendMss = b.defaultSendMss;
         rtoInitial = b.rtoInitial;
         rtoMin = b.rtoMin;
         rtoMax = b.rtoMax;
@@ -138,6 +163,9 @@ final class TcpConfig {
         windowScaling = b.windowScaling;
         sack = b.sack;
         largeSegments = b.largeSegments;
+        congestionControl = b.congestionControl;
+        prr = b.prr;
+        ecn = b.ecn;
         timestamps = b.timestamps;
         keepAlive = b.keepAlive;
     }
@@ -157,6 +185,7 @@ final class TcpConfig {
     TcpConfig withReceiveBuffer(int v) { return with(b -> b.receiveBuffer = v); }
     TcpConfig withSendBuffer(int v) { return with(b -> b.sendBuffer = v); }
     TcpConfig withMss(int v) { return with(b -> b.mss = v); }
+    TcpConfig withDefaultSendMss(int v) { return with(b -> b.defaultSendMss = v); }
     TcpConfig withRtoInitial(long v) { return with(b -> b.rtoInitial = v); }
     TcpConfig withRtoMin(long v) { return with(b -> b.rtoMin = v); }
     TcpConfig withRtoMax(long v) { return with(b -> b.rtoMax = v); }
@@ -171,6 +200,9 @@ final class TcpConfig {
     TcpConfig withWindowScaling(boolean v) { return with(b -> b.windowScaling = v); }
     TcpConfig withSack(boolean v) { return with(b -> b.sack = v); }
     TcpConfig withLargeSegments(int v) { return with(b -> b.largeSegments = v); }
+    TcpConfig withCongestionControl(String v) { return with(b -> b.congestionControl = v); }
+    TcpConfig withPrr(boolean v) { return with(b -> b.prr = v); }
+    TcpConfig withEcn(boolean v) { return with(b -> b.ecn = v); }
     TcpConfig withTimestamps(boolean v) { return with(b -> b.timestamps = v); }
     TcpConfig withKeepAlive(KeepAlive.Settings v) { return with(b -> b.keepAlive = v); }
 
@@ -178,6 +210,7 @@ final class TcpConfig {
     int receiveBuffer() { return receiveBuffer; }
     int sendBuffer() { return sendBuffer; }
     int mss() { return mss; }
+    int defaultSendMss() { return defaultSendMss; }
     long rtoInitial() { return rtoInitial; }
     long rtoMin() { return rtoMin; }
     long rtoMax() { return rtoMax; }
@@ -192,6 +225,9 @@ final class TcpConfig {
     boolean windowScaling() { return windowScaling; }
     boolean sack() { return sack; }
     int largeSegments() { return largeSegments; }
+    String congestionControl() { return congestionControl; }
+    boolean prr() { return prr; }
+    boolean ecn() { return ecn; }
     boolean timestamps() { return timestamps; }
     KeepAlive.Settings keepAlive() { return keepAlive; }
 
