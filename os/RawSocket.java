@@ -105,6 +105,7 @@ final class RawSocket implements PacketPort, AutoCloseable {
                     s.ring = FrameRing.open(FrameRing.Settings.defaults());
                     s.path = ReceivePath.FRAMES;
                     s.receiveFd = s.ring.fd();
+                    s.prepareMessageHeader(); // poll and recvmsg for the IPv6 socket, if it is opened
                     return s;
                 } catch (LibC.NativeException e) {
                     if (e.errno == LibC.EPERM || e.errno == LibC.EACCES) throw e; // no right: say so, not fall back
@@ -115,6 +116,7 @@ final class RawSocket implements PacketPort, AutoCloseable {
                         : PacketRing.open(PacketRing.Settings.defaults());
                 s.path = path;
                 s.receiveFd = s.ring.fd();
+                s.prepareMessageHeader();
                 return s;
             }
             s.path = ReceivePath.RECVMSG;
@@ -145,11 +147,11 @@ final class RawSocket implements PacketPort, AutoCloseable {
     }
 
     /**
-     * Opens the IPv6 sockets (once). Fails where the kernel has no IPv6, or with a receive ring.
+     * Opens the IPv6 sockets (once). Fails where the kernel has no IPv6. With a receive ring, IPv4
+     * keeps the ring and IPv6 is read with recvmsg when the ring has nothing ready.
      */
     void enableIpv6() throws LibC.NativeException {
         if (sendFd6 >= 0) return;
-        if (ring != null) throw new LibC.NativeException("IPv6 on a receive ring (use -Dtbh.receive=recvmsg)", 95); // EOPNOTSUPP
         try {
             sendFd6 = (int) LibC.check("socket(AF_INET6, SOCK_RAW)",
                     LibC.C.socket(LibC.AF_INET6, LibC.SOCK_RAW, LibC.IPPROTO_RAW));
@@ -201,7 +203,8 @@ final class RawSocket implements PacketPort, AutoCloseable {
 
     /** Waits until a packet can be read or the timeout passes. False on timeout or a signal. */
     @Override public boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
-        if (ring != null) return ring.awaitPacket(timeoutMillis);
+        if (ring != null && receiveFd6 < 0) return ring.awaitPacket(timeoutMillis);
+        if (ring != null && ring.ready()) return true;
         int ready = LibC.C.poll(pollPointer, receiveFd6 >= 0 ? 2 : 1, timeoutMillis);
         if (ready < 0) {
             int errno = LibC.errno();
@@ -218,9 +221,10 @@ final class RawSocket implements PacketPort, AutoCloseable {
      */
     @Override public ByteBuffer receive() throws LibC.NativeException {
         if (ring != null) {
+            // IPv4 through the ring; IPv6 (its own socket, recvmsg) when the ring has nothing now.
             ByteBuffer p = ring.next();
             if (p != null) copyInfo(ring.last());
-            return p;
+            return p != null || receiveFd6 < 0 ? p : receiveFrom(receiveFd6);
         }
         if (receiveFd6 < 0) return receiveFrom(receiveFd);
         // The socket that had the last packet is asked first, so a stream of one version costs one
