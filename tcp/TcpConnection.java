@@ -20,7 +20,8 @@
  *   challenge ACKs' budget               ChallengeAcks   RFC 5961 section 7
  * </pre>
  * Each algorithm is its own unit, composed here: RttEstimator, CongestionControl, Scoreboard,
- * ReassemblyQueue, SendBuffer, ReceiveBuffer, ReceiveWindow, WhenToSend.
+ * ReassemblyQueue, SendBuffer, ReceiveBuffer, ReceiveWindow, WhenToSend, Timestamps (RFC 7323),
+ * KeepAlive (RFC 9293 3.8.4), TimeWaitReopen (RFC 6191); SynCookieHandshake builds on it.
  *
  * The application writes with {@link #write} (which takes what fits in the send buffer) and reads
  * with {@link #read}; {@link TcpEvent.Readable} and {@link TcpEvent.Writable} say when to.
