@@ -65,7 +65,7 @@ for g in ${groups[*]}; do
       say "== Faults on purpose, and the demo's ladder (issue: see TCP)"
       run_fault_tests ;;
     modern)
-      say "== A modern TCP against the kernel: timestamps, TIME-WAIT reopen, keep-alive, SYN cookies (issue 19)"
+      say "== A modern TCP against the kernel's: timestamps, TIME-WAIT reopen, keep-alive, SYN cookies, ECN, D-SACK, CUBIC and Reno (issue 19)"
       run_modern_tests ;;
     conformance)
       say "== Conformance: every scenario against ours, Linux, gVisor, lwIP, libslirp, passt (tests/conformance)"

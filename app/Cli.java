@@ -80,11 +80,11 @@ final class Cli {
     static final Set<String> TCP_VALUE_OPTIONS = Set.of("--retries", "--rto-min", "--rto-initial", "--msl", "--pcap", "--spin-us",
             "--receive-buffer", "--send-buffer", "--delayed-ack", "--give-up", "--syn-give-up", "--ttl", "--dscp",
             "--drop-sent", "--drop-received", "--loss-sent", "--loss-received", "--delay", "--duplicate", "--reorder", "--seed",
-            "--keepalive");
+            "--cc", "--keepalive");
     static final Set<String> COMMON_FLAGS = Set.of("--verbose", "--quiet", "--no-rst-guard", "--help", "--no-delay",
             "--no-window-scaling", "--no-sack", "--ladder", "--no-gso",
             "--inject-internal-error", // tests only, not in the usage: shows that a bug ends the program
-            "--no-timestamps", "--no-syn-cookies");
+            "--no-timestamps", "--no-syn-cookies", "--no-prr", "--no-ecn");
 
     static final String TCP_USAGE = String.join("\n",
             "  --retries N         retransmissions before giving up (default 5)",
@@ -108,6 +108,9 @@ final class Cli {
             "                      0 to 63 (default 0; 46 is Expedited Forwarding)",
             "  --ladder            draw each packet as an arrow of a ladder diagram, as it goes",
             "  --no-gso            send MSS-sized segments one by one (no segmentation offload)",
+            "  --cc cubic|reno     congestion control: CUBIC (RFC 9438, default, as Linux) or Reno (RFC 5681)",
+            "  --no-prr            recover without RFC 6937's proportional rate reduction (cwnd = ssthresh at once)",
+            "  --no-ecn            do not negotiate RFC 3168 explicit congestion notification",
             "  --no-timestamps     do not offer RFC 7323 timestamps (no RTT sample per ACK, no PAWS)",
             "  --no-syn-cookies    a full backlog recycles the oldest half-open connection instead of",
             "                      answering with SYN cookies (RFC 4987)",
@@ -140,8 +143,20 @@ final class Cli {
                 .withNoDelay(has("--no-delay"))
                 .withWindowScaling(!has("--no-window-scaling"))
                 .withSack(!has("--no-sack"))
+                .withCongestionControl(congestionControl())
+                .withPrr(!has("--no-prr"))
+                .withEcn(!has("--no-ecn"))
                 .withTimestamps(!has("--no-timestamps"))
                 .withKeepAlive(keepAlive());
+    }
+
+    /** --cc: a name CongestionControl knows. */
+    String congestionControl() throws UsageException {
+        String v = values.getOrDefault("--cc", CongestionControl.DEFAULT_ALGORITHM);
+        if (!CongestionControl.ALGORITHMS.contains(v)) {
+            throw new UsageException("--cc must be one of " + String.join(", ", CongestionControl.ALGORITHMS) + ", not '" + v + "'");
+        }
+        return v;
     }
 
     /** --keepalive SECONDS[,INTERVAL,COUNT], or null (off, RFC 9293 MUST-25). */

@@ -88,7 +88,7 @@ final class Demultiplexer {
         TcpStack.Connection c = connections.get(tuple);
         if (log.verbose()) {
             log.detail(c != null ? c.who() : null, "<- " + PacketText.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
-                    + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort());
+                    + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort() + Wire.ecnText(ip.tos()));
             for (Packets.TcpOption o : seg.options()) {
                 if (o instanceof Packets.Malformed m) {
                     log.detail(c != null ? c.who() : null, "Malformed TCP option from " + Packets.address(ip.source()) + ": "
@@ -103,7 +103,7 @@ final class Demultiplexer {
             newConnection(tuple, seg, interfaceIndex, stack.reopenIss());
         } else if (c != null) {
             c.interfaceIndex = interfaceIndex;
-            stack.segmentArrived(c, seg);
+            stack.segmentArrived(c, seg, ip.tos() & 3); // the IP header's ECN field (RFC 3168)
         } else if (port == settings.listenPort) {
             listen(tuple, seg, interfaceIndex);
         } else {

@@ -79,6 +79,10 @@ final class TcpStack {
             return settings.listenPort >= 0 ? peer() : ":" + tuple.localPort();
         }
 
+        @Override public void transmit(Packets.Tcp segment, int ipEcn) {
+            wire.transmit(tuple, segment, this, ipEcn);
+        }
+
         @Override public void transmit(Packets.Tcp segment) {
             wire.transmit(tuple, segment, this);
         }
@@ -297,9 +301,9 @@ final class TcpStack {
     }
 
     /** The Demultiplexer found c for a segment. */
-    void segmentArrived(Connection c, Packets.Tcp seg) {
+    void segmentArrived(Connection c, Packets.Tcp seg, int ipEcn) {
         try {
-            c.tcp.onSegment(seg, now(), c);
+            c.tcp.onSegment(seg, ipEcn, now(), c);
             afterCall(c);
         } catch (RuntimeException e) {
             internalError(c, e);

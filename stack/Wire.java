@@ -66,24 +66,30 @@ final class Wire {
      * segments MUST be configurable" (MUST-49); section 3.9.1.9: "The application layer MUST be able
      * to specify the Differentiated Services field for segments that are sent on a connection" (MUST-48).
      */
-    private Packets.Ipv4 ipHeader(TcpStack.FourTuple tuple, int identification) {
-        return Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2);
+    private Packets.Ipv4 ipHeader(TcpStack.FourTuple tuple, int identification, int ipEcn) {
+        // The TOS byte: DSCP in its six high bits, RFC 3168's ECN field in the two low ones.
+        return Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2 | ipEcn & 3);
     }
 
     /** Emits and sends a segment; c names the connection in log lines (null for none). */
     void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c) {
+        transmit(tuple, segment, c, 0);
+    }
+
+    /** The same, with this ECN field in the IP header (RFC 3168 section 5: ECT(0) on our data once negotiated). */
+    void transmit(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int ipEcn) {
         if (c != null && segment.payload().length > c.tcp.sendMss()) {
-            transmitLarge(tuple, segment, c, c.tcp.sendMss());
+            transmitLarge(tuple, segment, c, c.tcp.sendMss(), ipEcn);
             return;
         }
         outgoing.clear();
-        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification++);
+        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification++, ipEcn);
         Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
             int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);
             log.detail(c == null ? null : c.who(), "-> " + PacketText.describe(segment.withChecksum(checksum)) + " to "
-                    + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort());
+                    + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort() + ecnText(ipEcn));
         }
         if (faults == null) {
             sendNow(outgoing, c);
@@ -98,20 +104,21 @@ final class Wire {
      * A segment larger than the MSS (TcpConfig.largeSegments): one frame that the kernel cuts into
      * MSS-sized segments (GsoSender), or, where that cannot be done, the same segments cut here.
      */
-    private void transmitLarge(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss) {
-        if (offload(tuple, segment, c, mss)) return;
+    private void transmitLarge(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss, int ipEcn) {
+        if (offload(tuple, segment, c, mss, ipEcn)) return;
         byte[] data = segment.payload();
         for (int off = 0; off < data.length; off += mss) {
             int n = Math.min(mss, data.length - off);
             boolean last = off + n == data.length;
             int flags = last ? segment.flags() : segment.flags() & ~(Packets.PSH | Packets.FIN);
+            if (off > 0) flags &= ~Packets.CWR; // RFC 3168: CWR on the first new segment only, as the kernel's GSO cuts
             transmit(tuple, Packets.Tcp.of(segment.sourcePort(), segment.destinationPort(), segment.seq() + off, segment.ack(),
-                    flags, segment.window(), segment.options(), java.util.Arrays.copyOfRange(data, off, off + n)), c);
+                    flags, segment.window(), segment.options(), java.util.Arrays.copyOfRange(data, off, off + n)), c, ipEcn);
         }
     }
 
     /** Hands a large segment to the kernel to cut (GsoSender); false when that cannot be done. */
-    private boolean offload(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss) {
+    private boolean offload(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss, int ipEcn) {
         if (gso == null && !gsoUnavailable) {
             try {
                 gso = GsoSender.open();
@@ -121,7 +128,7 @@ final class Wire {
         }
         if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
         outgoing.clear();
-        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification);
+        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification, ipEcn);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();
@@ -136,6 +143,16 @@ final class Wire {
             log.detail(c.who(), "Segmentation offload failed (" + e.getMessage() + "): cutting segments ourselves");
             return false;
         }
+    }
+
+    /** The IP header's ECN field in a --verbose line (RFC 3168 section 5), nothing for Not-ECT. */
+    static String ecnText(int ipEcn) {
+        return switch (ipEcn & 3) {
+            case 1 -> " (IP: ECT(1))";
+            case 2 -> " (IP: ECT(0))";
+            case 3 -> " (IP: CE, congestion experienced)";
+            default -> "";
+        };
     }
 
     /** Sends the packets that --delay or --reorder held back and whose time came (all: Long.MAX_VALUE). */

@@ -100,7 +100,10 @@ final class AckArrives {
         int ack = seg.ack();
         boolean duplicate = c.cc != null && CongestionControl.isDuplicateAck(ack, seg.payload().length,
                 seg.isSyn() || seg.isFin(), tcb.sndWnd, tcb.sndUna, tcb.sndMax, tcb.sndWnd);
-        LossRecovery.SackNews sack = c.recovery.takeSack(seg, now);
+        long deliveredBefore = c.scoreboard == null ? 0 : c.scoreboard.deliveredBytes();
+        int cwndBefore = c.cc == null ? 0 : c.cc.cwnd();
+        boolean congestionEchoed = c.cc != null && c.ecn.onAck(seg, tcb.sndMax); // RFC 3168 6.1.2
+        LossRecovery.SackNews sack = c.recovery.takeSack(seg, now, out);
         if (!sack.newlySacked()) duplicate = false;
         if (Seq.lt(tcb.sndUna, ack)) {
             int oldUna = tcb.sndUna;
@@ -115,6 +118,8 @@ final class AckArrives {
             c.cc.onOtherAck();
         }
         if (c.scoreboard != null && (sack.blocks() || c.cc.inRecovery())) c.recovery.detectLosses(ack, now, out);
+        if (c.recovery.inSackRecovery()) c.recovery.proportionalRateReduction(c.scoreboard.deliveredBytes() - deliveredBefore);
+        if (congestionEchoed) c.recovery.onCongestionEchoed(cwndBefore, now, out);
     }
 
     /**

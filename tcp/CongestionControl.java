@@ -514,6 +514,20 @@ final class CongestionControl {
         return reduced;
     }
 
+    /**
+     * RFC 3168 section 6.1.2, an ECN-Echo: "the TCP source halves the congestion window "cwnd" and
+     * reduces the slow start threshold "ssthresh"" (the algorithm's reduction: Reno halves, CUBIC
+     * keeps 0.7). No retransmission, no recovery; and nothing to undo later: a CE mark is no
+     * spurious loss (Linux's tcp_enter_cwr clears undo_marker too).
+     * @param cwndBefore cwnd before the ACK that carried ECE
+     */
+    void onCongestionEchoed(int cwndBefore, int flightSize, long now) {
+        lastNow = now;
+        episode.end();
+        ssthresh = algorithm.ssthreshAfterLoss(cwndBefore, flightSize, now);
+        cwnd = Math.max(Math.min(cwnd, ssthresh), smss);
+    }
+
     // ------------------------------------------------------------------ spurious retransmissions
 
     /**

@@ -41,7 +41,7 @@ final class LossRecovery {
      * an ACK as a duplicate only when its SACK blocks report octets not SACKed before: a bare
      * window update is not a sign of loss.
      */
-    SackNews takeSack(Packets.Tcp seg, long now) {
+    SackNews takeSack(Packets.Tcp seg, long now, TcpConnection.Output out) {
         Scoreboard board = c.scoreboard;
         if (board == null) return SackNews.NO_SACK;
         if (Seq.lt(tcb.sndUna, seg.ack())) board.acked(seg.ack(), now);
@@ -50,9 +50,35 @@ final class LossRecovery {
         for (Packets.TcpOption o : seg.options()) {
             if (!(o instanceof Packets.Sack sack)) continue;
             any = true;
-            for (int i = 0; i < sack.blocks(); i++) board.sacked(sack.left(i), sack.right(i), now);
+            DSack.Block duplicate = DSack.find(seg.ack(), sack);
+            for (int i = 0; i < sack.blocks(); i++) {
+                if (i == 0 && duplicate != null) continue; // not data held beyond SEG.ACK: data received twice
+                board.sacked(sack.left(i), sack.right(i), now);
+            }
+            if (duplicate != null) duplicateReported(duplicate, out);
         }
         return new SackNews(any, board.sackedBytes() > sackedBefore);
+    }
+
+    /**
+     * RFC 2883 section 4: the first block is a D-SACK: the receiver got [left, right) twice. RACK
+     * widens its reordering window (RFC 8985 6.2 step 4), and when the duplicates cover every
+     * retransmission of the loss episode, none was needed: the window cut for it is given back
+     * (RFC 2883 section 5's "the sender could "undo" the halving of the congestion window", done
+     * as Linux's tcp_try_undo_dsack; RFC 9438 4.9.2 for CUBIC's own state).
+     */
+    private void duplicateReported(DSack.Block block, TcpConnection.Output out) {
+        c.scoreboard.dsackReceived(tcb.sndUna, tcb.sndMax);
+        CongestionControl cc = c.cc;
+        if (cc == null) return;
+        if (cc.onDuplicateSack(block.left(), block.right())) {
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "D-SACK " + block
+                    + ": every retransmission of the loss episode reached the receiver twice, so none was needed"
+                    + " (reordering or a late ACK): window restored (undo)"));
+        } else {
+            out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "D-SACK " + block + ": the peer received that twice"
+                    + (cc.episode().active() ? "; " + cc.episode().unprovenBytes() + " retransmitted bytes not reported yet, no undo" : "")));
+        }
     }
 
     /** SND.UNA advanced: the window grows (or recovery goes on: a NewReno partial ACK resends). */
@@ -60,7 +86,7 @@ final class LossRecovery {
         CongestionControl cc = c.cc;
         if (cc == null) return;
         String phaseBefore = congestionPhase();
-        CongestionControl.Action action = cc.onNewAck(ack, oldUna, tcb.sndMax);
+        CongestionControl.Action action = cc.onNewAck(ack, oldUna, tcb.sndMax, now, c.rtt.srtt());
         if (action == CongestionControl.Action.RETRANSMIT) {
             // RFC 6582, a partial ACK: "retransmit the first unacknowledged segment".
             retransmitAtUna("partial ACK", now, out);
@@ -81,11 +107,12 @@ final class LossRecovery {
         boolean nothingUnsent = !Seq.lt(tcb.sndMax, c.sender.dataEnd());
         int threshold = outstandingSegments < 4 && nothingUnsent ? Math.max(outstandingSegments - 1, 1)
                 : CongestionControl.DUPLICATE_ACK_THRESHOLD;
-        CongestionControl.Action action = cc.onDuplicateAck(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, threshold);
+        CongestionControl.Action action = cc.onDuplicateAck(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, threshold, now);
         if (action != CongestionControl.Action.RETRANSMIT) return;
         if (c.scoreboard != null) {
             startSackRecovery("three duplicate ACKs", now, out);
         } else {
+            c.ecn.onWindowReduced(tcb.sndMax); // RFC 3168 6.1.2: "sets the CWR flag ... after the window reduction"
             retransmitAtUna("fast retransmit", now, out);
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "three duplicate ACKs"));
         }
@@ -106,19 +133,84 @@ final class LossRecovery {
         if (board.lostRetransmissions() > resentBefore) {
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "a retransmission was lost too (RACK): sending it again"));
         }
-        if (!cc.inRecovery() && board.isLost(tcb.sndUna) && cc.enterSackRecovery(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna)) {
+        if (!cc.inRecovery() && board.isLost(tcb.sndUna) && cc.enterSackRecovery(ack, tcb.sndMax, tcb.sndMax - tcb.sndUna, now)) {
             startSackRecovery("SACK blocks show a loss", now, out);
         }
+        armRackTimer();
+    }
+
+    /**
+     * RFC 8985 section 6.3: "For timely loss detection, it is RECOMMENDED that the sender install
+     * a reordering timer. This timer expires whenever the reordering window for the earliest
+     * unacknowledged segment has passed." The Scoreboard says when (or never).
+     */
+    private void armRackTimer() {
+        long deadline = c.scoreboard.rackDeadline();
+        if (deadline == Scoreboard.NO_DEADLINE || tcb.sndUna == tcb.sndMax) c.timers.stop(Timers.Kind.RACK_REORDERING);
+        else c.timers.start(Timers.Kind.RACK_REORDERING, deadline);
+    }
+
+    /**
+     * The reordering timer fired (RFC 8985 6.3, "RACK_detect_loss_and_arm_timer()"): what waited
+     * out its reordering window is lost; that may start a recovery (RFC 6675 step (4)) and sends
+     * what the windows allow, as an ACK would.
+     */
+    void onRackTimer(long now, TcpConnection.Output out) {
+        c.timers.stop(Timers.Kind.RACK_REORDERING);
+        if (c.scoreboard == null || c.cc == null || tcb.sndUna == tcb.sndMax || !c.state().isSynchronized()) return;
+        int lostBefore = c.scoreboard.lostRetransmissions();
+        int marked = c.scoreboard.onRackTimer(now, c.cc.inRecovery(), tcb.sndMss, c.rtt.srtt());
+        if (marked > 0) {
+            out.event(new TcpEvent.CongestionChanged(c.cc.cwnd(), c.cc.ssthresh(), "RACK reordering timer: "
+                    + TcpConnection.bytes(marked) + " waited out the reordering window, marked lost"
+                    + (c.scoreboard.lostRetransmissions() > lostBefore ? " (a retransmission among them)" : "")));
+            if (!c.cc.inRecovery() && c.scoreboard.isLost(tcb.sndUna)
+                    && c.cc.enterSackRecovery(tcb.sndUna, tcb.sndMax, tcb.sndMax - tcb.sndUna, now)) {
+                startSackRecovery("RACK reordering timer", now, out);
+            }
+            if (inSackRecovery()) proportionalRateReduction(0);
+            c.sender.transmitQueued(now, out);
+        }
+        armRackTimer();
+    }
+
+    /**
+     * RFC 6937 section 3: "On every ACK during recovery (including the one that started
+     * recovery)": the scoreboard has taken the ACK and marked what is lost, so pipe is final;
+     * cwnd becomes pipe + sndcnt (CongestionControl.onRecoveryAck), and the Sender's "send while
+     * cwnd - pipe allows" sends sndcnt. The fast retransmit of the ACK that started the recovery
+     * went already (RFC 6675 (4.3)) and is counted in prr_out. Without PRR, cwnd stays.
+     */
+    void proportionalRateReduction(long deliveredData) {
+        c.cc.onRecoveryAck((int) Math.min(deliveredData, Integer.MAX_VALUE), c.scoreboard.pipe());
+    }
+
+    /**
+     * RFC 3168 section 6.1.2: an ACK with ECE, the first for this window of data (Ecn.onAck):
+     * "The indication of congestion should be treated just as a congestion loss in non-ECN-Capable
+     * TCP. That is, the TCP source halves the congestion window "cwnd" and reduces the slow start
+     * threshold "ssthresh"" (CUBIC: to 0.7, RFC 9438 4.6). In a loss recovery the window came down
+     * already, once for this window of data. cwndBefore: cwnd before this ACK ("The sending TCP
+     * SHOULD NOT increase the congestion window in response to the receipt of an ECN-Echo ACK").
+     */
+    void onCongestionEchoed(int cwndBefore, long now, TcpConnection.Output out) {
+        CongestionControl cc = c.cc;
+        if (cc.inRecovery()) return;
+        cc.onCongestionEchoed(cwndBefore, tcb.sndMax - tcb.sndUna, now);
+        out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "ECN echo (ECE): the network marked our data CE,"
+                + " the window is reduced as for a loss, once per window of data; CWR on the next new segment"));
     }
 
     /** RFC 5681 section 3.1: after a timeout, cwnd is one segment and what the SACKs said is forgotten. */
-    void onRetransmissionTimeout(TcpConnection.Output out) {
+    void onRetransmissionTimeout(long now, TcpConnection.Output out) {
         CongestionControl cc = c.cc;
         if (cc != null) {
-            cc.onRetransmissionTimeout(tcb.sndMax - tcb.sndUna, tcb.sndMax);
+            cc.onRetransmissionTimeout(tcb.sndMax - tcb.sndUna, tcb.sndMax, now);
+            c.ecn.onWindowReduced(tcb.sndMax); // RFC 3168 6.1.2: "because of a retransmit timeout" too
             out.event(new TcpEvent.CongestionChanged(cc.cwnd(), cc.ssthresh(), "retransmission timeout"));
         }
         if (c.scoreboard != null) c.scoreboard.forgetSacks();
+        c.timers.stop(Timers.Kind.RACK_REORDERING); // the timeout resends everything from SND.UNA
     }
 
     // ------------------------------------------------------------------ what goes again
@@ -130,6 +222,7 @@ final class LossRecovery {
      */
     private void startSackRecovery(String why, long now, TcpConnection.Output out) {
         finResentInRecovery = false;
+        c.ecn.onWindowReduced(tcb.sndMax);
         c.scoreboard.markLost(tcb.sndUna, Math.min(c.sender.dataEnd() - tcb.sndUna, tcb.sndMss) + tcb.sndUna);
         retransmitAtUna("fast retransmit", now, out);
         out.event(new TcpEvent.CongestionChanged(c.cc.cwnd(), c.cc.ssthresh(), why + ", SACK recovery to " + Seq.str(c.cc.recover() + 1)));

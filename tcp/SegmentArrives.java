@@ -71,6 +71,7 @@ final class SegmentArrives {
         // (Text in a SYN is not kept: it is not acknowledged, so the peer sends it again.)
         tcb.startReceiving(seg);
         tcb.learnFromSyn(seg, false);
+        c.ecn.onSyn(seg); // RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR
         c.timestamps.onSyn(seg, now);
         tcb.updateWindow(seg);
         c.setState(TcpState.SYN_RECEIVED, out);
@@ -135,6 +136,8 @@ final class SegmentArrives {
         if (!ackAcceptable) c.timestamps.onSyn(seg, now); // simultaneous open: the peer's SYN
         tcb.startReceiving(seg);
         tcb.learnFromSyn(seg, true);
+        if (seg.isAck()) c.ecn.onSynAck(seg); // RFC 3168 6.1.1: an ECN-setup SYN-ACK has ECE, not CWR
+        else c.ecn.onSyn(seg);                 // simultaneous open: the peer's SYN
         if (ackAcceptable) {
             c.rtt.onAck(seg.ack(), now);
             tcb.sndUna = seg.ack();
@@ -195,6 +198,8 @@ final class SegmentArrives {
         if (!pawsCheck(seg, now, out)) return;
         seg = withoutTextIfWindowClosed(seg, out);
         if (!firstCheckSequenceNumber(seg, now, out)) return;
+        // RFC 3168 6.1.3: a CE mark on acceptable data is echoed with ECE until the sender's CWR.
+        if (!seg.isRst() && c.ecn.onArrival(seg, c.arrivingIpEcn)) c.sender.ackNow();
         c.timestamps.onAcceptable(seg, now);
         if (!secondCheckRst(seg, now, out)) return;
         // "Third, check security": we use no IP security compartments, so every segment matches.
@@ -330,6 +335,11 @@ final class SegmentArrives {
             out.event(new TcpEvent.Dropped(TcpEvent.DropReason.OUTSIDE_WINDOW, "sequence number " + Seq.str(seg.seq())
                     + " not acceptable (expected " + Seq.str(tcb.rcvNxt) + "): ACK limit reached, dropped silently"));
         } else {
+            if (Seq.lt(seg.seq(), tcb.rcvNxt) && seg.payload().length > 0) {
+                // Data we had: RFC 2883's D-SACK tells the sender its copy was not needed.
+                int end = seg.seq() + seg.payload().length;
+                c.sender.duplicateReceived(seg.seq(), Seq.lt(end, tcb.rcvNxt) ? end : tcb.rcvNxt);
+            }
             c.sender.sendAck(out);
             if (Seq.lt(seg.seq(), tcb.rcvNxt)) {
                 out.event(new TcpEvent.Duplicate(describeKind(seg), "sent ACK " + Seq.str(tcb.rcvNxt)));

@@ -28,6 +28,9 @@ final class Sender {
     private boolean ackOwed;
     private int fullSegmentsUnacked;
     private int receiveMss = Tcb.DEFAULT_SEND_MSS; // RMSS: the largest segment received, up to our MSS
+    // RFC 2883: data that arrived twice, to report in the first SACK block of the next ACK.
+    private boolean dsackPending;
+    private int dsackLeft, dsackRight;
 
     Sender(TcpConnection connection) {
         this.c = connection;
@@ -86,6 +89,24 @@ final class Sender {
     boolean resendPending() { return Seq.lt(tcb.sndNxt, tcb.sndMax); }
 
     // ------------------------------------------------------------------ ACKs owed
+
+    /**
+     * Data [left, right) arrived that we had already (below RCV.NXT, or held out of order). RFC
+     * 2883 section 4: "If the D-SACK block reports a duplicate contiguous sequence from a
+     * (possibly larger) block of data in the receiver's data queue above the cumulative
+     * acknowledgement, then the second SACK block in that SACK option should specify that
+     * (possibly larger) block of data"; "Each duplicate contiguous sequence of data received is
+     * reported in at most one D-SACK block (i.e., the receiver sends two identical D-SACK blocks
+     * in subsequent packets only if the receiver receives two duplicate segments)." The ACK goes at
+     * once, as Linux sends it (tcp_send_dupack).
+     */
+    void duplicateReceived(int left, int right) {
+        if (!tcb.sackPermitted() || !Seq.lt(left, right)) return;
+        dsackPending = true;
+        dsackLeft = left;
+        dsackRight = right;
+        ackNow();
+    }
 
     /** An ACK is owed at once: it goes when the current call ends, unless our answer carries it. */
     void ackNow() { ackOwed = true; }
@@ -305,10 +326,17 @@ final class Sender {
     /** Data from the send buffer, seq to seq + length, with PSH on the last segment of what was written. */
     void sendData(int seq, int length, long now, TcpConnection.Output out) {
         if (c.scoreboard != null) c.scoreboard.sent(seq, seq + length, now);
+        // PRR's prr_out, and the retransmissions an undo must see reported (CongestionControl).
+        if (c.cc != null) c.cc.onDataSent(seq, seq + length, Seq.lt(seq, tcb.sndMax));
         byte[] chunk = new byte[length];
         c.sendBuffer.copyOut(seq - sendBufferSeq, chunk, 0, length);
         boolean last = seq + length == dataEnd();
-        out.transmit(segment(seq, tcb.rcvNxt, Packets.ACK | (last ? Packets.PSH : 0), List.of(), chunk));
+        // RFC 3168 6.1.1 / 6.1.2: new data goes ECT(0) (with CWR after a reduction), what is sent
+        // again and window probes go Not-ECT (Ecn.marks).
+        Ecn.Kind kind = probing && seq == tcb.sndUna && length == 1 ? Ecn.Kind.WINDOW_PROBE
+                : Seq.lt(seq, tcb.sndMax) ? Ecn.Kind.RETRANSMISSION : Ecn.Kind.NEW_DATA;
+        Ecn.Marks marks = c.ecn.marks(kind);
+        out.transmit(segment(seq, tcb.rcvNxt, Packets.ACK | (last ? Packets.PSH : 0) | marks.tcpFlags(), List.of(), chunk), marks.ipEcn());
     }
 
     /** Our FIN: <SEQ=the number after the data><ACK=RCV.NXT><CTL=FIN,ACK>. The one place it is built. */
@@ -334,6 +362,8 @@ final class Sender {
      */
     void sendSyn(boolean withAck, long now, TcpConnection.Output out) {
         int flags = withAck ? Packets.SYN | Packets.ACK : Packets.SYN;
+        // RFC 3168 6.1.1: ECE and CWR in an ECN-setup SYN, ECE alone in an ECN-setup SYN-ACK (see Ecn).
+        flags |= withAck ? c.ecn.synAckFlags() : c.ecn.synFlags(c.timeouts.retries() > 0);
         int windowShift = c.config.windowScaling() && (!withAck || tcb.peerOfferedWindowScale) ? tcb.rcvWndShift : -1;
         boolean sackPermitted = c.config.sack() && (!withAck || tcb.peerOfferedSack);
         // RFC 7323 section 3.2: our SYN offers timestamps; the SYN-ACK carries them only if the
@@ -367,6 +397,9 @@ final class Sender {
         }
         int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
         if ((flags & (Packets.SYN | Packets.RST)) == 0) options = segmentOptions(ack, flags, payload.length);
+        // RFC 3168 6.1.3: "that TCP receiver continues to set the ECN-Echo flag in all the ACK
+        // packets it sends ... until it receives a CWR packet".
+        if ((flags & (Packets.SYN | Packets.RST)) == 0 && (flags & Packets.ACK) != 0 && c.ecn.echoing()) flags |= Packets.ECE;
         return Packets.Tcp.of(c.localPort, c.remotePort, seq, ack, flags, window, options, payload);
     }
 
@@ -386,8 +419,15 @@ final class Sender {
     private List<Packets.TcpOption> segmentOptions(int ack, int flags, int payloadLength) {
         Packets.Timestamps ts = c.timestamps.option(ack, (flags & Packets.ACK) != 0, c.now);
         int[] edges = NO_EDGES;
-        if (tcb.sackPermitted() && payloadLength == 0 && flags == Packets.ACK && !c.reassembly.isEmpty()) {
-            edges = c.reassembly.sackBlocks(tcb.rcvNxt, TcpOptionLayout.maxSackBlocks(ts != null));
+        if (tcb.sackPermitted() && payloadLength == 0 && flags == Packets.ACK && (!c.reassembly.isEmpty() || dsackPending)) {
+            // RFC 2883 section 4: "If the data receiver has received a duplicate segment, the first
+            // block of the SACK option should be a D-SACK block specifying the sequence numbers for
+            // the duplicate segment that triggers the acknowledgement."
+            int[] dsack = dsackPending ? new int[] {dsackLeft, dsackRight} : NO_EDGES;
+            dsackPending = false;
+            int[] held = c.reassembly.sackBlocks(tcb.rcvNxt, TcpOptionLayout.maxSackBlocks(ts != null) - dsack.length / 2);
+            edges = java.util.Arrays.copyOf(dsack, dsack.length + held.length);
+            System.arraycopy(held, 0, edges, dsack.length, held.length);
         }
         if (ts == null && edges.length == 0) return List.of();
         return TcpOptionLayout.segment(ts, edges);

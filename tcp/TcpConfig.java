@@ -52,6 +52,14 @@ final class TcpConfig {
     /** The most data one segment handed to the stack may carry. Above the MSS only when the stack
      *  cuts such a segment into MSS-sized ones on the way out (segmentation offload); 0: the MSS. */
     final int largeSegments;
+    /** The congestion control algorithm (--cc): "cubic" (RFC 9438, Linux's default and ours) or
+     *  "reno" (RFC 5681 with RFC 6582's NewReno). */
+    final String congestionControl;
+    /** RFC 6937's Proportional Rate Reduction during SACK loss recovery (--no-prr turns it off:
+     *  then RFC 6675's cwnd = ssthresh at once). */
+    final boolean prr;
+    /** RFC 3168 ECN (--no-ecn turns it off): asked for in our SYN, accepted in the peer's. */
+    final boolean ecn;
     /** Offer RFC 7323 timestamps in our SYN (and accept them in the peer's): RTTM on every ACK, PAWS. */
     final boolean timestamps;
     /** Keep-alive probes (RFC 9293 3.8.4, RFC 1122 4.2.3.6), or null: off, as MUST-25 asks. */
@@ -77,6 +85,9 @@ final class TcpConfig {
         boolean windowScaling = true;
         boolean sack = true;
         int largeSegments = 0;
+        String congestionControl = CongestionControl.DEFAULT_ALGORITHM;
+        boolean prr = true;
+        boolean ecn = true;
         boolean timestamps = true;
         KeepAlive.Settings keepAlive = null;
 
@@ -100,6 +111,9 @@ final class TcpConfig {
             windowScaling = c.windowScaling;
             sack = c.sack;
             largeSegments = c.largeSegments;
+            congestionControl = c.congestionControl;
+            prr = c.prr;
+            ecn = c.ecn;
             timestamps = c.timestamps;
             keepAlive = c.keepAlive;
         }
@@ -120,6 +134,10 @@ final class TcpConfig {
         require(b.challengeAcksPerSecond >= 0, "challengeAcksPerSecond", b.challengeAcksPerSecond);
         require(b.delayedAck >= 0 && b.delayedAck < 500, "delayedAck", b.delayedAck);
         require(b.largeSegments >= 0 && b.largeSegments <= 65000, "largeSegments", b.largeSegments);
+        if (!CongestionControl.ALGORITHMS.contains(b.congestionControl)) {
+            throw new IllegalArgumentException("TcpConfig: bad congestionControl: " + b.congestionControl
+                    + " (known: " + String.join(", ", CongestionControl.ALGORITHMS) + ")");
+        }
         if (b.rtoMax < b.rtoMin) throw new IllegalArgumentException("TcpConfig: rtoMax " + b.rtoMax + " below rtoMin " + b.rtoMin);
         receiveBuffer = b.receiveBuffer;
         sendBuffer = b.sendBuffer;
@@ -138,6 +156,9 @@ final class TcpConfig {
         windowScaling = b.windowScaling;
         sack = b.sack;
         largeSegments = b.largeSegments;
+        congestionControl = b.congestionControl;
+        prr = b.prr;
+        ecn = b.ecn;
         timestamps = b.timestamps;
         keepAlive = b.keepAlive;
     }
@@ -171,6 +192,9 @@ final class TcpConfig {
     TcpConfig withWindowScaling(boolean v) { return with(b -> b.windowScaling = v); }
     TcpConfig withSack(boolean v) { return with(b -> b.sack = v); }
     TcpConfig withLargeSegments(int v) { return with(b -> b.largeSegments = v); }
+    TcpConfig withCongestionControl(String v) { return with(b -> b.congestionControl = v); }
+    TcpConfig withPrr(boolean v) { return with(b -> b.prr = v); }
+    TcpConfig withEcn(boolean v) { return with(b -> b.ecn = v); }
     TcpConfig withTimestamps(boolean v) { return with(b -> b.timestamps = v); }
     TcpConfig withKeepAlive(KeepAlive.Settings v) { return with(b -> b.keepAlive = v); }
 
@@ -192,6 +216,9 @@ final class TcpConfig {
     boolean windowScaling() { return windowScaling; }
     boolean sack() { return sack; }
     int largeSegments() { return largeSegments; }
+    String congestionControl() { return congestionControl; }
+    boolean prr() { return prr; }
+    boolean ecn() { return ecn; }
     boolean timestamps() { return timestamps; }
     KeepAlive.Settings keepAlive() { return keepAlive; }
 

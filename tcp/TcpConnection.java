@@ -42,6 +42,12 @@ final class TcpConnection {
     interface Output {
         void transmit(Packets.Tcp segment);
         void event(TcpEvent event);
+
+        /**
+         * A segment whose IP header must carry this ECN field (RFC 3168 section 5: Ecn.ECT_0 on
+         * our data once ECN is negotiated); {@link #transmit(Packets.Tcp)} sends Not-ECT.
+         */
+        default void transmit(Packets.Tcp segment, int ipEcn) { transmit(segment); }
     }
 
     static final long NEVER = Timers.NEVER;
@@ -58,6 +64,10 @@ final class TcpConnection {
     final Tcb tcb;
     final Timers timers = new Timers();
     final RttEstimator rtt;
+    /** RFC 3168 ECN: the negotiation, the echo of CE marks, CWR (--no-ecn turns it off). */
+    final Ecn ecn;
+    /** The ECN field of the IP header of the segment being processed (Ecn.NOT_ECT when unknown). */
+    int arrivingIpEcn;
     /** Congestion control (RFC 5681 and the rest), from the moment the handshake completes. */
     CongestionControl cc;
     /** What was sent and what the peer's SACK blocks say (RFC 6675), while SACK is permitted. */
@@ -89,6 +99,7 @@ final class TcpConnection {
         this.localPort = localPort;
         this.remotePort = remotePort;
         this.tcb = new Tcb(config);
+        this.ecn = new Ecn(config.ecn());
         this.rtt = new RttEstimator(config.rtoInitial(), config.rtoMin(), config.rtoMax());
         this.sendBuffer = new SendBuffer(config.sendBuffer());
         this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
@@ -144,7 +155,11 @@ final class TcpConnection {
     void abort(String why, Output out) { userCalls.abort(why, out); }
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
-    void onSegment(Packets.Tcp seg, long now, Output out) {
+    void onSegment(Packets.Tcp seg, long now, Output out) { onSegment(seg, Ecn.NOT_ECT, now, out); }
+
+    /** The same, with the ECN field of the segment's IP header (RFC 3168: CE marks are echoed). */
+    void onSegment(Packets.Tcp seg, int ipEcn, long now, Output out) {
+        arrivingIpEcn = ipEcn & 3;
         this.now = now;
         keepAlive.onHeard();
         segmentArrives.onSegment(seg, now, out);
@@ -263,6 +278,8 @@ final class TcpConnection {
     int cwnd() { return cc == null ? 0 : cc.cwnd(); }
     /** Both SYNs carried SACK-permitted (RFC 2018): the peer's SYN, and ours, which does when configured. */
     boolean sackPermitted() { return tcb.sackPermitted(); }
+    /** RFC 3168: both SYNs agreed to ECN, our data goes ECT(0). */
+    boolean ecnNegotiated() { return ecn.negotiated(); }
     /** RACK saw data arrive out of order (RFC 8985 6.2): its reordering window is then never 0. */
     boolean reorderingSeen() { return scoreboard != null && scoreboard.reorderingSeen(); }
     int ssthresh() { return cc == null ? 0 : cc.ssthresh(); }
@@ -306,12 +323,16 @@ final class TcpConnection {
         // RFC 7323 section 3.2 / RFC 6691: the MSS counts no options, so the data of a full segment
         // shrinks by the 12 bytes the timestamps take on every segment (Linux's mss_cache does so).
         if (timestamps.negotiated()) tcb.sndMss = Math.max(1, tcb.sndMss - TcpOptionLayout.TIMESTAMP_BYTES);
-        cc = new CongestionControl(tcb.sndMss);
+        // --cc: CUBIC (RFC 9438) unless the configuration names Reno (RFC 5681/6582).
+        cc = CongestionControl.named(config.congestionControl(), tcb.sndMss);
         if (config.largeSegments() > tcb.sndMss) cc.allowGrowthPerAck(config.largeSegments());
         // RFC 5681 section 3.1: after a lost SYN or SYN-ACK, the initial window is one segment.
         if (timeouts.synRetransmitted()) cc.synWasRetransmitted();
         if (tcb.sackPermitted()) {
             cc.useSackRecovery();
+            // RFC 6937 section 1: "PRR ... determines the number of segments to be sent in
+            // response to each ACK ... during recovery"; with SACK, as Linux (--no-prr: RFC 6675's).
+            if (config.prr()) cc.useProportionalRateReduction();
             scoreboard = new Scoreboard(tcb.sndMss);
         }
     }

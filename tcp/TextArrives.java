@@ -76,6 +76,10 @@ final class TextArrives {
         byte[] payload = seg.payload();
         int kept = c.reassembly.add(seg.seq(), payload, 0, payload.length, seg.isFin(), tcb.rcvNxt, tcb.rcvWnd());
         out.event(new TcpEvent.OutOfOrder(seg.seq() - tcb.rcvNxt, payload.length, kept));
+        // Held already, whole and within the window: a duplicate, reported by D-SACK (RFC 2883).
+        if (kept == 0 && payload.length > 0 && Seq.le(seg.seq() + payload.length, tcb.rcvNxt + tcb.rcvWnd())) {
+            c.sender.duplicateReceived(seg.seq(), seg.seq() + payload.length);
+        }
         c.sender.ackNow();
     }
 
@@ -90,6 +94,7 @@ final class TextArrives {
     private void inOrder(Packets.Tcp seg, long now, TcpConnection.Output out) {
         byte[] payload = seg.payload();
         int offset = tcb.rcvNxt - seg.seq(); // bytes already received, when the segment straddles RCV.NXT
+        if (offset > 0) c.sender.duplicateReceived(seg.seq(), tcb.rcvNxt); // D-SACK of the part we had (RFC 2883)
         int length = Math.min(payload.length - offset, tcb.rcvWnd());
         int taken = length > 0 ? c.receiveBuffer.write(payload, offset, length) : 0;
         tcb.rcvNxt += taken;

@@ -52,6 +52,7 @@ final class Timeouts {
             c.sender.transmitQueued(now, out, false, true);
         }
         if (timers.due(Timers.Kind.TAIL_LOSS_PROBE, now)) c.recovery.sendTailLossProbe(now, out);
+        if (timers.due(Timers.Kind.RACK_REORDERING, now)) c.recovery.onRackTimer(now, out);
         if (timers.due(Timers.Kind.RETRANSMISSION, now)) onRetransmissionTimeout(now, out);
     }
 
@@ -177,7 +178,7 @@ final class Timeouts {
         if (Seq.lt(tcb.sndUna, tcb.sndMax)) {
             // RFC 5681 section 3.1: after a timeout, cwnd is one segment and the sender starts over
             // from SND.UNA (the segments after it were probably lost too), in slow start.
-            c.recovery.onRetransmissionTimeout(out);
+            c.recovery.onRetransmissionTimeout(now, out);
             tcb.sndNxt = tcb.sndUna;
             int length = Math.min(Math.max(c.sender.dataEnd() - tcb.sndUna, 0), tcb.sndMss);
             String what = length > 0 ? TcpConnection.bytes(length) : "FIN";

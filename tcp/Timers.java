@@ -22,6 +22,8 @@ final class Timers {
         SWS_OVERRIDE,
         /** RACK-TLP's probe timeout (RFC 8985 section 7). */
         TAIL_LOSS_PROBE,
+        /** RACK's reordering timer (RFC 8985 section 6.3): a segment's reordering window passes. */
+        RACK_REORDERING,
         /** RFC 6298's retransmission timer (RFC 9293 3.10.8, RETRANSMISSION TIMEOUT); window probes too. */
         RETRANSMISSION,
         /** Keep-alive (RFC 9293 3.8.4), when the application turned it on: the next probe, or the end. */

@@ -198,7 +198,7 @@ final class Script {
         }
         fields(where, words, fields);
         for (String k : fields.keySet()) {
-            boolean known = verb.equals("send") ? k.matches("seq|ack|win|opts|data|len|urg")
+            boolean known = verb.equals("send") ? k.matches("seq|ack|win|opts|data|len|urg|ecn")
                                                 : k.matches("seq|ack|win|opts|noopts|data|len|urg");
             if (!known) throw new BadScript(where, "'" + k + "=' has no meaning in " + verb);
         }
@@ -227,6 +227,10 @@ final class Script {
                     if (verb.equals("send")) sentOptions(where, v); else expectedOptions(where, k, v);
                 }
                 case "noopts" -> expectedOptions(where, k, v);
+                case "ecn" -> {
+                    if (!verb.equals("send")) throw new BadScript(where, "ecn= is for send (the IP header's ECN field of what the peer sends)");
+                    if (ecnField(v) < 0) throw new BadScript(where, "ecn= is not, ect0, ect1 or ce, not '" + v + "'");
+                }
                 default -> { } // data: any text
             }
         }
@@ -245,14 +249,25 @@ final class Script {
         if (spec.equals("none") && key.equals("opts")) return;
         for (String item : spec.split(",", -1)) {
             String[] kv = item.split(":", 2);
-            if (!kv[0].matches("mss|ws|sackok|ts"))
-                throw new BadScript(where, key + "= knows mss, ws, sackok and ts, not '" + kv[0] + "'");
+            if (!kv[0].matches("mss|ws|sackok|ts|sack|dsack"))
+                throw new BadScript(where, key + "= knows mss, ws, sackok, ts, sack and dsack, not '" + kv[0] + "'");
             if (kv.length > 1 && kv[0].equals("ts")) {
                 for (String part : kv[1].split(":", 2)) rangeSpec(where, key + " ts", part); // ts:VAL:ECR
             } else if (kv.length > 1) {
                 rangeSpec(where, key + " " + kv[0], kv[1]);
             }
         }
+    }
+
+    /** A send step's ecn=: the ECN field (RFC 3168 section 5) of its IP header; -1 for an unknown name. */
+    static int ecnField(String name) {
+        return switch (name) {
+            case "not" -> 0;
+            case "ect1" -> 1;
+            case "ect0" -> 2;
+            case "ce" -> 3;
+            default -> -1;
+        };
     }
 
     private static void integer(String where, String key, String text) throws BadScript {

@@ -107,7 +107,9 @@ final class ScriptedPeer {
         int window = f.containsKey("win") ? Integer.parseInt(f.get("win")) : 65535;
         int urgent = f.containsKey("urg") ? Integer.parseInt(f.get("urg")) : 0;
         byte[] options = Script.options(f.getOrDefault("opts", ""), targetIsn == null ? 0 : targetIsn);
+        tos = Script.ecnField(f.getOrDefault("ecn", "not"));
         transmit(step.flags(), seq, ack, window, urgent, options, payload);
+        tos = 0;
         int length = payload.length + ((step.flags() & Packets.SYN) != 0 ? 1 : 0) + ((step.flags() & Packets.FIN) != 0 ? 1 : 0);
         int endRel = seq + length - peerIsn;
         if (Seq.gt(endRel, peerNext) && (step.flags() & Packets.RST) == 0) peerNext = endRel;
@@ -196,11 +198,11 @@ final class ScriptedPeer {
             return t.payload().length + " bytes of data, expected " + len;
         }
         if (f.containsKey("opts")) {
-            String problem = checkOptions(t.options(), f.get("opts"), true);
+            String problem = checkOptions(t.options(), f.get("opts"), true, t.ack());
             if (problem != null) return problem;
         }
         if (f.containsKey("noopts")) {
-            String problem = checkOptions(t.options(), f.get("noopts"), false);
+            String problem = checkOptions(t.options(), f.get("noopts"), false, t.ack());
             if (problem != null) return problem;
         }
         if (targetIsn != null) {
@@ -222,7 +224,7 @@ final class ScriptedPeer {
     }
 
     /** opts=mss:1460,ws:*,sackok,ts (present, with these values) or opts=none; noopts=ws,ts (absent). */
-    private static String checkOptions(List<Packets.TcpOption> have, String spec, boolean present) {
+    private static String checkOptions(List<Packets.TcpOption> have, String spec, boolean present, int segAck) {
         List<Packets.TcpOption> real = new ArrayList<>();
         for (Packets.TcpOption o : have) if (!(o instanceof Packets.Nop) && !(o instanceof Packets.EndOfList)) real.add(o);
         if (spec.equals("none")) return real.isEmpty() ? null : "options " + PacketText.describeOptions(have) + ", expected none";
@@ -236,6 +238,9 @@ final class ScriptedPeer {
                     case "ws" -> o instanceof Packets.WindowScale;
                     case "sackok" -> o instanceof Packets.SackPermitted;
                     case "ts" -> o instanceof Packets.Timestamps;
+                    case "sack" -> o instanceof Packets.Sack;
+                    // RFC 2883: a first SACK block below SEG.ACK, or inside the second block
+                    case "dsack" -> o instanceof Packets.Sack s && DSack.find(segAck, s) != null;
                     default -> false;
                 };
                 if (kind) found = o;
@@ -244,6 +249,8 @@ final class ScriptedPeer {
             if (!present && found != null) return "options " + PacketText.describeOptions(have) + " have " + kv[0] + ", expected it absent";
             if (present && found instanceof Packets.Mss m && !Script.range(value, m.value())) return "MSS " + m.value() + ", expected " + value;
             if (present && found instanceof Packets.WindowScale w && !Script.range(value, w.shift())) return "window scale " + w.shift() + ", expected " + value;
+            if (present && kv[0].equals("dsack") && found instanceof Packets.Sack s && !Script.range(value, DSack.find(segAck, s).length()))
+                return "D-SACK block of " + DSack.find(segAck, s).length() + " octets, expected " + value;
             if (present && found instanceof Packets.Timestamps t) {
                 // ts:VAL:ECR, each a number or *: the TSecr is what a scenario can know (the peer's own TSval)
                 String[] vals = value.split(":", 2);
@@ -289,12 +296,15 @@ final class ScriptedPeer {
         }
     }
 
+    /** The TOS byte of the next packet sent: a send step's ecn= (RFC 3168's ECN field), else 0. */
+    private int tos;
+
     private void transmit(int flags, int seq, int ack, int window, int urgent, byte[] options, byte[] payload)
             throws LibC.NativeException {
         byte[] padded = java.util.Arrays.copyOf(options, (options.length + 3) / 4 * 4); // EOL padding
         int tcpLength = 20 + padded.length + payload.length;
         out.clear();
-        out.put((byte) 0x45).put((byte) 0).putShort((short) (20 + tcpLength)).putShort((short) 1)
+        out.put((byte) 0x45).put((byte) tos).putShort((short) (20 + tcpLength)).putShort((short) 1)
            .putShort((short) Packets.IP_DONT_FRAGMENT).put((byte) 64).put((byte) Packets.PROTOCOL_TCP)
            .putShort((short) 0).putInt(peerAddress).putInt(targetAddress);
         out.putShort(10, (short) Packets.Checksum.finish(Packets.Checksum.add(0, out, 0, 20)));

@@ -61,12 +61,14 @@ test_drop_sent_first_syn() {
   fault_run fd1 "" "${MESSAGE[@]}" --drop-sent 1 --rto-initial 200 --verbose || return 1
   local log=$LOGS/fd1-client.out
   echo_ok fd1 || return 1
-  grep -q '^\[Client\] Dropping our SYN (--drop-sent 1)$' "$log" || { say "no line says the SYN was dropped"; return 1; }
+  grep -q '^\[Client\] Dropping our SYN-ECE-CWR (--drop-sent 1)$' "$log" || { say "no line says the SYN was dropped"; return 1; }
   expect_count "$log" "Dropping" 1 || return 1
   expect_count "$log" "Retransmitting SYN (try 2" 1 || return 1
   expect_count "$log" "Retransmitting" 1 || return 1
-  # the stack built two SYNs, and the wire saw only the second: the server received one
-  expect_count "$log" "-> SYN " 2 || return 1
+  # the stack built two SYNs (the first ECN-setup, RFC 3168; the second without ECE and CWR, as
+  # Linux falls back), and the wire saw only the second: the server received one
+  expect_count "$log" "-> SYN-ECE-CWR " 1 || return 1
+  expect_count "$log" "-> SYN " 1 || return 1
   local syns; syns=$(packets "$LOGS/fd1-server.pcap" "$SYN_ONLY" | wc -l)
   [ "$syns" -eq 1 ] || { say "the server's capture has $syns SYNs, expected 1"; return 1; }
   say "one SYN dropped, sent again once, and the echo came back"
@@ -77,13 +79,13 @@ test_drop_received_syn_ack() {
   fault_run fd2 "--rto-initial 200" "${MESSAGE[@]}" --drop-received 1 --rto-initial 200 --verbose || return 1
   local log=$LOGS/fd2-client.out
   echo_ok fd2 || return 1
-  grep -q '^\[Client\] Dropping the received SYN-ACK (--drop-received 1)$' "$log" || { say "no line says the SYN-ACK was dropped"; return 1; }
+  grep -q '^\[Client\] Dropping the received SYN-ACK-ECE (--drop-received 1)$' "$log" || { say "no line says the SYN-ACK was dropped"; return 1; }
   expect_count "$log" "Dropping" 1 || return 1
   # the client's capture is written as packets arrive, before the fault: it holds the dropped
   # SYN-ACK and the one that came again; the state machine saw only the second
   local seen; seen=$(packets "$LOGS/fd2-client.pcap" "$SYN_ACK" | wc -l)
   [ "$seen" -ge 2 ] || { say "the client's capture has $seen SYN-ACKs, expected at least 2"; return 1; }
-  expect_count "$log" "<- SYN-ACK " $((seen - 1)) || return 1
+  expect_count "$log" "<- SYN-ACK-ECE " $((seen - 1)) || return 1  # ECE: our server takes ECN (RFC 3168)
   expect_count "$log" "Received SYN-ACK, sending ACK" 1 || return 1
   say "the first SYN-ACK was ignored ($seen arrived), the handshake completed with the next"
 }
@@ -153,7 +155,7 @@ test_delay_lengthens_the_round_trip() {
   # the client's ACK of the SYN-ACK leaves 200 ms late: the server's round trip is that long
   fault_run fdl "--rto-initial 3000" "${MESSAGE[@]}" --delay 200 || return 1
   echo_ok fdl || return 1
-  grep -q '^\[Client\] Delaying our SYN by 200 ms (--delay 200)$' "$LOGS/fdl-client.out" || { say "no delay line"; return 1; }
+  grep -q '^\[Client\] Delaying our SYN-ECE-CWR by 200 ms (--delay 200)$' "$LOGS/fdl-client.out" || { say "no delay line"; return 1; }
   local times rtt
   times=$(packets "$LOGS/fdl-server.pcap" "tcp.flags.syn == 1 || (tcp.flags.ack == 1 && tcp.len == 0 && $FROM_CLIENT)" \
       frame.time_epoch tcp.flags.str | head -n 3)
@@ -172,7 +174,7 @@ test_duplicate_everything() {
   lo_ns_up || return 1
   fault_run fdu "" "${MESSAGE[@]}" --duplicate 100 || return 1
   echo_ok fdu || return 1
-  grep -q '^\[Client\] Duplicating our SYN (--duplicate 100%)$' "$LOGS/fdu-client.out" || { say "no duplicate line"; return 1; }
+  grep -q '^\[Client\] Duplicating our SYN-ECE-CWR (--duplicate 100%)$' "$LOGS/fdu-client.out" || { say "no duplicate line"; return 1; }
   grep -q '^\[Server\] Received duplicate SYN' "$LOGS/fdu-server.out" || { say "the server saw no duplicate SYN"; return 1; }
   grep -q '^\[Server\] Received duplicate data (14 bytes)' "$LOGS/fdu-server.out" || { say "the server saw no duplicate data"; return 1; }
   # every packet of the client reached the server twice, the same IP identification both times

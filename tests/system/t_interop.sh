@@ -22,8 +22,9 @@ check_capture() {
   [ -z "$out" ] || { say "tcp.analysis warnings:"; say "$out"; return 1; }
   local flags
   flags=$(tshark -r "$pcap" -T fields -e tcp.flags 2>"$err") || { cat "$err"; return 1; }
-  flags=$(printf '%s\n' "$flags" | head -n 4 | paste -sd' ')
-  say "first four flags: $flags"
+  # ECE and CWR (RFC 3168's negotiation in the SYN and SYN-ACK) left out: checked in t_modern.sh
+  flags=$(for f in $(printf '%s\n' "$flags" | head -n 4); do printf '0x%04x\n' $((f & 0x3f)); done | paste -sd' ')
+  say "first four flags, without ECE and CWR: $flags"
   [ "$flags" = "0x0002 0x0012 0x0010 0x0018" ] || { say "expected SYN, SYN-ACK, ACK, PSH-ACK"; return 1; }
 }
 
@@ -39,8 +40,8 @@ test_our_client_to_kernel_server() {
   grep -q '^\[Client\] Received 13 bytes: "hello, kernel"$' "$LOGS/i1-client.out" || return 1
   grep -q "^accepted $CLIENT_IP:" "$LOGS/i1-kernel-server.out" || { say "the kernel's accept() did not return"; return 1; }
   # the kernel's SYN-ACK came with an unfinished checksum (offload), and we knew it
-  grep -q "<- SYN-ACK .*(checksum left to offload)" "$LOGS/i1-client.out" || return 1
-  grep -q -- "-> SYN .*opts=\[MSS 1460,SACK_PERM,TS [0-9]*/0,NOP,WS [0-9]*\]" "$LOGS/i1-client.out" || { say "MSS should follow the veth's MTU 1500"; return 1; }
+  grep -q "<- SYN-ACK\(-ECE\)\? .*(checksum left to offload)" "$LOGS/i1-client.out" || return 1
+  grep -q -- "-> SYN\(-ECE-CWR\)\? .*opts=\[MSS 1460,SACK_PERM,TS [0-9]*/0,NOP,WS [0-9]*\]" "$LOGS/i1-client.out" || { say "MSS should follow the veth's MTU 1500"; return 1; }
   check_capture "$LOGS/i1-client.pcap" $CLIENT_IP
 }
 

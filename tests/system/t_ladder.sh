@@ -21,8 +21,8 @@ stop_capture() {
 check_handshake() {
   local arrows
   arrows=$(printf '%s\n' "$1" | grep -E '^ +[0-9]+\.[0-9]{3}  \|' | head -n 3)
-  printf '%s\n' "$arrows" | sed -n 1p | grep -qE '\|-+ SYN seq=0 len=0 .*->\|$' || { say "first arrow is not the SYN"; return 1; }
-  printf '%s\n' "$arrows" | sed -n 2p | grep -qE '\|<-+ SYN-ACK seq=0 ack=1 len=0 .*-\|$' || { say "second arrow is not the SYN-ACK"; return 1; }
+  printf '%s\n' "$arrows" | sed -n 1p | grep -qE '\|-+ SYN(-ECE-CWR)? seq=0 len=0 .*->\|$' || { say "first arrow is not the SYN"; return 1; }
+  printf '%s\n' "$arrows" | sed -n 2p | grep -qE '\|<-+ SYN-ACK(-ECE)? seq=0 ack=1 len=0 .*-\|$' || { say "second arrow is not the SYN-ACK"; return 1; }
   printf '%s\n' "$arrows" | sed -n 3p | grep -qE '\|-+ ACK seq=1 ack=1 len=0 .*->\|$' || { say "third arrow is not the ACK"; return 1; }
   say "SYN, SYN-ACK, ACK in order"
 }

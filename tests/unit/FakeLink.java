@@ -36,6 +36,7 @@ final class FakeLink {
         Packets.Tcp segment;
         final long arriveAt;
         final long order; // transmit order across both directions, for fair delivery
+        int ecn;          // the IP header's ECN field (RFC 3168), as the link delivers it
 
         InFlight(Packets.Tcp segment, long arriveAt, long order) {
             this.segment = segment;
@@ -57,6 +58,10 @@ final class FakeLink {
         final List<Packets.Tcp> sent = new ArrayList<>();
         /** The fake time of each transmission in {@link #sent}. */
         final List<Long> sentAt = new ArrayList<>();
+        /** The IP header's ECN field of each transmission in {@link #sent} (RFC 3168: Ecn.NOT_ECT, ECT_0...). */
+        final List<Integer> sentEcn = new ArrayList<>();
+        /** ECN-capable segments this side sends that match are marked CE on the way (a congested router). */
+        Predicate<Packets.Tcp> markCe = s -> false;
         /** Every event, in order. */
         final List<TcpEvent> events = new ArrayList<>();
         /** Segments and events interleaved, in the order they came out. */
@@ -75,9 +80,13 @@ final class FakeLink {
             this.conn = conn;
         }
 
-        @Override public void transmit(Packets.Tcp segment) {
+        @Override public void transmit(Packets.Tcp segment) { transmit(segment, Ecn.NOT_ECT); }
+
+        @Override public void transmit(Packets.Tcp segment, int ipEcn) {
             sent.add(segment);
             sentAt.add(now);
+            sentEcn.add(ipEcn);
+            if ((ipEcn == Ecn.ECT_0 || ipEcn == Ecn.ECT_1) && markCe.test(segment)) ipEcn = Ecn.CE;
             log.add(segment);
             for (int i = 0; i < rules.size(); i++) {
                 Rule rule = rules.get(i);
@@ -88,15 +97,15 @@ final class FakeLink {
                 }
             }
             if (random == null) {
-                enqueue(segment);
+                enqueue(segment, ipEcn);
                 return;
             }
             if (random.nextDouble() < lossRate) {
                 lost.add(segment);
                 return;
             }
-            enqueue(segment);
-            if (random.nextDouble() < duplicateRate) enqueue(segment);
+            enqueue(segment, ipEcn);
+            if (random.nextDouble() < duplicateRate) enqueue(segment, ipEcn);
             if (queue.size() >= 2 && random.nextDouble() < reorderRate) swap(queue.size() - 2, queue.size() - 1);
         }
 
@@ -109,14 +118,19 @@ final class FakeLink {
 
         }
 
-        private void enqueue(Packets.Tcp segment) {
-            queue.add(new InFlight(segment, now + oneWayDelay, order++));
+        private void enqueue(Packets.Tcp segment, int ipEcn) {
+            InFlight f = new InFlight(segment, now + oneWayDelay, order++);
+            f.ecn = ipEcn;
+            queue.add(f);
         }
 
         private void swap(int i, int j) {
             Packets.Tcp t = queue.get(i).segment;
             queue.get(i).segment = queue.get(j).segment;
             queue.get(j).segment = t;
+            int e = queue.get(i).ecn;
+            queue.get(i).ecn = queue.get(j).ecn;
+            queue.get(j).ecn = e;
         }
 
         // ---- user calls, at the link's current time
@@ -256,7 +270,9 @@ final class FakeLink {
     /** Puts a copy of the head of {@code from}'s queue right behind it. */
     void duplicateHead(Side from) {
         InFlight f = head(from);
-        from.queue.add(1, new InFlight(f.segment, f.arriveAt, f.order));
+        InFlight copy = new InFlight(f.segment, f.arriveAt, f.order);
+        copy.ecn = f.ecn;
+        from.queue.add(1, copy);
     }
 
     /** Swaps the first two segments of {@code from}'s queue. */
@@ -285,7 +301,7 @@ final class FakeLink {
         InFlight f = head(from);
         from.queue.remove(0);
         now = Math.max(now, f.arriveAt);
-        from.peer.conn.onSegment(f.segment, now, from.peer);
+        from.peer.conn.onSegment(f.segment, f.ecn, now, from.peer);
         return f.segment;
     }
 

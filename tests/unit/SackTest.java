@@ -136,7 +136,8 @@ final class SackTest {
         Check.test("RFC 6675 5: the holes go out within one round trip of each other, not one per partial ACK as NewReno would", () -> {
             long[] spread = new long[2];
             for (int run = 0; run < 2; run++) {
-                TcpConfig config = run == 0 ? SACK : NO_SACK;
+                // Reno's halving: with CUBIC's gentler 0.7 neither needs a timeout on this link.
+                TcpConfig config = (run == 0 ? SACK : NO_SACK).withCongestionControl("reno");
                 FakeLink link = TcpDataPathTest.connect(config, config, 10);
                 link.dropEvery(link.client, TcpDataPathTest.nthData(20, 24, 28, 32));
                 TcpDataPathTest.transfer(link, TcpDataPathTest.bytes(400_000, 5), 10_000);
@@ -263,7 +264,8 @@ final class SackTest {
         Check.test("RFC 6675: with 2% loss SACK recovery needs fewer timeouts than NewReno on the same link (same seed)", () -> {
             int[] timeouts = new int[2];
             for (int run = 0; run < 2; run++) {
-                TcpConfig config = run == 0 ? SACK : NO_SACK;
+                // Reno's halving: with CUBIC's gentler 0.7 neither needs a timeout on this link.
+                TcpConfig config = (run == 0 ? SACK : NO_SACK).withCongestionControl("reno");
                 FakeLink link = TcpDataPathTest.connect(config, config, 5);
                 link.randomize(11, 0.02, 0, 0);
                 TcpDataPathTest.transfer(link, TcpDataPathTest.bytes(3_000_000, 10), 3_600_000);

@@ -27,11 +27,13 @@ final class TcpConnectionTest {
      * The classic TCB of these tests: a 65535-byte receive buffer without window scaling, ACKs at
      * once (no delayed ACK), no Nagle, giving up on the count of tries alone (5); mss 1460, RTO
      * initial 200 / min 200 / max 60000, MSL 1000, FIN-WAIT-2 timeout 60000, 10 challenge ACKs a
-     * second. TcpDataPathTest tests the data path with the real defaults.
+     * second; no ECN (RFC 9293's SYN and SYN-ACK bit for bit: ECN's flags are CongestionWiringTest's).
+     * TcpDataPathTest tests the data path with the real defaults.
      */
     static TcpConfig config() {
         return TcpConfig.defaults().withRtoInitial(200).withRtoMin(200).withReceiveBuffer(65535)
                 .withWindowScaling(false).withDelayedAck(0).withGiveUpAfter(0).withSynGiveUpAfter(0).withNoDelay(true)
+                .withEcn(false) // RFC 9293's SYN and SYN-ACK bit for bit: ECN's flags are CongestionWiringTest's
                 .withTimestamps(false); // segments written by hand here carry no TSopt; TimestampsWiringTest has them
     }
 

@@ -26,7 +26,9 @@ final class TcpDataPathTest {
     static final int SMSS = 1460 - 12;
     static final long NEVER = TcpConnection.NEVER;
     /** Without SACK, recovery is RFC 6582's NewReno (SackTest has RFC 6675's). */
-    static final TcpConfig NEW_RENO = TcpConfig.defaults().withSack(false);
+    static final TcpConfig NEW_RENO = TcpConfig.defaults().withSack(false).withCongestionControl("reno");
+    /** RFC 5681's numbers are Reno's: the default is CUBIC (RFC 9438), --cc reno pins them. */
+    static final TcpConfig RENO = TcpConfig.defaults().withCongestionControl("reno");
 
     public static void main(String[] args) {
         congestionControl();
@@ -218,7 +220,7 @@ final class TcpDataPathTest {
         });
 
         Check.test("RFC 5681 3.1: congestion avoidance grows cwnd by about 1 SMSS per RTT once cwnd >= ssthresh", () -> {
-            FakeLink link = connect(10);
+            FakeLink link = connect(RENO, RENO, 10);
             link.dropNext(link.client, nthData(100));
             long t0 = link.now;
             new Writer(link, link.client, bytes(16 << 20, 2)).start();
@@ -295,7 +297,7 @@ final class TcpDataPathTest {
         });
 
         Check.test("RFC 5681 3.1 / RFC 6298 5.4: a retransmission timeout brings cwnd to 1 SMSS, ssthresh to max(FlightSize/2, 2*SMSS)", () -> {
-            FakeLink link = connect(10);
+            FakeLink link = connect(RENO, RENO, 10);
             long t0 = link.now;
             // Everything the client sends from the 31st data segment on is lost for 1.5 s.
             int[] count = {0};
