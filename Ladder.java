@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES Packets.java tcp/Seq.java viz/*.java
+//SOURCES Packets.java IpAddress.java tcp/Seq.java viz/*.java
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,8 +23,8 @@ public class Ladder {
             "  --mermaid              print it as Mermaid sequence diagrams, for Markdown",
             "  --svg FILE             write it as an SVG picture",
             "  --time-sequence FILE   write an SVG time-sequence graph of the direction with the most data",
-            "Reads pcap (not pcapng) of TCP over IPv4: link types 228 (our --pcap), 1 (Ethernet),",
-            "113 and 276 (tcpdump -i any), 101 and 12 (raw IP).");
+            "Reads pcap (not pcapng) of TCP over IPv4 or IPv6: link types 101 (our --pcap; raw IP,",
+            "as 12), 228 (raw IPv4, our --pcap before IPv6), 1 (Ethernet), 113 and 276 (tcpdump -i any).");
 
     static final int EXIT_OK = 0, EXIT_BAD_CAPTURE = 1, EXIT_USAGE = 2;
 
@@ -63,7 +63,7 @@ public class Ladder {
             }
             Conversations.Result result = Conversations.of(PcapReader.read(bytes));
             if (result.conversations().isEmpty())
-                throw new BadCapture("no TCP over IPv4 in it" + (result.skipped() > 0
+                throw new BadCapture("no TCP over IP in it" + (result.skipped() > 0
                         ? " (" + result.skipped() + " other packets)" : " (no packets)"));
             List<String> written = new ArrayList<>();
             if (svg != null) {

@@ -50,6 +50,7 @@ final class Packets {
     private Packets() {}
 
     static final int IPV4_HEADER_LEN = 20;
+    static final int IPV6_HEADER_LEN = 40;
     static final int TCP_HEADER_LEN = 20;
     static final int PROTOCOL_TCP = 6;
 
@@ -64,8 +65,9 @@ final class Packets {
 
     /** Why a packet was refused. Integrity problems come first, then sanity problems. */
     enum Problem {
-        // integrity: the bytes cannot be read as an IPv4 packet carrying a TCP segment
-        TRUNCATED_IP_HEADER, NOT_IPV4, BAD_IHL, BAD_TOTAL_LENGTH, BAD_IP_CHECKSUM, FRAGMENT, NOT_TCP,
+        // integrity: the bytes cannot be read as an IP packet carrying a TCP segment
+        TRUNCATED_IP_HEADER, NOT_IP, BAD_IHL, BAD_TOTAL_LENGTH, BAD_IP_CHECKSUM,
+        BAD_PAYLOAD_LENGTH, BAD_EXTENSION_HEADER, FRAGMENT, NOT_TCP,
         TRUNCATED_TCP_HEADER, BAD_DATA_OFFSET, BAD_TCP_CHECKSUM,
         // sanity: readable, but the values make no sense
         BAD_SOURCE_ADDRESS
@@ -86,9 +88,25 @@ final class Packets {
 
     // ---------------------------------------------------------------- values
 
+    /** What both IP versions' headers tell TCP: the addresses, and where the segment starts and ends. */
+    sealed interface IpHeader permits Ipv4, Ipv6 {
+        IpAddress sourceAddress();
+        IpAddress destinationAddress();
+        /** Bytes before the TCP header: the IP header, with its options or extension headers. */
+        int headerLength();
+        /** Bytes of the whole packet, headers included (what the length fields say). */
+        int packetLength();
+        /** IPv4's type of service or IPv6's traffic class: DSCP in the six high bits, ECN in the two low ones. */
+        int tos();
+    }
+
     /** An IPv4 header. Options in received headers are skipped; we emit IHL 5 (no options). */
     record Ipv4(int tos, int totalLength, int identification, int flagsAndFragment, int ttl,
-                int protocol, int checksum, int source, int destination, int headerLength) {
+                int protocol, int checksum, int source, int destination, int headerLength) implements IpHeader {
+
+        public IpAddress sourceAddress() { return IpAddress.v4(source); }
+        public IpAddress destinationAddress() { return IpAddress.v4(destination); }
+        public int packetLength() { return totalLength; }
 
         /** A header to send: DF set, no options; length and checksum are filled in by emit. */
         static Ipv4 forTcp(int source, int destination, int identification, int ttl) {
@@ -100,6 +118,52 @@ final class Packets {
             return new Ipv4(tos & 0xff, 0, identification & 0xffff, IP_DONT_FRAGMENT, ttl, PROTOCOL_TCP, 0,
                     source, destination, IPV4_HEADER_LEN);
         }
+    }
+
+    /**
+     * An IPv6 header (RFC 8200 section 3). headerLength counts the fixed 40 bytes and the
+     * extension headers skipped on receive (we send none); nextHeader is the fixed header's field.
+     *
+     * <pre>
+     * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+     * |Version| Traffic Class |           Flow Label                  |
+     * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+     * |         Payload Length        |  Next Header  |   Hop Limit   |
+     * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+     * |                  Source Address (128 bits)                    |
+     * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+     * |               Destination Address (128 bits)                  |
+     * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+     * </pre>
+     */
+    record Ipv6(int trafficClass, int flowLabel, int payloadLength, int nextHeader, int hopLimit,
+                IpAddress source, IpAddress destination, int headerLength) implements IpHeader {
+
+        public int tos() { return trafficClass; }
+
+        /** A header to send: no extension headers; the payload length is filled in by emit. */
+        static Ipv6 forTcp(IpAddress source, IpAddress destination, int flowLabel, int hopLimit) {
+            return new Ipv6(0, flowLabel & 0xfffff, 0, PROTOCOL_TCP, hopLimit, source, destination, IPV6_HEADER_LEN);
+        }
+
+        public IpAddress sourceAddress() { return source; }
+        public IpAddress destinationAddress() { return destination; }
+        public int packetLength() { return IPV6_HEADER_LEN + payloadLength; }
+    }
+
+    /** A header to send from source to destination, of their version (both must be of one). */
+    static IpHeader headerFor(IpAddress source, IpAddress destination, int identification, int ttl) {
+        return headerFor(source, destination, identification, ttl, 0);
+    }
+
+    /** The same with a type of service (IPv4) or traffic class (IPv6): DSCP and ECN bits. ttl is IPv6's hop limit. */
+    static IpHeader headerFor(IpAddress source, IpAddress destination, int identification, int ttl, int tos) {
+        if (source.isV6() != destination.isV6())
+            throw new IllegalArgumentException("addresses of two IP versions: " + source + " and " + destination);
+        // RFC 6437 section 2 allows a flow label of 0 ("not labeled"); Linux sets one per
+        // connection by default, but nothing on the path needs it for one TCP connection.
+        return source.isV6() ? new Ipv6(tos & 0xff, 0, 0, PROTOCOL_TCP, ttl, source, destination, IPV6_HEADER_LEN)
+                : Ipv4.forTcp(source.v4(), destination.v4(), identification, ttl, tos);
     }
 
     /** A TCP option. Each kind knows its length, its bytes and how a learner reads it. */
@@ -268,19 +332,23 @@ final class Packets {
         @Override public String toString() { return PacketText.describe(this); }
     }
 
-    /** An IPv4 packet that carries a TCP segment. */
-    record Packet(Ipv4 ip, Tcp tcp) {}
+    /** An IP packet (either version) that carries a TCP segment. */
+    record Packet(IpHeader ip, Tcp tcp) {
+        /** The IPv4 header; only for a packet known to be IPv4. */
+        Ipv4 ipv4() { return (Ipv4) ip; }
+    }
 
     // ---------------------------------------------------------------- parse
 
     /**
-     * Parses an IPv4 packet carrying TCP from the buffer's position to its limit.
+     * Parses an IPv4 or IPv6 packet carrying TCP from the buffer's position to its limit.
      * verifyTcpChecksum is false only for packets whose checksum the kernel has not computed yet
      * (flagged TP_STATUS_CSUMNOTREADY, see RawSocket): their TCP checksum field holds a partial sum.
      * The buffer's position is not changed.
      */
     static Packet parse(ByteBuffer buf, boolean verifyTcpChecksum) throws Rejected {
-        Ipv4 ip = parseIpv4(buf);
+        if (buf.remaining() < 1) throw new Rejected(Problem.TRUNCATED_IP_HEADER, "empty packet: no IP header");
+        IpHeader ip = u8(buf, buf.position()) >>> 4 == 6 ? parseIpv6(buf) : parseIpv4(buf);
         Tcp tcp = parseTcp(buf, ip, verifyTcpChecksum);
         checkSanity(ip);
         return new Packet(ip, tcp);
@@ -295,7 +363,7 @@ final class Packets {
                     "truncated IPv4 header: " + available + " bytes, need " + IPV4_HEADER_LEN);
         int versionIhl = u8(buf, base);
         int version = versionIhl >>> 4, ihl = versionIhl & 0x0f;
-        if (version != 4) throw new Rejected(Problem.NOT_IPV4, "IP version " + version + ", not 4");
+        if (version != 4) throw new Rejected(Problem.NOT_IP, "IP version " + version + ", neither 4 nor 6");
         if (ihl < 5) throw new Rejected(Problem.BAD_IHL, "IHL " + ihl + " is below the minimum 5");
         int ipHeaderLen = ihl * 4;
         if (ipHeaderLen > available)
@@ -323,10 +391,59 @@ final class Packets {
                 u8(buf, base + 8), protocol, ipChecksum, buf.getInt(base + 12), buf.getInt(base + 16), ipHeaderLen);
     }
 
+    // IPv6 next-header values (IANA's protocol numbers) of the extension headers skipped on receive.
+    static final int IPV6_HOP_BY_HOP = 0, IPV6_ROUTING = 43, IPV6_FRAGMENT = 44, IPV6_DESTINATION_OPTIONS = 60;
+
+    /**
+     * Integrity, IPv6 (RFC 8200): a fixed header that can be read, a payload length that fits, a
+     * chain of extension headers that ends inside the packet at a TCP header. Hop-by-hop, routing
+     * and destination options headers are skipped: RFC 8200 section 4: "extension headers ... are
+     * not processed, inserted, or deleted by any node along a packet's delivery path, until the
+     * packet reaches the node ... identified in the Destination Address field"; a routing header
+     * with segments left would name another node, but a packet that reached us is ours to read
+     * here. A fragment is refused: fragments are not reassembled.
+     */
+    private static Ipv6 parseIpv6(ByteBuffer buf) throws Rejected {
+        int base = buf.position();
+        int available = buf.remaining();
+        if (available < IPV6_HEADER_LEN)
+            throw new Rejected(Problem.TRUNCATED_IP_HEADER,
+                    "truncated IPv6 header: " + available + " bytes, need " + IPV6_HEADER_LEN);
+        int payloadLength = u16(buf, base + 4);
+        if (IPV6_HEADER_LEN + payloadLength > available)
+            throw new Rejected(Problem.BAD_PAYLOAD_LENGTH, "IPv6 payload length " + payloadLength
+                    + " exceeds the " + (available - IPV6_HEADER_LEN) + " bytes after the header");
+        // Bytes past the payload (link-layer padding) are not part of the packet.
+        int end = base + IPV6_HEADER_LEN + payloadLength;
+        int first = u8(buf, base + 6);
+        int next = first, at = base + IPV6_HEADER_LEN;
+        while (next == IPV6_HOP_BY_HOP || next == IPV6_ROUTING || next == IPV6_DESTINATION_OPTIONS || next == IPV6_FRAGMENT) {
+            // RFC 8200 4.3: "The Hop-by-Hop Options header, when present, must immediately follow the IPv6 header."
+            if (next == IPV6_HOP_BY_HOP && at != base + IPV6_HEADER_LEN)
+                throw new Rejected(Problem.BAD_EXTENSION_HEADER, "hop-by-hop options header not right after the IPv6 header");
+            if (at + 8 > end)
+                throw new Rejected(Problem.BAD_EXTENSION_HEADER, "extension header " + next + " at byte " + (at - base)
+                        + " runs past the packet's " + (end - base) + " bytes");
+            if (next == IPV6_FRAGMENT)
+                throw new Rejected(Problem.FRAGMENT, "IPv6 fragment header (fragments are not reassembled)");
+            int length = (u8(buf, at + 1) + 1) * 8; // "Hdr Ext Len: ... in 8-octet units, not including the first 8 octets"
+            if (at + length > end)
+                throw new Rejected(Problem.BAD_EXTENSION_HEADER, "extension header " + next + " of " + length + " bytes at byte "
+                        + (at - base) + " runs past the packet's " + (end - base) + " bytes");
+            next = u8(buf, at);
+            at += length;
+        }
+        if (next != PROTOCOL_TCP)
+            throw new Rejected(Problem.NOT_TCP, "IPv6 next header " + next + ", not TCP (6)");
+        int word0 = buf.getInt(base);
+        return new Ipv6((word0 >>> 20) & 0xff, word0 & 0xfffff, payloadLength, first, u8(buf, base + 7),
+                IpAddress.read(buf, base + 8, 16), IpAddress.read(buf, base + 24, 16), at - base);
+    }
+
     /** Integrity, TCP: the segment after ip's header: lengths that fit, options that can be read, the checksum. */
-    private static Tcp parseTcp(ByteBuffer buf, Ipv4 ip, boolean verifyTcpChecksum) throws Rejected {
+    private static Tcp parseTcp(ByteBuffer buf, IpHeader ip, boolean verifyTcpChecksum) throws Rejected {
         int t = buf.position() + ip.headerLength();
-        int tcpLength = ip.totalLength() - ip.headerLength();
+        int tcpLength = ip.packetLength() - ip.headerLength();
         if (tcpLength < TCP_HEADER_LEN)
             throw new Rejected(Problem.TRUNCATED_TCP_HEADER,
                     "truncated TCP header: " + tcpLength + " bytes, need " + TCP_HEADER_LEN);
@@ -340,7 +457,7 @@ final class Packets {
         List<TcpOption> options = parseOptions(buf, t + TCP_HEADER_LEN, t + tcpHeaderLen);
         int tcpChecksum = u16(buf, t + 16);
         if (verifyTcpChecksum) {
-            int sum = Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), buf, t, tcpLength);
+            int sum = Checksum.add(pseudoHeaderSum(ip, tcpLength), buf, t, tcpLength);
             if (Checksum.finish(sum) != 0) {
                 // Taking the field back out of the sum is one's complement subtraction: adding its complement.
                 int expected = Checksum.finish(Checksum.add(sum, ~tcpChecksum & 0xffff));
@@ -362,11 +479,11 @@ final class Packets {
      * FIN, RST with FIN) is not the wire format's to say: the Listener and the connection decide, by
      * RFC 9293's rules for their state. Port 0 is the Demultiplexer's: no connection has it.
      */
-    private static void checkSanity(Ipv4 ip) throws Rejected {
+    private static void checkSanity(IpHeader ip) throws Rejected {
         // RFC 1122 section 4.2.3.10: a SYN from a broadcast or multicast address must be ignored;
-        // no TCP segment comes from one.
-        if (isMulticastOrBroadcast(ip.source()))
-            throw new Rejected(Problem.BAD_SOURCE_ADDRESS, "source address " + address(ip.source())
+        // no TCP segment comes from one (IPv6 has no broadcast; ff00::/8 is multicast, RFC 4291 2.7).
+        if (ip.sourceAddress().isMulticastOrBroadcast())
+            throw new Rejected(Problem.BAD_SOURCE_ADDRESS, "source address " + ip.sourceAddress()
                     + " is multicast or broadcast");
     }
 
@@ -438,15 +555,40 @@ final class Packets {
     }
 
     /**
-     * The destination port of what looks like an IPv4/TCP packet, or -1. Reads just enough to decide
-     * whether a packet is addressed to us before the full parse; it proves nothing about validity.
+     * The destination port of what looks like an IPv4/TCP or IPv6/TCP packet, or -1. Reads just
+     * enough to decide whether a packet is addressed to us before the full parse; it proves nothing
+     * about validity. For IPv6 it walks the extension headers (a first fragment's port counts, so
+     * that the parse can say why the fragment is dropped).
      */
     static int peekDestinationPort(ByteBuffer buf) {
         int base = buf.position();
+        if (buf.remaining() >= 1 && u8(buf, base) >>> 4 == 6) return peekIpv6DestinationPort(buf, base);
         if (buf.remaining() < IPV4_HEADER_LEN || u8(buf, base + 9) != PROTOCOL_TCP) return -1;
         int ipHeaderLen = (u8(buf, base) & 0x0f) * 4;
         if (ipHeaderLen < IPV4_HEADER_LEN || buf.remaining() < ipHeaderLen + 4) return -1;
         return u16(buf, base + ipHeaderLen + 2);
+    }
+
+    private static int peekIpv6DestinationPort(ByteBuffer buf, int base) {
+        int end = buf.limit();
+        if (end - base < IPV6_HEADER_LEN) return -1;
+        int next = u8(buf, base + 6), at = base + IPV6_HEADER_LEN;
+        for (int hops = 0; hops < 8 && next != PROTOCOL_TCP; hops++) {
+            if (at + 8 > end) return -1;
+            if (next == IPV6_FRAGMENT) {
+                if ((u16(buf, at + 2) & 0xfff8) != 0) return -1; // not the first fragment: no TCP header
+                next = u8(buf, at);
+                at += 8;
+            } else if (next == IPV6_HOP_BY_HOP || next == IPV6_ROUTING || next == IPV6_DESTINATION_OPTIONS) {
+                int length = (u8(buf, at + 1) + 1) * 8;
+                next = u8(buf, at);
+                at += length;
+            } else {
+                return -1;
+            }
+        }
+        if (next != PROTOCOL_TCP || at + 4 > end) return -1;
+        return u16(buf, at + 2);
     }
 
     // ---------------------------------------------------------------- emit
@@ -457,38 +599,40 @@ final class Packets {
      * data. The ip record's length and checksum fields are ignored. Returns the number of bytes
      * written and advances the position by that much.
      */
-    static int emit(ByteBuffer out, Ipv4 ip, Tcp tcp) {
+    static int emit(ByteBuffer out, IpHeader ip, Tcp tcp) {
         return emit(out, ip, tcp, true);
     }
 
     /**
-     * As {@link #emit(ByteBuffer, Ipv4, Tcp)}, for a segment that the kernel will cut and whose
+     * As {@link #emit(ByteBuffer, IpHeader, Tcp)}, for a segment that the kernel will cut and whose
      * checksums it will finish (segmentation offload): the TCP checksum field holds the sum of the
      * pseudo-header alone, folded and not complemented, the way a network card expects it
      * (CHECKSUM_PARTIAL). The data is not summed here: the kernel sums each piece.
      */
-    static int emitForOffload(ByteBuffer out, Ipv4 ip, Tcp tcp) {
+    static int emitForOffload(ByteBuffer out, IpHeader ip, Tcp tcp) {
         return emit(out, ip, tcp, false);
     }
 
-    private static int emit(ByteBuffer out, Ipv4 ip, Tcp tcp, boolean fullChecksum) {
+    private static int emit(ByteBuffer out, IpHeader header, Tcp tcp, boolean fullChecksum) {
         int base = out.position();
         int tcpLength = tcp.headerLength() + tcp.payload().length;
-        int totalLength = IPV4_HEADER_LEN + tcpLength;
+        int ipHeaderLength;
+        if (header instanceof Ipv6 ip6) {
+            ipHeaderLength = IPV6_HEADER_LEN;
+            out.putInt(base, 6 << 28 | (ip6.trafficClass() & 0xff) << 20 | (ip6.flowLabel() & 0xfffff));
+            out.putShort(base + 4, (short) tcpLength);  // payload length: no extension headers
+            out.put(base + 6, (byte) PROTOCOL_TCP);     // next header
+            out.put(base + 7, (byte) ip6.hopLimit());
+            ip6.source().put(out, base + 8);
+            ip6.destination().put(out, base + 24);
+        } else {
+            ipHeaderLength = IPV4_HEADER_LEN;
+            emitIpv4(out, base, (Ipv4) header, IPV4_HEADER_LEN + tcpLength);
+        }
+        int totalLength = ipHeaderLength + tcpLength;
 
-        out.put(base, (byte) 0x45);                    // version 4, IHL 5
-        out.put(base + 1, (byte) ip.tos());
-        out.putShort(base + 2, (short) totalLength);
-        out.putShort(base + 4, (short) ip.identification());
-        out.putShort(base + 6, (short) ip.flagsAndFragment());
-        out.put(base + 8, (byte) ip.ttl());
-        out.put(base + 9, (byte) ip.protocol());
-        out.putShort(base + 10, (short) 0);            // checksum, computed below
-        out.putInt(base + 12, ip.source());
-        out.putInt(base + 16, ip.destination());
-        out.putShort(base + 10, (short) Checksum.finish(Checksum.add(0, out, base, IPV4_HEADER_LEN)));
-
-        int t = base + IPV4_HEADER_LEN;
+        int t = base + ipHeaderLength;
+        int pseudo = pseudoHeaderSum(header, tcpLength);
         out.putShort(t, (short) tcp.sourcePort());
         out.putShort(t + 2, (short) tcp.destinationPort());
         out.putInt(t + 4, tcp.seq());
@@ -506,14 +650,39 @@ final class Packets {
         while (at < t + tcp.headerLength()) out.put(at++, (byte) 0); // pad to the data offset with zeros (EOL)
         out.put(at, tcp.payload());
         if (fullChecksum) {
-            int sum = Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), out, t, tcpLength);
-            out.putShort(t + 16, (short) Checksum.finish(sum));
+            out.putShort(t + 16, (short) Checksum.finish(Checksum.add(pseudo, out, t, tcpLength)));
         } else {
-            out.putShort(t + 16, (short) Checksum.add(pseudoHeaderSum(ip.source(), ip.destination(), tcpLength), 0));
+            out.putShort(t + 16, (short) Checksum.add(pseudo, 0));
         }
 
         out.position(base + totalLength);
         return totalLength;
+    }
+
+    /** The IPv4 header at base: IHL 5, the total length given, the header checksum computed. */
+    private static void emitIpv4(ByteBuffer out, int base, Ipv4 ip, int totalLength) {
+        out.put(base, (byte) 0x45);                    // version 4, IHL 5
+        out.put(base + 1, (byte) ip.tos());
+        out.putShort(base + 2, (short) totalLength);
+        out.putShort(base + 4, (short) ip.identification());
+        out.putShort(base + 6, (short) ip.flagsAndFragment());
+        out.put(base + 8, (byte) ip.ttl());
+        out.put(base + 9, (byte) ip.protocol());
+        out.putShort(base + 10, (short) 0);            // checksum, computed below
+        out.putInt(base + 12, ip.source());
+        out.putInt(base + 16, ip.destination());
+        out.putShort(base + 10, (short) Checksum.finish(Checksum.add(0, out, base, IPV4_HEADER_LEN)));
+    }
+
+    /**
+     * The pseudo-header of ip's version. IPv6's, RFC 8200 section 8.1: source address, destination
+     * address, "Upper-Layer Packet Length" (32 bits), 24 zero bits and "Next Header" (6 for TCP,
+     * "the Upper-Layer Protocol ... [not] that of the IPv6 header if there are extension headers").
+     */
+    static int pseudoHeaderSum(IpHeader ip, int tcpLength) {
+        if (ip instanceof Ipv4 ip4) return pseudoHeaderSum(ip4.source(), ip4.destination(), tcpLength);
+        Ipv6 ip6 = (Ipv6) ip;
+        return ip6.source().wordSum() + ip6.destination().wordSum() + (tcpLength >>> 16) + (tcpLength & 0xffff) + PROTOCOL_TCP;
     }
 
     /** The pseudo-header's contribution to the TCP checksum (RFC 9293 section 3.1). */

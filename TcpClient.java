@@ -2,10 +2,11 @@
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
-//SOURCES Packets.java tcp/*.java os/*.java app/*.java viz/*.java
+//SOURCES Packets.java IpAddress.java tcp/*.java os/*.java app/*.java viz/*.java
 //SOURCES stack/TcpStack.java stack/Demultiplexer.java stack/TimerQueue.java stack/Wire.java stack/StreamApp.java stack/FaultInjector.java stack/ClientApp.java
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.Set;
 public class TcpClient {
     static final String USAGE = String.join("\n",
             "Usage: sudo jbang TcpClient.java HOST [--port N] [--source-port N] [--timeout SECONDS] [options]",
+            "  HOST                an IPv4 or IPv6 address (198.18.0.1, ::1), or a name (IPv4 first)",
             "  --port N            the server's port (default 5000)",
             "  --source-port N     our port (default: a free port the kernel picks)",
             "  --timeout SECONDS   give up when the handshake, or the reply, takes longer (default 10)",
@@ -63,14 +65,15 @@ public class TcpClient {
         if (cli.has("--ladder")) settings.ladder = new LiveLadder(line -> log.always(null, line));
 
         try (Program program = Program.open(log)) {
-            int server = resolve(host);
+            IpAddress server = resolve(host);
+            if (server.isV6()) program.enableIpv6(true);
             Route.Info route;
             try {
                 route = Route.lookup(server);
             } catch (LibC.NativeException e) {
                 throw new Program.Failure("no route to " + host + ": " + e.getMessage());
             }
-            settings.tcp = settings.tcp.withMss(Route.mssFor(route.mtu()));
+            settings.tcp = settings.tcp.withMss(Route.mssFor(route.mtu(), server.isV6()));
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 ports.add(program.reservePort(route.sourceAddress(), sourcePort == 0 ? 0 : sourcePort + i));
@@ -101,15 +104,17 @@ public class TcpClient {
         }
     }
 
-    private static int resolve(String host) throws Program.Failure {
+    /** An IPv4 or IPv6 address, or a name: its first IPv4 address, else its first IPv6 one. */
+    private static IpAddress resolve(String host) throws Program.Failure {
         try {
-            return Packets.parseAddress(host);
-        } catch (IllegalArgumentException notDotted) {
+            return IpAddress.parse(host);
+        } catch (IllegalArgumentException notAnAddress) {
+            if (host.indexOf(':') >= 0) throw new Program.Failure(notAnAddress.getMessage());
             try {
-                for (InetAddress a : InetAddress.getAllByName(host)) {
-                    if (a instanceof Inet4Address) return Packets.parseAddress(a.getHostAddress());
-                }
-                throw new Program.Failure(host + " has no IPv4 address");
+                InetAddress[] all = InetAddress.getAllByName(host);
+                for (InetAddress a : all) if (a instanceof Inet4Address) return IpAddress.of(a.getAddress());
+                for (InetAddress a : all) if (a instanceof Inet6Address) return IpAddress.of(a.getAddress());
+                throw new Program.Failure(host + " has no IP address");
             } catch (UnknownHostException e) {
                 throw new Program.Failure("unknown host " + host);
             }

@@ -2,7 +2,7 @@
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
-//SOURCES Packets.java tcp/*.java os/*.java app/*.java viz/*.java
+//SOURCES Packets.java IpAddress.java tcp/*.java os/*.java app/*.java viz/*.java
 //SOURCES stack/TcpStack.java stack/Demultiplexer.java stack/TimerQueue.java stack/Wire.java stack/StreamApp.java stack/FaultInjector.java stack/ServerApp.java
 
 import java.util.List;
@@ -12,7 +12,8 @@ import java.util.Set;
 public class TcpServer {
     static final String USAGE = String.join("\n",
             "Usage: sudo jbang TcpServer.java [--bind ADDR] [--port N] [--count N] [options]",
-            "  --bind ADDR         accept connections to this local address only (default: all)",
+            "  --bind ADDR         accept connections to this local address only, IPv4 or IPv6",
+            "                      (default, or ::, all addresses of both versions; 0.0.0.0: all IPv4)",
             "  --port N            the port to listen on (default 5000)",
             "  --count N           exit after N connections completed their handshake and closed",
             "                      (default: run until Ctrl-C)",
@@ -40,11 +41,14 @@ public class TcpServer {
         cli.applyTo(settings);
         settings.listenPort = cli.integer("--port", 5000, 1, 65535);
         settings.backlog = cli.integer("--backlog", settings.backlog, 1, 1 << 20);
-        String bind = cli.string("--bind", "0.0.0.0");
+        String bind = cli.string("--bind", null);
         try {
-            settings.bindAddress = Packets.parseAddress(bind);
+            // Without --bind, and with --bind ::, both versions (as a kernel listener on :: takes
+            // IPv4 too, net.ipv6.bindv6only being 0 by default); --bind 0.0.0.0: IPv4 only.
+            IpAddress address = bind == null ? null : IpAddress.parse(bind);
+            settings.bindAddress = address != null && address.isV6() && address.isAny() ? null : address;
         } catch (IllegalArgumentException e) {
-            throw new Cli.UsageException("--bind needs an IPv4 address, not '" + bind + "'");
+            throw new Cli.UsageException("--bind needs an IPv4 or IPv6 address, not '" + bind + "'");
         }
         int count = cli.integer("--count", 0, 1, Integer.MAX_VALUE);
         boolean stdio = cli.has("--stdio"), discard = cli.has("--discard");
@@ -54,6 +58,7 @@ public class TcpServer {
         Log log = new Log("Server", cli.has("--verbose"), cli.has("--quiet"), stdio);
         if (cli.has("--ladder")) settings.ladder = new LiveLadder(line -> log.always(null, line));
         try (Program program = Program.open(log)) {
+            if (settings.bindAddress == null || settings.bindAddress.isV6()) program.enableIpv6(bind != null);
             program.reservePort(settings.bindAddress, settings.listenPort);
             program.receiveOnly(List.of(settings.listenPort), settings.receiveBuffer);
             program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"));
@@ -69,7 +74,8 @@ public class TcpServer {
                 app = new ServerApp(stack, !cli.has("--no-echo"), cli.has("--close-after-reply"), count);
             }
             if (io != null) io.start();
-            log.info(null, "Listening on " + bind + ":" + settings.listenPort);
+            // Without --bind the line names IPv4's any address, as it always did, though IPv6 is served too.
+            log.info(null, "Listening on " + (bind == null ? IpAddress.ANY_V4 : IpAddress.parse(bind)).withPort(settings.listenPort));
             program.run(stack, app);
             if (io != null) io.finishOutput(10_000);
             if (program.interrupted()) return Program.EXIT_INTERRUPTED;

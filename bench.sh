@@ -166,6 +166,14 @@ bulk ours kernel || exit 1; bulk_ours_kernel=$MBPS
 bulk kernel ours || exit 1; bulk_kernel_ours=$MBPS
 bulk ours ours || exit 1; bulk_ours_ours=$MBPS; cpu_ours=$CPU_S
 bulk kernel kernel || exit 1; bulk_kernel_kernel=$MBPS; cpu_kernel=$CPU_S
+# One IPv6 figure beside IPv4's: our client -> our server over fd00:198:18::/64, the same server
+# (without --bind it takes both versions), the same sizes.
+ip -n "$NS_SERVER" addr add fd00:198:18::1/64 dev "$SERVER_DEV" nodad && ip -n "$NS_CLIENT" addr add fd00:198:18::2/64 dev "$CLIENT_DEV" nodad \
+  || { say "could not give the namespaces IPv6 addresses"; exit 1; }
+in_client ping -6 -c 1 -W 2 fd00:198:18::1 >/dev/null 2>&1 # neighbour discovery before the transfer
+SERVER_IP4=$SERVER_IP; SERVER_IP=fd00:198:18::1
+bulk ours ours || exit 1; bulk_ours_ours_ipv6=$MBPS
+SERVER_IP=$SERVER_IP4
 per_gb() { awk -v s="$1" -v mb="$BULK_MB" 'BEGIN { printf "%.2f", s / (mb / 1000) }'; }
 
 # ---------------------------------------------------------------- ten streams at once
@@ -284,7 +292,8 @@ for k in $IN_FLIGHT; do printf ' %9s' "${scaling[$k]}"; done; printf '\n%-48s' "
 for k in $IN_FLIGHT; do printf ' %9s' "${kernel_scaling[$k]}"; done; printf '\n'
 fi
 printf '\n%-48s %12s %10s\n' "Bulk throughput, one connection, $BULK_MB MB one way" "MB/s" "x kernel"
-for row in "our client -> our server:bulk_ours_ours" "our client -> kernel server:bulk_ours_kernel" \
+for row in "our client -> our server:bulk_ours_ours" "our client -> our server, over IPv6:bulk_ours_ours_ipv6" \
+           "our client -> kernel server:bulk_ours_kernel" \
            "kernel client -> our server:bulk_kernel_ours" "kernel client -> kernel server:bulk_kernel_kernel"; do
   name=${row%%:*}; var=${row##*:}
   printf '%-48s %12s %10s\n' "  $name" "${!var}" "$(ratio "${!var}" "$bulk_kernel_kernel" 3)"
@@ -326,6 +335,7 @@ say "heap_bytes_per_idle_conn=$heap_per_conn"
 fi
 say "throughput_mb_per_s_ours=$bulk_ours_ours"
 say "throughput_mb_per_s_kernel=$bulk_kernel_kernel"
+say "throughput_mb_per_s_ours_ipv6=$bulk_ours_ours_ipv6"
 say "throughput_ratio=$(ratio "$bulk_ours_ours" "$bulk_kernel_kernel" 3)"
 say "throughput_mb_per_s_ours_to_kernel=$bulk_ours_kernel"
 say "throughput_mb_per_s_kernel_to_ours=$bulk_kernel_ours"

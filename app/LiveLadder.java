@@ -65,7 +65,7 @@ final class LiveLadder {
         this.width = width;
     }
 
-    /** An IPv4 packet we are sending (as it goes on the wire); micros is any clock in microseconds. */
+    /** An IP packet we are sending (as it goes on the wire); micros is any clock in microseconds. */
     void sent(ByteBuffer ipPacket, long micros) {
         Packets.Packet p;
         try {
@@ -73,14 +73,14 @@ final class LiveLadder {
         } catch (Packets.Rejected e) {
             return; // we built it; nothing we send fails to parse, and a picture is no place to complain
         }
-        arrow(p.tcp(), true, micros, new Endpoint(p.ip().source(), p.tcp().sourcePort()),
-                new Endpoint(p.ip().destination(), p.tcp().destinationPort()));
+        arrow(p.tcp(), true, micros, new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort()),
+                new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort()));
     }
 
     /** A packet we received and are about to process. */
     void received(Packets.Packet p, long micros) {
-        arrow(p.tcp(), false, micros, new Endpoint(p.ip().destination(), p.tcp().destinationPort()),
-                new Endpoint(p.ip().source(), p.tcp().sourcePort()));
+        arrow(p.tcp(), false, micros, new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort()),
+                new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort()));
     }
 
     /** One arrow: seg went from local to remote (sent) or the other way, at micros. */

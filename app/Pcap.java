@@ -7,13 +7,14 @@ import java.nio.ByteOrder;
 
 /**
  * A pcap capture file, written by hand: a 24-byte file header, then a 16-byte record header and
- * the bytes of each packet. Link type 228 (LINKTYPE_IPV4): each record is an IPv4 packet, with no
- * link-layer header, exactly as our raw sockets see it. Wireshark and tshark open it as it is.
+ * the bytes of each packet. Link type 101 (LINKTYPE_RAW): each record is an IPv4 or IPv6 packet
+ * (its version field says which), with no link-layer header, exactly as our raw sockets see it.
+ * (Link type 228, LINKTYPE_IPV4, which we wrote before IPv6, cannot hold IPv6 packets.) Wireshark and tshark open it as it is.
  * Format: https://www.tcpdump.org/manpages/pcap-savefile.5.html
  */
 final class Pcap implements AutoCloseable {
     static final int MAGIC_MICROSECONDS = 0xa1b2c3d4;
-    static final int LINKTYPE_IPV4 = 228;
+    static final int LINKTYPE_RAW = 101;
     static final int SNAPLEN = 65535;
 
     private final OutputStream out;
@@ -28,7 +29,7 @@ final class Pcap implements AutoCloseable {
          .putInt(0)                       // thiszone: timestamps are UTC
          .putInt(0)                       // sigfigs
          .putInt(SNAPLEN)                 // snaplen
-         .putInt(LINKTYPE_IPV4);          // network
+         .putInt(LINKTYPE_RAW);           // network
         out.write(h.array());
         out.flush();
     }

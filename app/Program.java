@@ -52,8 +52,22 @@ final class Program implements AutoCloseable {
         }
     }
 
-    /** Holds a port against other programs; port 0 picks a free one. */
-    int reservePort(int address, int port) throws Failure {
+    /**
+     * Opens the IPv6 sockets beside the IPv4 ones. required: the program cannot work without
+     * them (an IPv6 peer or --bind); otherwise (a server on every address) a host without IPv6
+     * just serves IPv4.
+     */
+    void enableIpv6(boolean required) throws Failure {
+        try {
+            socket.enableIpv6();
+        } catch (LibC.NativeException e) {
+            if (required) throw new Failure("cannot open IPv6 raw sockets: " + e.getMessage());
+            log.detail(null, "IPv4 only: " + e.getMessage());
+        }
+    }
+
+    /** Holds a port against other programs; port 0 picks a free one. null: every address of both versions. */
+    int reservePort(IpAddress address, int port) throws Failure {
         try {
             PortReservation r = PortReservation.reserve(address, port);
             reservations.add(r);
@@ -74,6 +88,7 @@ final class Program implements AutoCloseable {
         try {
             socket.setReceiveBuffer(receiveBufferBytes);
             socket.attachReceiveFilter(PortFilter.forDestinationPorts(ports));
+            socket.attachIpv6ReceiveFilter(PortFilter.forIpv6DestinationPorts(ports));
         } catch (LibC.NativeException e) {
             throw new Failure("cannot set up the packet socket: " + e.getMessage());
         }

@@ -26,19 +26,21 @@ final class BenchClient {
     static final int FIRST_PORT = 20000, LAST_PORT = 60999;
 
     public static void main(String[] args) throws Exception {
-        int server = Packets.parseAddress(args[1]);
+        IpAddress server = IpAddress.parse(args[1]);
         int port = Integer.parseInt(args[2]);
         Log log = new Log("Bench", false, true);
         Route.Info route = Route.lookup(server);
         Set<Integer> ports = IntStream.rangeClosed(FIRST_PORT, LAST_PORT).boxed().collect(Collectors.toSet());
         TcpStack.Settings settings = new TcpStack.Settings();
-        settings.tcp = TcpConfig.defaults().withMss(Route.mssFor(route.mtu()));
+        settings.tcp = TcpConfig.defaults().withMss(Route.mssFor(route.mtu(), server.isV6()));
         settings.nameConnections = true;
         settings.spinMicros = Integer.getInteger("spin.us", settings.spinMicros);
         try (RawSocket socket = RawSocket.open(RstGuard.MARK);
              RstGuard guard = RstGuard.installRange("bench client", FIRST_PORT, LAST_PORT)) {
+            if (server.isV6()) socket.enableIpv6();
             socket.setReceiveBuffer(8 << 20);
             socket.attachReceiveFilter(PortFilter.forDestinationPorts(ports));
+            socket.attachIpv6ReceiveFilter(PortFilter.forIpv6DestinationPorts(ports));
             TcpStack stack = new TcpStack(settings, socket, log, null, ports);
             if (args[0].equals("run")) {
                 int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 0;
@@ -52,7 +54,7 @@ final class BenchClient {
 
     private static int nextPort = FIRST_PORT; // kept across runs, so a warm-up's ports are not reused at once
 
-    static void run(TcpStack stack, int source, int server, int port, int handshakes, int inFlight, boolean print) throws Exception {
+    static void run(TcpStack stack, IpAddress source, IpAddress server, int port, int handshakes, int inFlight, boolean print) throws Exception {
         long[] latencies = new long[handshakes];
         long[] startTimes = new long[handshakes];        // System.nanoTime() at each SYN, to match with GC and JIT logs
         int[] started = {0}, done = {0}, failed = {0};
@@ -130,7 +132,7 @@ final class BenchClient {
     }
 
     /** Opens count connections, at most 100 opening at a time, and keeps them idle until released. */
-    static void hold(TcpStack stack, int source, int server, int port, int count) throws Exception {
+    static void hold(TcpStack stack, IpAddress source, IpAddress server, int port, int count) throws Exception {
         List<TcpStack.Connection> open = new ArrayList<>();
         int[] started = {0}, established = {0}, lost = {0};
         boolean[] release = {false};

@@ -10,7 +10,7 @@ import java.util.Map;
 import jnr.ffi.Pointer;
 
 /**
- * Sends one large IPv4 packet that the kernel cuts into segments for us (generic segmentation
+ * Sends one large IPv4 or IPv6 packet that the kernel cuts into segments for us (generic segmentation
  * offload), the trick virtual machines use: an AF_PACKET/SOCK_RAW socket with PACKET_VNET_HDR,
  * where each frame starts with a 10-byte virtio_net_hdr that says "TCP over IPv4, cut into pieces
  * of gso_size bytes, finish each checksum". One system call then carries up to 64 KB. Knows
@@ -20,12 +20,16 @@ import jnr.ffi.Pointer;
  * once the kernel has resolved the next hop's MAC address (its neighbour table, /proc/net/arp,
  * filled when our first packets went out through the raw IP socket). Where that is not so,
  * {@link #canSend} says no and the caller sends MSS-sized packets the usual way.
+ *
+ * IPv6 the same way, with gso_type TCPV6 and the EtherType 0x86dd; its neighbour table has no
+ * file in /proc, so `ip -6 neigh show` is asked, once per next hop (and again at most once a
+ * second while it has no complete entry).
  */
 final class GsoSender implements AutoCloseable {
     static final int VNET_HEADER = 10, ETHERNET_HEADER = 14;
     private static final int PACKET_VNET_HDR = 15;
     private static final int ARPHRD_ETHER = 1;
-    private static final byte VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+    private static final byte VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, VIRTIO_NET_HDR_GSO_TCPV4 = 1, VIRTIO_NET_HDR_GSO_TCPV6 = 4;
 
     private final int fd;
     // A frame goes out in two pieces that sendmsg gathers: our 24 bytes of virtio_net_hdr and
@@ -37,7 +41,10 @@ final class GsoSender implements AutoCloseable {
     private final ByteBuffer message = LibC.direct(IOVECS + 2 * 16);
     private final Pointer messagePointer = Pointer.wrap(LibC.RUNTIME, message);
     private final Map<Integer, Link> links = new HashMap<>();   // by interface index
-    private final Map<Long, Neighbour> neighbours = new HashMap<>(); // by interface and next hop, once found
+    private final Map<NeighbourKey, Neighbour> neighbours = new HashMap<>(); // by interface and next hop, once found
+    private final Map<NeighbourKey, Long> missing = new HashMap<>();  // IPv6 next hops not found: when asked last (ns)
+
+    private record NeighbourKey(int index, IpAddress nextHop) {}
 
     /** A next hop on a link: its MAC, and the sockaddr_ll that sends to it (made once, not per frame). */
     private record Neighbour(byte[] mac, ByteBuffer address) {}
@@ -65,7 +72,7 @@ final class GsoSender implements AutoCloseable {
     }
 
     /** True when a frame to this next hop can go out of this interface now. */
-    boolean canSend(int interfaceIndex, int nextHop) {
+    boolean canSend(int interfaceIndex, IpAddress nextHop) {
         Link link = link(interfaceIndex);
         return link != null && link.ethernet() && neighbour(link, nextHop) != null;
     }
@@ -75,24 +82,25 @@ final class GsoSender implements AutoCloseable {
      * checksum field holding the pseudo-header sum, not complemented) as segments of segmentSize
      * bytes of TCP data each. The buffer must be direct: the kernel reads the packet where it lies.
      */
-    void send(ByteBuffer ip, int interfaceIndex, int nextHop, int segmentSize) throws LibC.NativeException {
+    void send(ByteBuffer ip, int interfaceIndex, IpAddress nextHop, int segmentSize) throws LibC.NativeException {
         if (!ip.isDirect()) throw new IllegalArgumentException("the packet must be in a direct buffer");
         Link link = link(interfaceIndex);
         Neighbour neighbour = link == null ? null : neighbour(link, nextHop);
         if (neighbour == null) throw new IllegalStateException("no neighbour entry for the next hop");
         int at = ip.position();
-        int ipHeader = (ip.get(at) & 0x0f) * 4;
+        boolean v6 = nextHop.isV6();
+        int ipHeader = v6 ? Packets.IPV6_HEADER_LEN : (ip.get(at) & 0x0f) * 4;
         int tcpHeader = ((ip.get(at + ipHeader + 12) & 0xff) >> 4) * 4;
         // struct virtio_net_hdr, little-endian: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset
         head.order(ByteOrder.LITTLE_ENDIAN);
-        head.put(0, VIRTIO_NET_HDR_F_NEEDS_CSUM).put(1, VIRTIO_NET_HDR_GSO_TCPV4);
+        head.put(0, VIRTIO_NET_HDR_F_NEEDS_CSUM).put(1, v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4);
         head.putShort(2, (short) (ETHERNET_HEADER + ipHeader + tcpHeader));
         head.putShort(4, (short) segmentSize);
         head.putShort(6, (short) (ETHERNET_HEADER + ipHeader));
         head.putShort(8, (short) 16); // the TCP checksum's offset in its header
         head.order(ByteOrder.BIG_ENDIAN);
         head.position(VNET_HEADER);
-        head.put(neighbour.mac()).put(link.mac()).putShort((short) LibC.ETH_P_IP);
+        head.put(neighbour.mac()).put(link.mac()).putShort((short) (v6 ? LibC.ETH_P_IPV6 : LibC.ETH_P_IP));
         sendGathered(ip, neighbour.address());
     }
 
@@ -123,16 +131,48 @@ final class GsoSender implements AutoCloseable {
         });
     }
 
-    private Neighbour neighbour(Link link, int nextHop) {
-        long key = ((long) link.index() << 32) | (nextHop & 0xffffffffL);
+    private Neighbour neighbour(Link link, IpAddress nextHop) {
+        NeighbourKey key = new NeighbourKey(link.index(), nextHop);
         Neighbour known = neighbours.get(key);
         if (known == null) {
-            byte[] mac = readNeighbourMac(link, nextHop);
+            byte[] mac;
+            if (nextHop.isV6()) {
+                Long asked = missing.get(key);
+                if (asked != null && System.nanoTime() - asked < 1_000_000_000L) return null;
+                mac = readIpv6NeighbourMac(link, nextHop);
+                if (mac == null) missing.put(key, System.nanoTime());
+            } else {
+                mac = readNeighbourMac(link, nextHop.v4());
+            }
             if (mac == null) return null;
-            known = new Neighbour(mac, LibC.sockaddrLl(link.index(), mac));
+            known = new Neighbour(mac, LibC.sockaddrLl(link.index(), mac, nextHop.isV6() ? LibC.ETH_P_IPV6 : LibC.ETH_P_IP));
             neighbours.put(key, known);
         }
         return known;
+    }
+
+    /**
+     * An IPv6 next hop's MAC, from `ip -6 neigh show to ADDRESS dev NAME`: a line such as
+     * "fd00::1 lladdr 02:00:00:00:00:01 REACHABLE" (STALE, DELAY and PROBE still name a usable
+     * address; INCOMPLETE and FAILED have none).
+     */
+    private static byte[] readIpv6NeighbourMac(Link link, IpAddress nextHop) {
+        try {
+            Process p = new ProcessBuilder("ip", "-6", "neigh", "show", "to", nextHop.toString(), "dev", link.name())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            if (!p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+            for (String line : out.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                for (int i = 0; i + 1 < f.length; i++) if (f[i].equals("lladdr")) return parseMac(f[i + 1]);
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        return null;
     }
 
     /** The next hop's MAC from the kernel's neighbour table, or null when it has none (yet). */

@@ -41,15 +41,16 @@ final class LibC {
     }
 
     // <sys/socket.h>, <netinet/in.h>, <linux/if_packet.h>, <linux/if_ether.h>, <poll.h>, <errno.h>
-    static final int AF_INET = 2, AF_PACKET = 17;
+    static final int AF_INET = 2, AF_INET6 = 10, AF_PACKET = 17;
     static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3;
     static final int IPPROTO_IP = 0, IPPROTO_RAW = 255;
     static final int IP_HDRINCL = 3, IP_MTU = 14;
+    static final int IPPROTO_IPV6 = 41, IPV6_MTU = 24, IPV6_V6ONLY = 26, IPV6_HDRINCL = 36; // <linux/in6.h>
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_ATTACH_FILTER = 26, SO_RCVBUFFORCE = 33, SO_MARK = 36;
     static final int SOL_PACKET = 263, PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_AUXDATA = 8,
             PACKET_VERSION = 10, PACKET_VNET_HDR = 15;
     static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1; // <sys/mman.h>
-    static final int ETH_P_IP = 0x0800;
+    static final int ETH_P_IP = 0x0800, ETH_P_IPV6 = 0x86dd;
     static final int PACKET_OUTGOING = 4;
     static final long SIOCGIFNAME = 0x8910, SIOCGIFMTU = 0x8921; // <linux/sockios.h>
     static final int TP_STATUS_CSUMNOTREADY = 0x8;
@@ -110,6 +111,22 @@ final class LibC {
         return sa.order(ByteOrder.nativeOrder());
     }
 
+    /** struct sockaddr_in6 (28 bytes) for an IPv6 address and port; flow info and scope id 0. */
+    static ByteBuffer sockaddrIn6(byte[] address, int port) {
+        ByteBuffer sa = direct(28);
+        sa.putShort(0, (short) AF_INET6);                // sin6_family, host order
+        sa.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port); // sin6_port, network order
+        sa.put(8, address);                              // sin6_addr
+        return sa.order(ByteOrder.nativeOrder());
+    }
+
+    /** The socket address of either version, with its length in sockaddrLength. */
+    static ByteBuffer sockaddr(IpAddress address, int port) {
+        return address.isV6() ? sockaddrIn6(address.bytes(), port) : sockaddrIn(address.v4(), port);
+    }
+
+    static int sockaddrLength(IpAddress address) { return address.isV6() ? 28 : 16; }
+
     /** True when the file descriptor is a terminal (a progress line is then worth drawing). */
     static boolean isTerminal(int fd) {
         try {
@@ -121,9 +138,14 @@ final class LibC {
 
     /** struct sockaddr_ll for sending out of an interface to a link-layer (MAC) address. */
     static ByteBuffer sockaddrLl(int interfaceIndex, byte[] mac) {
+        return sockaddrLl(interfaceIndex, mac, ETH_P_IP);
+    }
+
+    /** The same for frames of another protocol (ETH_P_IPV6). */
+    static ByteBuffer sockaddrLl(int interfaceIndex, byte[] mac, int protocol) {
         ByteBuffer sa = direct(20);
         sa.putShort(0, (short) AF_PACKET);                                   // sll_family
-        sa.putShort(2, Short.reverseBytes((short) ETH_P_IP));                // sll_protocol, network order
+        sa.putShort(2, Short.reverseBytes((short) protocol));                // sll_protocol, network order
         sa.putInt(4, interfaceIndex);                                        // sll_ifindex
         sa.put(11, (byte) mac.length);                                       // sll_halen
         for (int i = 0; i < mac.length; i++) sa.put(12 + i, mac[i]);         // sll_addr

@@ -1,7 +1,7 @@
 import java.nio.ByteBuffer;
 
 /**
- * What a stack needs from the link: whole IPv4 packets in and out. RawSocket is the real one; a
+ * What a stack needs from the link: whole IP packets (version 4 or 6) in and out. RawSocket is the real one; a
  * test can hand the stack packets from memory and collect what it sends.
  */
 interface PacketPort {
@@ -17,6 +17,6 @@ interface PacketPort {
     /** The interface the last received packet came in on. */
     int lastInterfaceIndex();
 
-    /** Sends one IPv4 packet, header included. */
-    void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException;
+    /** Sends one IP packet, header included, to the destination its header names. */
+    void send(ByteBuffer ipPacket) throws LibC.NativeException;
 }

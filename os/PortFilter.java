@@ -16,7 +16,7 @@ final class PortFilter {
     private PortFilter() {}
 
     // Opcodes (linux/bpf_common.h): class | size | mode.
-    private static final int LD_B_ABS = 0x30, LD_H_IND = 0x48, LD_W_LEN = 0x80, LDX_B_MSH = 0xb1;
+    private static final int LD_H_ABS = 0x28, LD_B_ABS = 0x30, LD_H_IND = 0x48, LD_W_LEN = 0x80, LDX_B_MSH = 0xb1;
     private static final int JEQ_K = 0x15, JGE_K = 0x35, JGT_K = 0x25, JGE_X = 0x3d;
     private static final int ADD_K = 0x04, TAX = 0x07, TXA = 0x87, RET_K = 0x06;
     private static final int ACCEPT_BYTES = 0x40000, REJECT = 0;
@@ -48,6 +48,43 @@ final class PortFilter {
             p.add(op(JGT_K, jump(12, reject), jump(12, accept), ports.last()));
         } else {
             int at = 11;
+            for (int port : ports) {
+                p.add(op(JEQ_K, jump(at, accept), 0, port));
+                at++;
+            }
+        }
+        p.add(op(RET_K, 0, 0, REJECT));
+        p.add(op(RET_K, 0, 0, ACCEPT_BYTES));
+        return p.toArray(new int[0][]);
+    }
+
+    /**
+     * The same for the IPv6 packet socket: TCP right after the fixed 40-byte header passes when
+     * its destination port is ours; a packet with an extension header first (hop-by-hop, routing,
+     * fragment, destination options) passes too, for the program to walk the chain (rare: BPF has
+     * no loops to do it here); anything else (ICMPv6, UDP) is dropped.
+     */
+    static int[][] forIpv6DestinationPorts(Iterable<Integer> portList) {
+        SortedSet<Integer> ports = new TreeSet<>();
+        for (int port : portList) ports.add(port);
+        List<int[]> p = new ArrayList<>();
+        boolean range = ports.size() > MAX_LISTED_PORTS;
+        int portChecks = range ? 2 : ports.size();
+        int reject = 9 + portChecks, accept = reject + 1;
+        p.add(op(LD_B_ABS, 0, 0, 6));                            // 0: A = next header
+        p.add(op(JEQ_K, jump(1, 6), 0, 6));                      // 1: TCP: to the port
+        p.add(op(JEQ_K, jump(2, accept), 0, 0));                 // 2: hop-by-hop
+        p.add(op(JEQ_K, jump(3, accept), 0, 43));                // 3: routing
+        p.add(op(JEQ_K, jump(4, accept), 0, 44));                // 4: fragment
+        p.add(op(JEQ_K, jump(5, accept), jump(5, reject), 60));  // 5: destination options; else reject
+        p.add(op(LD_W_LEN, 0, 0, 0));                            // 6: A = packet length
+        p.add(op(JGE_K, 0, jump(7, accept), 44));                // 7: too short for ports: pass it on
+        p.add(op(LD_H_ABS, 0, 0, 42));                           // 8: A = destination port
+        if (range) {
+            p.add(op(JGE_K, 0, jump(9, reject), ports.first()));
+            p.add(op(JGT_K, jump(10, reject), jump(10, accept), ports.last()));
+        } else {
+            int at = 9;
             for (int port : ports) {
                 p.add(op(JEQ_K, jump(at, accept), 0, port));
                 at++;

@@ -17,13 +17,32 @@ final class PortReservation implements AutoCloseable {
         this.port = port;
     }
 
-    /** Reserves port on address (0 = all addresses); port 0 picks a free one. */
-    static PortReservation reserve(int address, int port) throws LibC.NativeException {
-        int fd = (int) LibC.check("socket(AF_INET, SOCK_STREAM)", LibC.C.socket(LibC.AF_INET, LibC.SOCK_STREAM, 0));
+    /**
+     * Reserves port on address; port 0 picks a free one. A null address means every address of
+     * both versions: an AF_INET6 socket on :: with IPV6_V6ONLY off holds the port for IPv4 too (as a
+     * kernel listener on :: takes both), or an AF_INET socket on 0.0.0.0 where IPv6 is absent.
+     */
+    static PortReservation reserve(IpAddress address, int port) throws LibC.NativeException {
+        if (address == null) {
+            try {
+                return reserve(IpAddress.ANY_V6, port, false);
+            } catch (LibC.NativeException noIpv6) {
+                if (noIpv6.errno == LibC.EADDRINUSE) throw noIpv6;
+                return reserve(IpAddress.ANY_V4, port, false);
+            }
+        }
+        return reserve(address, port, true);
+    }
+
+    private static PortReservation reserve(IpAddress address, int port, boolean v6Only) throws LibC.NativeException {
+        boolean v6 = address.isV6();
+        int fd = (int) LibC.check(v6 ? "socket(AF_INET6, SOCK_STREAM)" : "socket(AF_INET, SOCK_STREAM)",
+                LibC.C.socket(v6 ? LibC.AF_INET6 : LibC.AF_INET, LibC.SOCK_STREAM, 0));
         try {
-            LibC.check("bind port " + port, LibC.C.bind(fd, LibC.sockaddrIn(address, port), 16));
-            ByteBuffer bound = LibC.direct(16);
-            ByteBuffer length = LibC.direct(4).putInt(0, 16);
+            if (v6) LibC.setIntOption(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, v6Only ? 1 : 0, "IPV6_V6ONLY");
+            LibC.check("bind port " + port, LibC.C.bind(fd, LibC.sockaddr(address, port), LibC.sockaddrLength(address)));
+            ByteBuffer bound = LibC.direct(28);
+            ByteBuffer length = LibC.direct(4).putInt(0, 28);
             LibC.check("getsockname", LibC.C.getsockname(fd, bound, length));
             return new PortReservation(fd, bound.order(ByteOrder.BIG_ENDIAN).getShort(2) & 0xffff);
         } catch (LibC.NativeException e) {

@@ -4,7 +4,13 @@ import java.nio.ByteOrder;
 import jnr.ffi.Pointer;
 
 /**
- * Sends and receives whole IPv4 packets. Knows nothing about TCP.
+ * Sends and receives whole IP packets. Knows nothing about TCP.
+ *
+ * IPv6 (after {@link #enableIpv6}) has sockets of its own beside these: an AF_INET6/SOCK_RAW
+ * socket with IPV6_HDRINCL (Linux 4.5 and later) sends packets whose IPv6 header we wrote, marked
+ * the same way, and an AF_PACKET socket for ETH_P_IPV6 receives them on the RECVMSG path (the rings
+ * stay IPv4 only). Two sockets rather than one for ETH_P_ALL: that one would also be handed a copy
+ * of every packet the host sends, and of every ARP and neighbour discovery packet.
  *
  * Sending goes through an AF_INET/SOCK_RAW socket with IP_HDRINCL: the kernel routes the packet
  * but leaves the IP header as we wrote it. Its packets carry a firewall mark (SO_MARK), so that a
@@ -44,6 +50,10 @@ final class RawSocket implements PacketPort, AutoCloseable {
     }
 
     private int sendFd = -1, receiveFd = -1;
+    private int sendFd6 = -1, receiveFd6 = -1;  // IPv6, after enableIpv6
+    private int mark;
+    private boolean preferIpv6;                // receive() asks the socket that last had a packet first
+    private int streak;                        // ... and the other one first every STREAK-th call
     private ReceiveRing ring;            // the FRAMES or BLOCKS path, or null
 
     // Native memory for recvmsg, allocated once: struct msghdr, struct iovec, struct sockaddr_ll,
@@ -52,9 +62,10 @@ final class RawSocket implements PacketPort, AutoCloseable {
     private final ByteBuffer header = LibC.direct(CONTROL + CONTROL_SIZE);
     private final Pointer headerPointer = Pointer.wrap(LibC.RUNTIME, header);
     private final ByteBuffer packet = LibC.direct(MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
-    private final ByteBuffer pollFd = LibC.direct(8);
+    private final ByteBuffer pollFd = LibC.direct(16);   // two struct pollfd: IPv4, then IPv6
     private final Pointer pollPointer = Pointer.wrap(LibC.RUNTIME, pollFd);
     private final ByteBuffer destination = LibC.sockaddrIn(0, 0);
+    private final ByteBuffer destination6 = LibC.sockaddrIn6(new byte[16], 0);
 
     // What the last receive() found out about its packet.
     private final PacketInfo info = new PacketInfo();
@@ -71,6 +82,7 @@ final class RawSocket implements PacketPort, AutoCloseable {
 
     static RawSocket open(int mark, ReceivePath path) throws LibC.NativeException {
         RawSocket s = new RawSocket();
+        s.mark = mark;
         try {
             s.sendFd = (int) LibC.check("socket(AF_INET, SOCK_RAW)",
                     LibC.C.socket(LibC.AF_INET, LibC.SOCK_RAW, LibC.IPPROTO_RAW));
@@ -109,13 +121,55 @@ final class RawSocket implements PacketPort, AutoCloseable {
         pollFd.putInt(0, receiveFd).putShort(4, LibC.POLLIN);
     }
 
+    /**
+     * Opens the IPv6 sockets (once). Fails where the kernel has no IPv6, or with a receive ring.
+     */
+    void enableIpv6() throws LibC.NativeException {
+        if (sendFd6 >= 0) return;
+        if (ring != null) throw new LibC.NativeException("IPv6 on a receive ring (use -Dtbh.receive=recvmsg)", 95); // EOPNOTSUPP
+        try {
+            sendFd6 = (int) LibC.check("socket(AF_INET6, SOCK_RAW)",
+                    LibC.C.socket(LibC.AF_INET6, LibC.SOCK_RAW, LibC.IPPROTO_RAW));
+            LibC.setIntOption(sendFd6, LibC.IPPROTO_IPV6, LibC.IPV6_HDRINCL, 1, "IPV6_HDRINCL");
+            if (mark != 0) LibC.setIntOption(sendFd6, LibC.SOL_SOCKET, LibC.SO_MARK, mark, "SO_MARK");
+            int protocol = Short.toUnsignedInt(Short.reverseBytes((short) LibC.ETH_P_IPV6)); // htons
+            receiveFd6 = (int) LibC.check("socket(AF_PACKET, SOCK_DGRAM, ETH_P_IPV6)",
+                    LibC.C.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM, protocol));
+            LibC.setIntOption(receiveFd6, LibC.SOL_PACKET, LibC.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
+            pollFd.putInt(8, receiveFd6).putShort(12, LibC.POLLIN);
+        } catch (LibC.NativeException e) {
+            LibC.closeQuietly(sendFd6);
+            LibC.closeQuietly(receiveFd6);
+            sendFd6 = receiveFd6 = -1;
+            throw e;
+        }
+    }
+
+    boolean ipv6Enabled() { return sendFd6 >= 0; }
+
+    /** Sends an IP packet to the destination its header names: the IPv4 or the IPv6 socket. */
+    @Override public void send(ByteBuffer ipPacket) throws LibC.NativeException {
+        int at = ipPacket.position();
+        if ((ipPacket.get(at) & 0xf0) != 0x60) {
+            send(ipPacket, ipPacket.getInt(at + 16));
+            return;
+        }
+        if (sendFd6 < 0) throw new LibC.NativeException("sendto (IPv6 not enabled)", 97); // EAFNOSUPPORT
+        for (int i = 0; i < 16; i++) destination6.put(8 + i, ipPacket.get(at + 24 + i));
+        sendTo(sendFd6, ipPacket, destination6, 28);
+    }
+
     /** Sends the bytes between the buffer's position and limit, an IPv4 packet, to destination. */
-    @Override public void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException {
+    void send(ByteBuffer ipPacket, int destinationAddress) throws LibC.NativeException {
         destination.order(ByteOrder.BIG_ENDIAN).putInt(4, destinationAddress).order(ByteOrder.nativeOrder());
+        sendTo(sendFd, ipPacket, destination, 16);
+    }
+
+    private static void sendTo(int fd, ByteBuffer ipPacket, ByteBuffer address, int addressLength) throws LibC.NativeException {
         int length = ipPacket.remaining();
         ByteBuffer data = ipPacket.position() == 0 ? ipPacket : ipPacket.slice();
         while (true) {
-            long sent = LibC.C.sendto(sendFd, data, length, 0, destination, 16);
+            long sent = LibC.C.sendto(fd, data, length, 0, address, addressLength);
             if (sent >= 0) return;
             int errno = LibC.errno();
             if (errno != LibC.EINTR) throw new LibC.NativeException("sendto", errno);
@@ -125,7 +179,7 @@ final class RawSocket implements PacketPort, AutoCloseable {
     /** Waits until a packet can be read or the timeout passes. False on timeout or a signal. */
     @Override public boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
         if (ring != null) return ring.awaitPacket(timeoutMillis);
-        int ready = LibC.C.poll(pollPointer, 1, timeoutMillis);
+        int ready = LibC.C.poll(pollPointer, receiveFd6 >= 0 ? 2 : 1, timeoutMillis);
         if (ready < 0) {
             int errno = LibC.errno();
             if (errno == LibC.EINTR) return false;
@@ -145,10 +199,31 @@ final class RawSocket implements PacketPort, AutoCloseable {
             if (p != null) copyInfo(ring.last());
             return p;
         }
+        if (receiveFd6 < 0) return receiveFrom(receiveFd);
+        // The socket that had the last packet is asked first, so a stream of one version costs one
+        // recvmsg per packet, not two; every STREAK-th call the other goes first, so that a steady
+        // stream of one version cannot starve the other.
+        boolean v6 = preferIpv6;
+        if (++streak >= STREAK) {
+            streak = 0;
+            v6 = !v6;
+        }
+        ByteBuffer p = receiveFrom(v6 ? receiveFd6 : receiveFd);
+        if (p == null) {
+            v6 = !v6;
+            p = receiveFrom(v6 ? receiveFd6 : receiveFd);
+        }
+        if (p != null) preferIpv6 = v6;
+        return p;
+    }
+
+    private static final int STREAK = 32;
+
+    private ByteBuffer receiveFrom(int fd) throws LibC.NativeException {
         while (true) {
             header.putInt(MSGHDR + 8, 20);               // msg_namelen: the kernel shortens it
             header.putLong(MSGHDR + 40, CONTROL_SIZE);   // msg_controllen: likewise
-            long length = LibC.C.recvmsg(receiveFd, headerPointer, LibC.MSG_DONTWAIT);
+            long length = LibC.C.recvmsg(fd, headerPointer, LibC.MSG_DONTWAIT);
             if (length < 0) {
                 int errno = LibC.errno();
                 if (errno == LibC.EAGAIN) return null;
@@ -236,6 +311,11 @@ final class RawSocket implements PacketPort, AutoCloseable {
         else attachFilter(receiveFd, program);
     }
 
+    /** The same for the IPv6 socket (PortFilter.forIpv6DestinationPorts), when IPv6 is enabled. */
+    void attachIpv6ReceiveFilter(int[][] program) throws LibC.NativeException {
+        if (receiveFd6 >= 0) attachFilter(receiveFd6, program);
+    }
+
     /** SO_ATTACH_FILTER with the program's {code, jt, jf, k} rows as struct sock_filter[]. */
     static void attachFilter(int fd, int[][] program) throws LibC.NativeException {
         ByteBuffer instructions = LibC.direct(program.length * 8);
@@ -253,11 +333,15 @@ final class RawSocket implements PacketPort, AutoCloseable {
     /** Asks for a larger receive queue, so bursts (a SYN flood, many clients) are not lost. */
     void setReceiveBuffer(int bytes) throws LibC.NativeException {
         LibC.setIntOption(receiveFd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, bytes, "SO_RCVBUFFORCE");
+        if (receiveFd6 >= 0) LibC.setIntOption(receiveFd6, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, bytes, "SO_RCVBUFFORCE");
     }
 
     @Override
     public void close() {
         LibC.closeQuietly(sendFd);
+        LibC.closeQuietly(sendFd6);
+        LibC.closeQuietly(receiveFd6);
+        sendFd6 = receiveFd6 = -1;
         if (ring != null && Boolean.getBoolean("tbh.ring.stats")) {
             try {
                 System.err.println("receive ring: " + ring.packetsRead() + " packets read, kernel counters " + ring.statistics());

@@ -10,18 +10,22 @@ final class Route {
     private Route() {}
 
     /** The local address and path MTU for packets to destination. */
-    record Info(int sourceAddress, int mtu) {}
+    record Info(IpAddress sourceAddress, int mtu) {}
 
-    static Info lookup(int destination) throws LibC.NativeException {
-        int fd = (int) LibC.check("socket(AF_INET, SOCK_DGRAM)", LibC.C.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0));
+    /** For IPv4 or IPv6 (IPV6_MTU on an AF_INET6 socket, as IP_MTU on an AF_INET one). */
+    static Info lookup(IpAddress destination) throws LibC.NativeException {
+        boolean v6 = destination.isV6();
+        int fd = (int) LibC.check(v6 ? "socket(AF_INET6, SOCK_DGRAM)" : "socket(AF_INET, SOCK_DGRAM)",
+                LibC.C.socket(v6 ? LibC.AF_INET6 : LibC.AF_INET, LibC.SOCK_DGRAM, 0));
         try {
-            LibC.check("connect to " + Packets.address(destination),
-                    LibC.C.connect(fd, LibC.sockaddrIn(destination, 9), 16));
-            ByteBuffer local = LibC.direct(16);
-            ByteBuffer length = LibC.direct(4).putInt(0, 16);
+            LibC.check("connect to " + destination,
+                    LibC.C.connect(fd, LibC.sockaddr(destination, 9), LibC.sockaddrLength(destination)));
+            ByteBuffer local = LibC.direct(28);
+            ByteBuffer length = LibC.direct(4).putInt(0, 28);
             LibC.check("getsockname", LibC.C.getsockname(fd, local, length));
-            int source = local.order(ByteOrder.BIG_ENDIAN).getInt(4);
-            int mtu = LibC.getIntOption(fd, LibC.IPPROTO_IP, LibC.IP_MTU, "IP_MTU");
+            IpAddress source = v6 ? IpAddress.read(local, 8, 16) : IpAddress.v4(local.order(ByteOrder.BIG_ENDIAN).getInt(4));
+            int mtu = v6 ? LibC.getIntOption(fd, LibC.IPPROTO_IPV6, LibC.IPV6_MTU, "IPV6_MTU")
+                    : LibC.getIntOption(fd, LibC.IPPROTO_IP, LibC.IP_MTU, "IP_MTU");
             return new Info(source, mtu);
         } finally {
             LibC.closeQuietly(fd);
@@ -69,5 +73,15 @@ final class Route {
      */
     static int mssFor(int mtu) {
         return Math.max(536, Math.min(65535, mtu) - 40);
+    }
+
+    /**
+     * The same for either version: IPv6's header is 40 bytes, so the MSS is the MTU less 60 (RFC
+     * 9293 3.7.1: "1220 (1280 - 60) for IPv6"), at least 1220 (IPv6's minimum MTU is 1280, RFC
+     * 8200 section 5), at most 65535 - 40 (a payload length of 16 bits, no jumbograms).
+     */
+    static int mssFor(int mtu, boolean ipv6) {
+        if (!ipv6) return mssFor(mtu);
+        return Math.max(1220, Math.min(65535 + 40, mtu) - 60);
     }
 }

@@ -22,7 +22,7 @@ final class Demultiplexer {
     private final BitSet clientPorts = new BitSet(65536);
     private final Map<TcpStack.FourTuple, TcpStack.Connection> connections = new HashMap<>();
     private final LinkedHashSet<TcpStack.Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
-    private final Map<Integer, TcpConfig> configByInterface = new HashMap<>();
+    private final Map<Integer, TcpConfig> configByInterface = new HashMap<>(); // key: index * 2 + (IPv6 ? 1 : 0)
     private boolean accepting = true;
     // RFC 4987 section 3.6: SYN cookies when the backlog is full. Two secrets drawn once, as Linux's.
     private final SynCookies cookies;
@@ -73,7 +73,7 @@ final class Demultiplexer {
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
             return;
         }
-        Packets.Ipv4 ip = p.ip();
+        Packets.IpHeader ip = p.ip();
         Packets.Tcp seg = p.tcp();
         if (seg.sourcePort() == 0) {
             // Port 0 is reserved (IANA's port registry): no connection has it, so nothing could
@@ -81,17 +81,18 @@ final class Demultiplexer {
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": port 0 (source 0, destination " + port + ")");
             return;
         }
-        if (!isOurAddress(ip.destination(), port)) return;
+        IpAddress source = ip.sourceAddress(), destination = ip.destinationAddress();
+        if (!isOurAddress(destination, port)) return;
         if (!wire.survivesFaults(packet)) return; // --drop-received, --loss-received
         wire.draw(p);
-        TcpStack.FourTuple tuple = new TcpStack.FourTuple(ip.destination(), seg.destinationPort(), ip.source(), seg.sourcePort());
+        TcpStack.FourTuple tuple = new TcpStack.FourTuple(destination, seg.destinationPort(), source, seg.sourcePort());
         TcpStack.Connection c = connections.get(tuple);
         if (log.verbose()) {
             log.detail(c != null ? c.who() : null, "<- " + PacketText.describe(seg) + (checksumNotReady ? " (checksum left to offload)" : "")
-                    + " from " + Packets.address(ip.source()) + ":" + seg.sourcePort() + Wire.ecnText(ip.tos()));
+                    + " from " + source.withPort(seg.sourcePort()) + Wire.ecnText(ip.tos()));
             for (Packets.TcpOption o : seg.options()) {
                 if (o instanceof Packets.Malformed m) {
-                    log.detail(c != null ? c.who() : null, "Malformed TCP option from " + Packets.address(ip.source()) + ": "
+                    log.detail(c != null ? c.who() : null, "Malformed TCP option from " + source + ": "
                             + m.reason() + "; the segment is processed without it, as Linux does (RFC 9293 MUST-7)");
                 }
             }
@@ -118,7 +119,7 @@ final class Demultiplexer {
     private void closedPort(TcpStack.FourTuple tuple, Packets.Tcp seg) {
         Packets.Tcp reset = TcpConnection.resetFor(seg);
         if (log.verbose()) {
-            log.detail(null, "Segment for no connection from " + Packets.address(tuple.remoteAddress()) + ":" + seg.sourcePort()
+            log.detail(null, "Segment for no connection from " + tuple.remoteAddress().withPort(seg.sourcePort())
                     + (reset != null ? ": sent RST" : ": RST ignored"));
         }
         if (reset != null) wire.transmit(tuple, reset, null);
@@ -134,15 +135,15 @@ final class Demultiplexer {
         Listener.Answer answer = Listener.answer(seg);
         if (!answer.accept()) {
             if (log.verbose()) {
-                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + Packets.address(tuple.remoteAddress())
-                        + ":" + tuple.remotePort() + ": " + answer.dropped().reason());
+                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + tuple.remoteAddress().withPort(tuple.remotePort())
+                        + ": " + answer.dropped().reason());
             }
             if (answer.reset() != null) wire.transmit(tuple, answer.reset(), null);
             return;
         }
         if (!accepting) {
             if (log.verbose()) {
-                log.detail(null, "SYN from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort()
+                log.detail(null, "SYN from " + tuple.remoteAddress().withPort(tuple.remotePort())
                         + " ignored: not accepting new connections");
             }
             return;
@@ -154,7 +155,7 @@ final class Demultiplexer {
             }
             recycleOldestHalfOpen();
         }
-        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex));
+        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex, tuple.ipv6()));
         c.interfaceIndex = interfaceIndex;
         add(c);
         stack.synArrived(c, seg);
@@ -168,13 +169,13 @@ final class Demultiplexer {
     private void answerWithCookie(TcpStack.FourTuple tuple, Packets.Tcp syn, int interfaceIndex) {
         long now = stack.now();
         lastOverflowAt = now;
-        TcpConfig config = configFor(interfaceIndex);
+        TcpConfig config = configFor(interfaceIndex, tuple.ipv6());
         SynCookies.Cookie cookie = cookies.isn(tuple.remoteAddress(), tuple.localAddress(), tuple.remotePort(), tuple.localPort(),
                 syn.seq(), syn.mss() > 0 ? syn.mss() : Tcb.DEFAULT_SEND_MSS, SynCookies.counter(now));
         Packets.Tcp synAck = SynCookieHandshake.synAck(config, tuple.localPort(), tuple.remotePort(), stack.tsOffset(tuple),
                 syn, cookie.isn(), now);
         if (log.verbose()) {
-            log.detail(null, "SYN from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort() + ": backlog of "
+            log.detail(null, "SYN from " + tuple.remoteAddress().withPort(tuple.remotePort()) + ": backlog of "
                     + settings.backlog + " full, answering with a SYN cookie (ISN " + Seq.str(cookie.isn()) + ", MSS " + cookie.mss() + ")");
         }
         wire.transmit(tuple, synAck, null);
@@ -191,19 +192,19 @@ final class Demultiplexer {
         if (!SynCookies.cookiesRecentlySent(lastOverflowAt, now)) return false;
         SynCookies.Checked checked = cookies.check(tuple.remoteAddress(), tuple.localAddress(), tuple.remotePort(), tuple.localPort(),
                 seg, SynCookies.counter(now));
-        TcpConfig config = configFor(interfaceIndex);
+        TcpConfig config = configFor(interfaceIndex, tuple.ipv6());
         StringBuilder refusal = new StringBuilder();
         SynCookies.Options options = checked.valid()
                 ? SynCookies.decodeTimestamp(seg, config.sack(), config.windowScaling(), false, refusal) : null;
         if (options == null) {
             if (log.verbose()) {
-                log.detail(null, "ACK from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort() + ": "
+                log.detail(null, "ACK from " + tuple.remoteAddress().withPort(tuple.remotePort()) + ": "
                         + (checked.valid() ? refusal : checked.reason()));
             }
             return false;
         }
         if (log.verbose()) {
-            log.detail(null, "ACK from " + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort()
+            log.detail(null, "ACK from " + tuple.remoteAddress().withPort(tuple.remotePort())
                     + " brings back a valid SYN cookie (MSS " + checked.mss() + "): connection made from it");
         }
         TcpStack.Connection c = stack.newConnection(tuple, config);
@@ -215,7 +216,7 @@ final class Demultiplexer {
 
     /** A SYN that reopens a connection from TIME-WAIT: a new TCB in LISTEN takes it, with this ISS. */
     private void newConnection(TcpStack.FourTuple tuple, Packets.Tcp seg, int interfaceIndex, int iss) {
-        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex));
+        TcpStack.Connection c = stack.newConnection(tuple, configFor(interfaceIndex, tuple.ipv6()));
         c.interfaceIndex = interfaceIndex;
         add(c);
         stack.synArrived(c, seg, iss);
@@ -235,16 +236,27 @@ final class Demultiplexer {
         stack.forget(oldest);
     }
 
-    private boolean isOurAddress(int destination, int port) {
-        if (port == settings.listenPort) return settings.bindAddress == 0 || destination == settings.bindAddress;
-        return true; // a client port: the 4-tuple lookup checks the address
+    /**
+     * The listener's port takes packets to its bound address; without --bind (null) to any address
+     * of either version, as a kernel listener on :: does; bound to 0.0.0.0 or ::, to any address of
+     * that version.
+     */
+    private boolean isOurAddress(IpAddress destination, int port) {
+        if (port != settings.listenPort) return true; // a client port: the 4-tuple lookup checks the address
+        IpAddress bound = settings.bindAddress;
+        if (bound == null) return true;
+        if (bound.isV6() != destination.isV6()) return false;
+        return bound.isAny() || destination.equals(bound);
     }
 
-    /** The settings for connections that arrive on an interface: its MTU gives the MSS we announce. */
-    private TcpConfig configFor(int interfaceIndex) {
-        return configByInterface.computeIfAbsent(interfaceIndex, index -> {
+    /**
+     * The settings for connections that arrive on an interface: its MTU gives the MSS we announce,
+     * less 40 bytes of headers for IPv4 and 60 for IPv6.
+     */
+    private TcpConfig configFor(int interfaceIndex, boolean ipv6) {
+        return configByInterface.computeIfAbsent(interfaceIndex * 2 + (ipv6 ? 1 : 0), key -> {
             try {
-                return settings.tcp.withMss(Route.mssFor(Route.interfaceMtu(index)));
+                return settings.tcp.withMss(Route.mssFor(Route.interfaceMtu(interfaceIndex), ipv6));
             } catch (LibC.NativeException e) {
                 return settings.tcp;
             }
@@ -252,7 +264,9 @@ final class Demultiplexer {
     }
 
     private static String sourceOf(ByteBuffer packet) {
-        if (packet.remaining() < Packets.IPV4_HEADER_LEN) return "(too short to say where from)";
-        return "from " + Packets.address(packet.getInt(packet.position() + 12));
+        int at = packet.position();
+        boolean v6 = packet.remaining() > 0 && (packet.get(at) & 0xf0) == 0x60;
+        if (packet.remaining() < (v6 ? Packets.IPV6_HEADER_LEN : Packets.IPV4_HEADER_LEN)) return "(too short to say where from)";
+        return "from " + (v6 ? IpAddress.read(packet, at + 8, 16) : Packets.address(packet.getInt(at + 12)));
     }
 }

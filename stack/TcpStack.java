@@ -30,12 +30,15 @@ final class TcpStack {
         default int maxSleepMillis() { return 100; }
     }
 
-    record FourTuple(int localAddress, int localPort, int remoteAddress, int remotePort) {}
+    /** Addresses of one version, IPv4 or IPv6. */
+    record FourTuple(IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort) {
+        boolean ipv6() { return localAddress.isV6(); }
+    }
 
     /** Settings of the loop; the connections' own settings are in TcpConfig. */
     static final class Settings {
         TcpConfig tcp = TcpConfig.defaults();
-        int bindAddress;                 // 0: any local address
+        IpAddress bindAddress;           // null: any address of both versions; 0.0.0.0 or ::, any of one
         int listenPort = -1;             // -1: not a server
         int backlog = 256;               // at most this many connections in SYN-RECEIVED
         boolean nameConnections;         // log lines name their connection (several at once)
@@ -68,9 +71,9 @@ final class TcpStack {
             this.tcp = tcp;
         }
 
-        /** "host:port" of the other end. */
+        /** "host:port" of the other end ("[host]:port" for IPv6). */
         String peer() {
-            return Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort();
+            return tuple.remoteAddress().withPort(tuple.remotePort());
         }
 
         /** How log lines name this connection, or null when only one connection is open. */
@@ -194,7 +197,7 @@ final class TcpStack {
     void requestStop() { stopRequested = true; }
 
     /** Opens a connection from our port to the peer: sends the SYN. */
-    Connection connect(int localAddress, int localPort, int remoteAddress, int remotePort) {
+    Connection connect(IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort) {
         Connection c = newConnection(new FourTuple(localAddress, localPort, remoteAddress, remotePort), settings.tcp);
         demux.add(c);
         c.tcp.open(isn(c.tuple), now(), c);
@@ -271,6 +274,7 @@ final class TcpStack {
 
     /** A connection (not yet in the table) for a 4-tuple, with these settings. */
     Connection newConnection(FourTuple tuple, TcpConfig config) {
+        if (tuple.ipv6() && config.defaultSendMss() == Tcb.DEFAULT_SEND_MSS) config = config.withDefaultSendMss(Tcb.DEFAULT_SEND_MSS_IPV6);
         TcpConnection tcp = new TcpConnection(config, tuple.localPort(), tuple.remotePort());
         tcp.useTimestampOffset(tsOffset(tuple));
         return new Connection(tuple, tcp);

@@ -3,7 +3,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The stack's side of the wire: segments become IPv4 packets and go out through the raw socket,
+ * The stack's side of the wire: segments become IP packets (version 4 or 6) and go out through the raw socket,
  * and what the wire carries either way is shown and, on request, spoiled on purpose. Here are the
  * emitting of each segment, segmentation offload (GsoSender, or the same segments cut here), the
  * fault options (FaultInjector), the capture file (--pcap), the live ladder (--ladder) and the
@@ -66,9 +66,10 @@ final class Wire {
      * segments MUST be configurable" (MUST-49); section 3.9.1.9: "The application layer MUST be able
      * to specify the Differentiated Services field for segments that are sent on a connection" (MUST-48).
      */
-    private Packets.Ipv4 ipHeader(TcpStack.FourTuple tuple, int identification, int ipEcn) {
-        // The TOS byte: DSCP in its six high bits, RFC 3168's ECN field in the two low ones.
-        return Packets.Ipv4.forTcp(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2 | ipEcn & 3);
+    private Packets.IpHeader ipHeader(TcpStack.FourTuple tuple, int identification, int ipEcn) {
+        // The TOS byte (IPv6: the traffic class, RFC 8200 section 3; the TTL is its hop limit): DSCP
+        // in its six high bits, RFC 3168's ECN field in the two low ones.
+        return Packets.headerFor(tuple.localAddress(), tuple.remoteAddress(), identification, settings.ttl, settings.dscp << 2 | ipEcn & 3);
     }
 
     /** Emits and sends a segment; c names the connection in log lines (null for none). */
@@ -83,13 +84,13 @@ final class Wire {
             return;
         }
         outgoing.clear();
-        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification++, ipEcn);
+        Packets.IpHeader ip = ipHeader(tuple, ipIdentification++, ipEcn);
         Packets.emit(outgoing, ip, segment);
         outgoing.flip();
         if (log.verbose()) {
-            int checksum = Packets.u16(outgoing, Packets.IPV4_HEADER_LEN + 16);
+            int checksum = Packets.u16(outgoing, ip.headerLength() + 16);
             log.detail(c == null ? null : c.who(), "-> " + PacketText.describe(segment.withChecksum(checksum)) + " to "
-                    + Packets.address(tuple.remoteAddress()) + ":" + tuple.remotePort() + ecnText(ipEcn));
+                    + tuple.remoteAddress().withPort(tuple.remotePort()) + ecnText(ipEcn));
         }
         if (faults == null) {
             sendNow(outgoing, c);
@@ -128,7 +129,7 @@ final class Wire {
         }
         if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
         outgoing.clear();
-        Packets.Ipv4 ip = ipHeader(tuple, ipIdentification, ipEcn);
+        Packets.IpHeader ip = ipHeader(tuple, ipIdentification, ipEcn);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();
@@ -170,12 +171,14 @@ final class Wire {
         capture(packet);
         if (settings.ladder != null) settings.ladder.sent(packet, micros());
         lastActivityNanos = System.nanoTime();
-        int destination = packet.getInt(packet.position() + 16);
         try {
-            socket.send(packet, destination);
+            socket.send(packet);
         } catch (LibC.NativeException e) {
+            int at = packet.position();
+            String destination = (packet.get(at) & 0xf0) == 0x60 ? IpAddress.read(packet, at + 24, 16).toString()
+                    : Packets.address(packet.getInt(at + 16));
             log.always(c == null ? null : c.who(), "Could not send a packet of " + packet.remaining() + " bytes to "
-                    + Packets.address(destination) + ": " + e.getMessage());
+                    + destination + ": " + e.getMessage());
         }
     }
 

@@ -36,6 +36,20 @@ final class IsnGenerator {
     }
 
     /**
+     * The same for addresses of either version. An IPv4 connection's ISN is the int version's;
+     * an IPv6 one's hashes a 36-byte message: local address, remote address (16 bytes each), the
+     * two ports (2 bytes each), as Linux's secure_tcpv6_seq hashes both addresses and the ports.
+     */
+    int isn(IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort, long nowNanos) {
+        if (!localAddress.isV6() && !remoteAddress.isV6())
+            return isn(localAddress.v4(), localPort, remoteAddress.v4(), remotePort, nowNanos);
+        int m = (int) (nowNanos / 4_000);
+        byte[] message = java.nio.ByteBuffer.allocate(36).put(localAddress.bytes()).put(remoteAddress.bytes())
+                .putShort((short) localPort).putShort((short) remotePort).array();
+        return m + (int) SipHash.hash(k0, k1, message);
+    }
+
+    /**
      * SipHash-2-4 of a 12-byte message: the first word m0 as 8 bytes, then the low 4 bytes of m1
      * (the two ports), most significant byte first.
      */

@@ -101,10 +101,26 @@ final class SynCookies {
      *                still encodes 536, as Linux's table starts there
      */
     Cookie isn(int saddr, int daddr, int sport, int dport, int peerIsn, int peerMss, int count) {
+        return isn((k0, k1, c) -> hash(k0, k1, saddr, daddr, sport, dport, c), peerIsn, peerMss, count);
+    }
+
+    /**
+     * The same for addresses of either version: IPv4's as above; IPv6's hash both 16-byte addresses
+     * whole, as Linux's __cookie_v6_init_sequence does.
+     */
+    Cookie isn(IpAddress saddr, IpAddress daddr, int sport, int dport, int peerIsn, int peerMss, int count) {
+        if (!saddr.isV6()) return isn(saddr.v4(), daddr.v4(), sport, dport, peerIsn, peerMss, count);
+        return isn((k0, k1, c) -> hash6(k0, k1, saddr, daddr, sport, dport, c), peerIsn, peerMss, count);
+    }
+
+    /** The keyed hash of a connection's addresses and ports, and a count (0 for H0). */
+    private interface TupleHash { int of(long k0, long k1, int count); }
+
+    private Cookie isn(TupleHash h, int peerIsn, int peerMss, int count) {
         int index = MSS_TABLE.length - 1;
         while (index > 0 && peerMss < MSS_TABLE[index]) index--;
-        int cookie = hash(k00, k01, saddr, daddr, sport, dport, 0) + peerIsn + (count << COOKIE_BITS)
-                + ((hash(k10, k11, saddr, daddr, sport, dport, count) + index) & COOKIE_MASK);
+        int cookie = h.of(k00, k01, 0) + peerIsn + (count << COOKIE_BITS)
+                + ((h.of(k10, k11, count) + index) & COOKIE_MASK);
         return new Cookie(cookie, MSS_TABLE[index]);
     }
 
@@ -113,17 +129,27 @@ final class SynCookies {
      * 4-tuple and the peer's ISN (its sequence number less one), at most MAX_AGE - 1 minutes ago?
      */
     Checked check(int saddr, int daddr, int sport, int dport, Packets.Tcp ack, int count) {
+        return check((k0, k1, c) -> hash(k0, k1, saddr, daddr, sport, dport, c), ack, count);
+    }
+
+    /** The same for addresses of either version (see the IpAddress isn). */
+    Checked check(IpAddress saddr, IpAddress daddr, int sport, int dport, Packets.Tcp ack, int count) {
+        if (!saddr.isV6()) return check(saddr.v4(), daddr.v4(), sport, dport, ack, count);
+        return check((k0, k1, c) -> hash6(k0, k1, saddr, daddr, sport, dport, c), ack, count);
+    }
+
+    private Checked check(TupleHash h, Packets.Tcp ack, int count) {
         if (!ack.isAck() || ack.isRst() || ack.isSyn()) return new Checked(0, "not an ACK: no cookie to check");
         int cookie = ack.ack() - 1;
         int peerIsn = ack.seq() - 1;
         // Take off H0 and the peer's ISN: what is left is (count << 24) + (H1 + index mod 2^24)
-        int rest = cookie - (hash(k00, k01, saddr, daddr, sport, dport, 0) + peerIsn);
+        int rest = cookie - (h.of(k00, k01, 0) + peerIsn);
         int age = (count - (rest >>> COOKIE_BITS)) & (0xffffffff >>> COOKIE_BITS);
         if (age >= MAX_AGE) {
             return new Checked(0, "SYN cookie " + Seq.str(cookie) + " is " + age + " minutes old (at most " + (MAX_AGE - 1)
                     + "), or forged: refused");
         }
-        int index = (rest - hash(k10, k11, saddr, daddr, sport, dport, count - age)) & COOKIE_MASK;
+        int index = (rest - h.of(k10, k11, count - age)) & COOKIE_MASK;
         if (index >= MSS_TABLE.length) {
             return new Checked(0, "SYN cookie " + Seq.str(cookie) + " does not match this connection (forged, or for another"
                     + " 4-tuple or ISN): refused");
@@ -134,6 +160,13 @@ final class SynCookies {
     /** cookie_hash: SipHash-2-4 of (saddr, daddr, sport << 16 | dport, count), the low 32 bits. */
     private static int hash(long k0, long k1, int saddr, int daddr, int sport, int dport, int count) {
         return (int) SipHash.hash4(k0, k1, saddr, daddr, (sport & 0xffff) << 16 | (dport & 0xffff), count);
+    }
+
+    /** For IPv6: SipHash-2-4 of saddr, daddr (16 bytes each), sport << 16 | dport, count; the low 32 bits. */
+    private static int hash6(long k0, long k1, IpAddress saddr, IpAddress daddr, int sport, int dport, int count) {
+        byte[] message = java.nio.ByteBuffer.allocate(40).put(saddr.bytes()).put(daddr.bytes())
+                .putInt((sport & 0xffff) << 16 | (dport & 0xffff)).putInt(count).array();
+        return (int) SipHash.hash(k0, k1, message);
     }
 
     /**

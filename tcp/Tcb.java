@@ -7,8 +7,10 @@
  */
 final class Tcb {
     /** RFC 9293 section 3.7.1: "If an MSS Option is not received at connection setup, TCP
-     *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4 ... (MUST-15)." */
+     *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4 or 1220 (1280 -
+     *  60) for IPv6 (MUST-15)." IPv4's; an IPv6 connection's config carries 1220 (defaultSendMss). */
     static final int DEFAULT_SEND_MSS = 536;
+    static final int DEFAULT_SEND_MSS_IPV6 = 1220;
     /** RFC 7323 section 2.3: "the maximum scale exponent is limited to 14". */
     static final int MAX_WINDOW_SHIFT = 14;
 
@@ -137,8 +139,8 @@ final class Tcb {
     private void learnPeerMss(Packets.Tcp syn) {
         int peerMss = syn.mss();
         // RFC 9293 section 3.7.1: the effective send MSS is the smaller of what the peer announced
-        // (536 when it did not) and what our own interface can carry.
-        sndMss = Math.min(peerMss > 0 ? peerMss : DEFAULT_SEND_MSS, config.mss());
+        // (536 for IPv4, 1220 for IPv6, when it did not) and what our own interface can carry.
+        sndMss = Math.min(peerMss > 0 ? peerMss : config.defaultSendMss(), config.mss());
     }
 
     /**

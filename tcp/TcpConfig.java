@@ -16,6 +16,9 @@ final class TcpConfig {
     final int sendBuffer;
     /** The MSS we announce, from the outgoing interface's MTU. */
     final int mss;
+    /** The send MSS when the peer's SYN has no MSS option: RFC 9293 3.7.1 (MUST-15), "536 (576 -
+     *  40) for IPv4 or 1220 (1280 - 60) for IPv6": the stack sets 1220 for an IPv6 connection. */
+    final int defaultSendMss;
     /** RFC 6298 (2.1): "Until a round-trip time (RTT) measurement has been made for a segment sent
      *  between the sender and receiver, the sender SHOULD set RTO <- 1 second". */
     final long rtoInitial;
@@ -70,6 +73,7 @@ final class TcpConfig {
         int receiveBuffer = 1 << 20;
         int sendBuffer = 1 << 20;
         int mss = 1460;
+        int defaultSendMss = Tcb.DEFAULT_SEND_MSS;
         long rtoInitial = 1000;
         long rtoMin = 1000;
         long rtoMax = 60_000;
@@ -97,6 +101,7 @@ final class TcpConfig {
             receiveBuffer = c.receiveBuffer;
             sendBuffer = c.sendBuffer;
             mss = c.mss;
+            defaultSendMss = c.defaultSendMss;
             rtoInitial = c.rtoInitial;
             rtoMin = c.rtoMin;
             rtoMax = c.rtoMax;
@@ -123,6 +128,7 @@ final class TcpConfig {
         require(b.receiveBuffer >= 1 && b.receiveBuffer <= (1 << 30), "receiveBuffer", b.receiveBuffer);
         require(b.sendBuffer >= 1 && b.sendBuffer <= (1 << 30), "sendBuffer", b.sendBuffer);
         require(b.mss >= 1 && b.mss <= 65535, "mss", b.mss);
+        require(b.defaultSendMss >= 1 && b.defaultSendMss <= 65535, "defaultSendMss", b.defaultSendMss);
         require(b.rtoInitial >= 1, "rtoInitial", b.rtoInitial);
         require(b.rtoMin >= 1, "rtoMin", b.rtoMin);
         require(b.rtoMax >= 1, "rtoMax", b.rtoMax);
@@ -142,6 +148,7 @@ final class TcpConfig {
         receiveBuffer = b.receiveBuffer;
         sendBuffer = b.sendBuffer;
         mss = b.mss;
+        defaultSendMss = b.defaultSendMss;
         rtoInitial = b.rtoInitial;
         rtoMin = b.rtoMin;
         rtoMax = b.rtoMax;
@@ -178,6 +185,7 @@ final class TcpConfig {
     TcpConfig withReceiveBuffer(int v) { return with(b -> b.receiveBuffer = v); }
     TcpConfig withSendBuffer(int v) { return with(b -> b.sendBuffer = v); }
     TcpConfig withMss(int v) { return with(b -> b.mss = v); }
+    TcpConfig withDefaultSendMss(int v) { return with(b -> b.defaultSendMss = v); }
     TcpConfig withRtoInitial(long v) { return with(b -> b.rtoInitial = v); }
     TcpConfig withRtoMin(long v) { return with(b -> b.rtoMin = v); }
     TcpConfig withRtoMax(long v) { return with(b -> b.rtoMax = v); }
@@ -202,6 +210,7 @@ final class TcpConfig {
     int receiveBuffer() { return receiveBuffer; }
     int sendBuffer() { return sendBuffer; }
     int mss() { return mss; }
+    int defaultSendMss() { return defaultSendMss; }
     long rtoInitial() { return rtoInitial; }
     long rtoMin() { return rtoMin; }
     long rtoMax() { return rtoMax; }

@@ -1,5 +1,6 @@
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.Map;
 final class Conversations {
     private Conversations() {}
 
-    /** The connections, and how many packets were not TCP over IPv4 (ARP, IPv6, ...). */
+    /** The connections, and how many packets were not TCP over IPv4 or IPv6 (ARP, ICMP, ...). */
     record Result(List<Conversation> conversations, int skipped) {}
 
     private record Seen(int frame, long micros, Endpoint from, Packets.Tcp tcp) {}
@@ -24,7 +25,7 @@ final class Conversations {
     /** The two ends in a fixed order, so that both directions find the same connection. */
     private record Key(Endpoint low, Endpoint high) {
         static Key of(Endpoint x, Endpoint y) {
-            int c = Integer.compareUnsigned(x.address(), y.address());
+            int c = Arrays.compareUnsigned(x.address().bytes(), y.address().bytes());
             if (c == 0) c = Integer.compare(x.port(), y.port());
             return c <= 0 ? new Key(x, y) : new Key(y, x);
         }
@@ -32,12 +33,12 @@ final class Conversations {
 
     static Result of(PcapReader.Capture capture) throws BadCapture {
         if (!LinkLayer.supported(capture.linkType()))
-            throw new BadCapture("link type " + capture.linkType() + " is not supported (readable: 228 raw IPv4 as "
-                    + "our programs write, 1 Ethernet, 113 and 276 Linux cooked as tcpdump -i any writes, 101 and 12 raw IP)");
+            throw new BadCapture("link type " + capture.linkType() + " is not supported (readable: 101 and 12 raw IP, "
+                    + "as our programs write, 228 raw IPv4, 1 Ethernet, 113 and 276 Linux cooked as tcpdump -i any writes)");
         Map<Key, List<Seen>> byEnds = new LinkedHashMap<>();
         int skipped = 0;
         for (PcapReader.Record r : capture.records()) {
-            byte[] ip = LinkLayer.ipv4(capture.linkType(), r.data(), r.originalLength());
+            byte[] ip = LinkLayer.ip(capture.linkType(), r.data(), r.originalLength());
             Packets.Packet p = null;
             if (ip != null) {
                 try {
@@ -49,8 +50,8 @@ final class Conversations {
                 }
             }
             if (p == null) { skipped++; continue; }
-            Endpoint from = new Endpoint(p.ip().source(), p.tcp().sourcePort());
-            Endpoint to = new Endpoint(p.ip().destination(), p.tcp().destinationPort());
+            Endpoint from = new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort());
+            Endpoint to = new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort());
             byEnds.computeIfAbsent(Key.of(from, to), k -> new ArrayList<>()).add(new Seen(r.number(), r.micros(), from, p.tcp()));
         }
         List<Conversation> conversations = new ArrayList<>();

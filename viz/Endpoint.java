@@ -1,6 +1,6 @@
-/** One end of a connection: an IPv4 address and a port. Printed as "198.18.0.1:5000". */
-record Endpoint(int address, int port) {
+/** One end of a connection: an IP address and a port. Printed as "198.18.0.1:5000" or "[2001:db8::1]:5000". */
+record Endpoint(IpAddress address, int port) {
     @Override public String toString() {
-        return Packets.address(address) + ":" + port;
+        return address.withPort(port);
     }
 }

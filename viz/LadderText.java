@@ -42,9 +42,9 @@ final class LadderText {
         return pad(a.milliseconds(), TIME_WIDTH) + "  |" + arrow(a, width) + "|";
     }
 
-    /** "(3 packets were not TCP over IPv4 and are not drawn)" */
+    /** "(3 packets were not TCP over IP and are not drawn)" */
     static String skippedLine(int skipped) {
-        return "(" + skipped + (skipped == 1 ? " packet was" : " packets were") + " not TCP over IPv4 and "
+        return "(" + skipped + (skipped == 1 ? " packet was" : " packets were") + " not TCP over IP and "
                 + (skipped == 1 ? "is" : "are") + " not drawn)";
     }
 

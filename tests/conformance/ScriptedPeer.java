@@ -285,7 +285,7 @@ final class ScriptedPeer {
                     continue;
                 }
                 Packets.Tcp t = packet.tcp();
-                if (packet.ip().source() != targetAddress || packet.ip().destination() != peerAddress
+                if (!(packet.ip() instanceof Packets.Ipv4 ip) || ip.source() != targetAddress || ip.destination() != peerAddress
                         || t.destinationPort() != peerPort) continue;
                 if (targetPort == 0) targetPort = t.sourcePort();   // a client target: its port shows now
                 if (t.sourcePort() != targetPort) continue;

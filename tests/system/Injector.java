@@ -73,7 +73,7 @@ final class Injector {
             while ((p = socket.receive()) != null) {
                 try {
                     Packets.Packet reply = Packets.parse(p, !socket.lastChecksumNotReady());
-                    if (reply.ip().source() == dst && reply.tcp().sourcePort() == dport && reply.tcp().destinationPort() == sport) {
+                    if (reply.ip() instanceof Packets.Ipv4 ip && ip.source() == dst && reply.tcp().sourcePort() == dport && reply.tcp().destinationPort() == sport) {
                         Packets.Tcp t = reply.tcp();
                         System.out.println("reply " + PacketText.flagNames(t.flags()) + " seq=" + Seq.str(t.seq()) + " ack=" + Seq.str(t.ack()));
                         return;

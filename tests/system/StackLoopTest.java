@@ -20,8 +20,12 @@ final class StackLoopTest {
         final List<Packets.Tcp> sent = new ArrayList<>();
 
         void deliver(Packets.Tcp segment) {
+            deliver(Packets.Ipv4.forTcp(CLIENT, SERVER, 1, 64), segment);
+        }
+
+        void deliver(Packets.IpHeader ip, Packets.Tcp segment) {
             ByteBuffer b = ByteBuffer.allocate(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
-            Packets.emit(b, Packets.Ipv4.forTcp(CLIENT, SERVER, 1, 64), segment);
+            Packets.emit(b, ip, segment);
             incoming.add(b.flip());
         }
 
@@ -30,7 +34,7 @@ final class StackLoopTest {
         @Override public boolean lastChecksumNotReady() { return false; }
         @Override public int lastInterfaceIndex() { return 0; }
 
-        @Override public void send(ByteBuffer ipPacket, int destinationAddress) {
+        @Override public void send(ByteBuffer ipPacket) {
             try {
                 sent.add(Packets.parse(ipPacket.duplicate(), true).tcp());
             } catch (Packets.Rejected r) {
@@ -58,6 +62,26 @@ final class StackLoopTest {
         return Packets.Tcp.of(CLIENT_PORT, PORT, seq, ack, flags, 65535, List.of(), data);
     }
 
+    /** The largest segment our server sends 10,000 bytes in, after a SYN with no MSS option. */
+    static int largestSegmentAfterSynWithoutMss(boolean ipv6) throws Exception {
+        IpAddress client = IpAddress.parse(ipv6 ? "2001:db8::2" : "198.18.0.2"), server = IpAddress.parse(ipv6 ? "2001:db8::1" : "198.18.0.1");
+        Packets.IpHeader ip = Packets.headerFor(client, server, 1, 64);
+        FakePort port = new FakePort();
+        TcpStack stack = server(port);
+        port.deliver(ip, fromClient(CLIENT_ISN, 0, Packets.SYN, new byte[0]));
+        runUntilDrained(stack, port);
+        int serverIsn = port.sent.get(0).seq();
+        Check.equal(1460, port.sent.get(0).mss(), "our SYN-ACK announces our own MSS");
+        port.deliver(ip, fromClient(CLIENT_ISN + 1, serverIsn + 1, Packets.ACK, new byte[0]));
+        runUntilDrained(stack, port);
+        port.sent.clear();
+        stack.connections().get(0).send(new byte[10_000]);
+        int largest = 0;
+        for (Packets.Tcp t : port.sent) largest = Math.max(largest, t.payload().length);
+        Check.isTrue(!port.sent.isEmpty(), "data sent");
+        return largest;
+    }
+
     public static void main(String[] args) throws Exception {
         Check.suite("TcpStack loop");
 
@@ -76,6 +100,13 @@ final class StackLoopTest {
             runUntilDrained(stack, port);
             Check.equal(1, port.sent.size(), "ACKs sent for the batch: " + port.sent);
             Check.equal(CLIENT_ISN + 1 + 1000, port.sent.get(0).ack(), "the ACK covers all ten segments");
+        });
+
+        // RFC 9293 3.7.1: "If an MSS Option is not received at connection setup, TCP implementations
+        // MUST assume a default send MSS of 536 (576 - 40) for IPv4 or 1220 (1280 - 60) for IPv6 (MUST-15)."
+        Check.test("RFC 9293 3.7.1 MUST-15: a SYN without MSS gives a send MSS of 1220 over IPv6, 536 over IPv4", () -> {
+            Check.equal(1220, largestSegmentAfterSynWithoutMss(true), "IPv6");
+            Check.equal(536, largestSegmentAfterSynWithoutMss(false), "IPv4");
         });
 
         Check.finish();

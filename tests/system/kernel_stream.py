@@ -12,9 +12,12 @@ Every mode prints "listening PORT" on stderr once a server socket listens.
 import hashlib, socket, sys, time
 
 def listen(port):
-    s = socket.socket()
+    # KSTREAM_IPV6=1: on :: (IPv6, and IPv4 too, as Linux's dual-stack sockets take both)
+    import os
+    v6 = os.environ.get("KSTREAM_IPV6") == "1"
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
+    s.bind(("::" if v6 else "0.0.0.0", port))
     s.listen(1)
     print("listening", port, file=sys.stderr, flush=True)
     c, _ = s.accept()

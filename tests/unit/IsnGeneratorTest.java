@@ -34,6 +34,26 @@ final class IsnGeneratorTest {
             Check.isTrue(base != g.isn(A, 5000, B, 40001, t), "remote port matters");
         });
 
+        Check.test("IPv6: every byte of both 16-byte addresses and each port changes the ISN; M still steps; IPv4 unchanged", () -> {
+            IsnGenerator g = new IsnGenerator(0x0706050403020100L, 0x0f0e0d0c0b0a0908L);
+            IpAddress a = IpAddress.parse("2001:db8::1"), b = IpAddress.parse("2001:db8::2");
+            long t = 42;
+            int base = g.isn(a, 5000, b, 40000, t);
+            for (int i = 0; i < 16; i++) {
+                byte[] changed = a.bytes();
+                changed[i] ^= 1;
+                Check.isTrue(base != g.isn(IpAddress.of(changed), 5000, b, 40000, t), "local address byte " + i);
+                changed = b.bytes();
+                changed[i] ^= 1;
+                Check.isTrue(base != g.isn(a, 5000, IpAddress.of(changed), 40000, t), "remote address byte " + i);
+            }
+            Check.isTrue(base != g.isn(a, 5001, b, 40000, t), "local port matters");
+            Check.isTrue(base != g.isn(a, 5000, b, 40001, t), "remote port matters");
+            Check.isTrue(base != g.isn(b, 5000, a, 40000, t), "the two addresses are not interchangeable");
+            Check.equal(1, g.isn(a, 5000, b, 40000, t + 4_000) - base, "ISN step over 4 us");
+            Check.equal(g.isn(A, 5000, B, 40000, t), g.isn(IpAddress.v4(A), 5000, IpAddress.v4(B), 40000, t), "IPv4 as before");
+        });
+
         Check.test("F: a secret key per run: two generators disagree on the same tuple and time", () -> {
             int same = 0;
             for (int i = 0; i < 100; i++) {

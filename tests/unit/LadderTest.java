@@ -58,12 +58,23 @@ final class LadderTest {
             }
         });
 
-        Check.test("packets that are not TCP over IPv4 are counted, not drawn", () -> {
+        Check.test("packets that are not TCP over IP are counted, not drawn", () -> {
             PcapFile original = PcapFile.parse(Files.readAllBytes(DATA.resolve("retransmitted-syn.pcap")));
             PcapFile withArp = original.plus(hex("ffffffffffff 020000000001 0806" + "0001080006040001"), 1);
             String text = ladder(withArp.rewrap(1, false, false));
             Check.isTrue(text.startsWith(read("retransmitted-syn.txt")), "the same ladder first");
-            Check.isTrue(text.endsWith("\n(1 packet was not TCP over IPv4 and is not drawn)\n"), "then the count: " + text);
+            Check.isTrue(text.endsWith("\n(1 packet was not TCP over IP and is not drawn)\n"), "then the count: " + text);
+        });
+
+        Check.test("IPv6: a handshake in raw IP, Ethernet and Linux cooked captures (EtherType 0x86dd), bracketed addresses", () -> {
+            List<byte[]> packets = List.of(Check.hex(PacketsIpv6.SYN_HEX), Check.hex(PacketsIpv6.SYN_ACK_HEX), Check.hex(PacketsIpv6.DATA_HEX));
+            PcapFile file = new PcapFile(List.of(0L, 1000L, 2000L), packets);
+            String raw = ladder(file.rewrap(101, false, false));
+            Check.isTrue(raw.startsWith("Connection 1 of 1: [2001:db8::2]:40000 <-> [2001:db8::1]:5000, 3 segments"), raw);
+            Check.isTrue(raw.contains("SYN seq=0 len=0 win=65535 mss=1220"), "the SYN: " + raw);
+            Check.isTrue(raw.contains("PSH-ACK seq=1 ack=1 len=6"), "the data: " + raw);
+            for (int linkType : new int[] {1, 113, 276})
+                Check.equal(raw, ladder(file.rewrap(linkType, false, false)), "the same ladder from link type " + linkType);
         });
 
         Check.test("retransmission: repeated data, SYN and FIN are marked; new data and pure ACKs are not", () -> {
@@ -144,7 +155,7 @@ final class LadderTest {
                 {patch(good, 28, hex("00ca9a3b")), "malformed pcap: packet 1 at byte 24 has a time fraction of 1000000000 us"},
                 {patch(good, 4, hex("0300")), "pcap version 3.4, expected 2.4"},
                 {patch(good, 20, hex("93000000")), "link type 147 is not supported"},
-                {Arrays.copyOf(good, 24), "no TCP over IPv4 in it (no packets)"},
+                {Arrays.copyOf(good, 24), "no TCP over IP in it (no packets)"},
             };
             for (Object[] c : cases) {
                 Run run = run((byte[]) c[0]);
@@ -432,8 +443,8 @@ final class LadderTest {
             out.writeBytes(h.array());
             for (int i = 0; i < ipPackets.size(); i++) {
                 byte[] ip = ipPackets.get(i);
-                // a frame that is not IPv4 (it starts with a broadcast MAC) goes as it is
-                byte[] frame = (ip[0] & 0xf0) == 0x40 ? link(linkType, ip) : ip;
+                // a frame that is not IP (it starts with a broadcast MAC) goes as it is
+                byte[] frame = (ip[0] & 0xf0) == 0x40 || (ip[0] & 0xf0) == 0x60 ? link(linkType, ip) : ip;
                 ByteBuffer r = ByteBuffer.allocate(16).order(h.order());
                 long t = micros.get(i);
                 r.putInt((int) (t / 1_000_000)).putInt((int) (nanos ? t % 1_000_000 * 1000 : t % 1_000_000))
@@ -455,6 +466,11 @@ final class LadderTest {
                 case 276 -> hex("0800 0000 00000002 0001 00 06 020000000001 0000");
                 default -> throw new IllegalArgumentException("link type " + linkType);
             };
+            if ((ip[0] & 0xf0) == 0x60 && header.length > 0) { // EtherType IPv6, 0x86dd, where the header has IPv4's
+                int at = linkType == 1 ? 12 : linkType == 113 ? 14 : 0;
+                header[at] = (byte) 0x86;
+                header[at + 1] = (byte) 0xdd;
+            }
             byte[] frame = Arrays.copyOf(header, header.length + ip.length);
             System.arraycopy(ip, 0, frame, header.length, ip.length);
             return frame;

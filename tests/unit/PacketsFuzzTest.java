@@ -74,7 +74,8 @@ final class PacketsFuzzTest {
         long started = System.nanoTime();
 
         int random = count / 4, flips = count * 3 / 10, truncations = count / 10, options = count / 4;
-        int extremes = count - random - flips - truncations - options;
+        int ipv6 = count / 10;
+        int extremes = count - random - flips - truncations - options - ipv6;
 
         Stats r = run("random bytes", 1, random, PacketsFuzzTest::randomBytes);
         Check.test(random + " random byte strings of 0..120 bytes: only Packet or Rejected", r::report);
@@ -91,7 +92,10 @@ final class PacketsFuzzTest {
         Stats e = run("extremes", 5, extremes, PacketsFuzzTest::extremeFields);
         Check.test(extremes + " valid packets with header fields at extreme values: only Packet or Rejected", e::report);
 
-        List<Stats> all = List.of(r, f, t, o, e);
+        Stats v6 = run("ipv6", 6, ipv6, PacketsFuzzTest::ipv6Packet);
+        Check.test(ipv6 + " IPv6 packets behind random extension headers, some with byte flips: only Packet or Rejected", v6::report);
+
+        List<Stats> all = List.of(r, f, t, o, e, v6);
         Check.test(REEMIT.inputs + " accepted packets re-emit and re-parse to an equal segment", REEMIT::report);
 
         // Guards the fuzz itself: generators that only ever produce one kind of junk test nothing.
@@ -209,7 +213,7 @@ final class PacketsFuzzTest {
             stats.problems.merge(p, 1, Integer::sum);
             if (p == Packets.Problem.BAD_IP_CHECKSUM && ipChecksumOk(input))
                 stats.fail(i, input, "BAD_IP_CHECKSUM, but the header sums to 0xffff");
-            if (p == Packets.Problem.BAD_TCP_CHECKSUM && tcpChecksumOk(input))
+            if (p == Packets.Problem.BAD_TCP_CHECKSUM && (isV6(input) ? tcpChecksumOk6(input) : tcpChecksumOk(input)))
                 stats.fail(i, input, "BAD_TCP_CHECKSUM, but pseudo-header + segment sum to 0xffff");
         } else {
             stats.accepted++;
@@ -256,8 +260,12 @@ final class PacketsFuzzTest {
 
     /** An accepted packet is what its bytes say, at the RFC offsets, and it breaks no rule. */
     static void checkAccepted(Stats stats, int i, byte[] in, Packets.Packet p) {
+        if (p.ip() instanceof Packets.Ipv6) {
+            checkAcceptedIpv6(stats, i, in, p);
+            return;
+        }
         List<String> wrong = new ArrayList<>();
-        Packets.Ipv4 ip = p.ip();
+        Packets.Ipv4 ip = p.ipv4();
         Packets.Tcp tcp = p.tcp();
         int ihl = (in[0] & 0x0f) * 4, total = u16(in, 2), t = ihl;
         expect(wrong, "version", 4, (in[0] & 0xff) >>> 4);
@@ -303,6 +311,22 @@ final class PacketsFuzzTest {
             EMIT.clear();
             int n = Packets.emit(EMIT, p.ip(), tcp);
             byte[] wire = Arrays.copyOf(EMIT.array(), n);
+            if (p.ip() instanceof Packets.Ipv6 x6) {
+                if (!tcpChecksumOk6(wire)) REEMIT.fail(i, input, "emit wrote a wrong IPv6 TCP checksum: " + HEX.formatHex(wire));
+                Packets.Packet again = Packets.parse(ByteBuffer.wrap(wire), true);
+                Packets.Ipv6 y6 = (Packets.Ipv6) again.ip();
+                Packets.Tcp a = again.tcp();
+                Packets.Tcp expected = new Packets.Tcp(tcp.sourcePort(), tcp.destinationPort(), tcp.seq(), tcp.ack(),
+                        tcp.dataOffset(), tcp.reserved(), tcp.flags(), tcp.window(), 0, tcp.urgentPointer(),
+                        upToEol(tcp.options()), tcp.payload());
+                Packets.Tcp got = new Packets.Tcp(a.sourcePort(), a.destinationPort(), a.seq(), a.ack(), a.dataOffset(),
+                        a.reserved(), a.flags(), a.window(), 0, a.urgentPointer(), upToEol(a.options()), a.payload());
+                if (!expected.equals(got)) REEMIT.fail(i, input, "re-parsed " + got + " != " + expected);
+                if (x6.trafficClass() != y6.trafficClass() || x6.flowLabel() != y6.flowLabel() || x6.hopLimit() != y6.hopLimit()
+                        || !x6.source().equals(y6.source()) || !x6.destination().equals(y6.destination()) || y6.headerLength() != 40)
+                    REEMIT.fail(i, input, "re-parsed ip " + y6 + " != " + x6);
+                return;
+            }
             if (!ipChecksumOk(wire) || !tcpChecksumOk(wire)) {
                 REEMIT.fail(i, input, "emit wrote a wrong checksum: " + HEX.formatHex(wire));
                 return;
@@ -316,7 +340,7 @@ final class PacketsFuzzTest {
                     a.reserved(), a.flags(), a.window(), a.checksum(), a.urgentPointer(), upToEol(a.options()), a.payload());
             if (!expected.equals(got))
                 REEMIT.fail(i, input, "re-parsed " + got + " " + got.options() + " != " + expected + " " + expected.options());
-            Packets.Ipv4 x = p.ip(), y = again.ip();
+            Packets.Ipv4 x = p.ipv4(), y = again.ipv4();
             if (x.tos() != y.tos() || x.identification() != y.identification()
                     || x.flagsAndFragment() != y.flagsAndFragment() || x.ttl() != y.ttl()
                     || x.source() != y.source() || x.destination() != y.destination() || y.headerLength() != 20)
@@ -490,6 +514,123 @@ final class PacketsFuzzTest {
         if (total < ihl + 18) return;
         put16(b, ihl + 16, 0);
         put16(b, ihl + 16, ~sum16(b, ihl, total, pseudo(b, total - ihl)) & 0xffff);
+    }
+
+    // ================================================================ IPv6
+
+    /**
+     * An IPv6 packet: a valid IPv4 packet's segment moved behind an IPv6 header (random addresses,
+     * traffic class, flow label, hop limit) and 0 to 3 extension headers (hop-by-hop first, then
+     * routing or destination options, 8 to 24 bytes each); half of them get 1 to 3 byte flips in
+     * the headers, and half of those their TCP checksum repaired.
+     */
+    static byte[] ipv6Packet(Random r) throws Packets.Rejected {
+        Packets.Tcp tcp = Packets.parse(ByteBuffer.wrap(validPacket(r)), true).tcp();
+        byte[] src = new byte[16], dst = new byte[16];
+        r.nextBytes(src);
+        r.nextBytes(dst);
+        if ((src[0] & 0xff) == 0xff) src[0] = 0x20;
+        Packets.Ipv6 ip = new Packets.Ipv6(r.nextInt(256), r.nextInt(1 << 20), 0, 6, r.nextInt(256),
+                IpAddress.of(src), IpAddress.of(dst), 40);
+        ByteBuffer out = ByteBuffer.allocate(512);
+        byte[] plain = Arrays.copyOf(out.array(), Packets.emit(out, ip, tcp));
+        int headers = r.nextInt(4);
+        byte[] chain = new byte[0];
+        int[] kinds = new int[headers];
+        for (int k = 0; k < headers; k++) {
+            kinds[k] = k == 0 && r.nextBoolean() ? 0 : r.nextBoolean() ? 43 : 60;
+            int units = r.nextInt(3);
+            byte[] h = new byte[8 * (units + 1)];
+            r.nextBytes(h);
+            h[1] = (byte) units;
+            chain = concat(chain, h);
+        }
+        byte[] b = concat(Arrays.copyOf(plain, 40), chain, Arrays.copyOfRange(plain, 40, plain.length));
+        int at = 40;
+        int next = 6;
+        for (int k = headers - 1; k >= 0; k--) { // each header names the one after it
+            int offset = 40;
+            for (int j = 0; j < k; j++) offset += ((b[offset + 1] & 0xff) + 1) * 8;
+            b[offset] = (byte) next;
+            next = kinds[k];
+        }
+        b[6] = (byte) next;
+        put16(b, 4, b.length - at);
+        if (r.nextBoolean()) {
+            for (int k = 1 + r.nextInt(3); k > 0; k--) b[r.nextInt(Math.min(b.length, 40 + chain.length + 20))] ^= (byte) (1 + r.nextInt(255));
+            if (r.nextBoolean()) repair6(b);
+        }
+        return b;
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] b = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) { System.arraycopy(p, 0, b, at, p.length); at += p.length; }
+        return b;
+    }
+
+    static boolean isV6(byte[] b) { return b.length > 0 && (b[0] & 0xf0) == 0x60; }
+
+    /** Where the TCP header starts behind the extension headers, by this file's own walk, or -1. */
+    static int tcpStart6(byte[] b) {
+        if (b.length < 40) return -1;
+        int end = Math.min(b.length, 40 + u16(b, 4)), next = b[6] & 0xff, at = 40;
+        while (next == 0 || next == 43 || next == 60) {
+            if (at + 8 > end) return -1;
+            next = b[at] & 0xff;
+            at += ((b[at + 1] & 0xff) + 1) * 8;
+        }
+        return next == 6 && at <= end ? at : -1;
+    }
+
+    static boolean tcpChecksumOk6(byte[] b) {
+        int t = tcpStart6(b);
+        if (t < 0) return false;
+        int end = 40 + u16(b, 4);
+        return sum16(b, t, end, pseudo6(b, end - t)) == 0xffff;
+    }
+
+    static long pseudo6(byte[] b, int tcpLength) {
+        long s = 6 + tcpLength;
+        for (int i = 8; i < 40; i += 2) s += u16(b, i);
+        return s;
+    }
+
+    static void repair6(byte[] b) {
+        int t = tcpStart6(b);
+        int end = 40 + u16(b, 4);
+        if (t < 0 || end > b.length || end < t + 18) return;
+        put16(b, t + 16, 0);
+        put16(b, t + 16, ~sum16(b, t, end, pseudo6(b, end - t)) & 0xffff);
+    }
+
+    static void checkAcceptedIpv6(Stats stats, int i, byte[] in, Packets.Packet p) {
+        List<String> wrong = new ArrayList<>();
+        Packets.Ipv6 ip = (Packets.Ipv6) p.ip();
+        Packets.Tcp tcp = p.tcp();
+        int t = tcpStart6(in), end = 40 + u16(in, 4);
+        expect(wrong, "version", 6, (in[0] & 0xff) >>> 4);
+        expect(wrong, "traffic class", u32(in, 0) >>> 20 & 0xff, ip.trafficClass());
+        expect(wrong, "flow label", u32(in, 0) & 0xfffff, ip.flowLabel());
+        expect(wrong, "payload length", u16(in, 4), ip.payloadLength());
+        expect(wrong, "hop limit", in[7] & 0xff, ip.hopLimit());
+        expect(wrong, "header length (own walk)", t, ip.headerLength());
+        if (!Arrays.equals(Arrays.copyOfRange(in, 8, 24), ip.source().bytes())) wrong.add("source");
+        if (!Arrays.equals(Arrays.copyOfRange(in, 24, 40), ip.destination().bytes())) wrong.add("destination");
+        if (t >= 0) {
+            expect(wrong, "source port", u16(in, t), tcp.sourcePort());
+            expect(wrong, "destination port", u16(in, t + 2), tcp.destinationPort());
+            expect(wrong, "seq", u32(in, t + 4), tcp.seq());
+            expect(wrong, "tcp checksum", u16(in, t + 16), tcp.checksum());
+            int payloadStart = t + tcp.dataOffset() * 4;
+            if (payloadStart > end || !Arrays.equals(Arrays.copyOfRange(in, payloadStart, end), tcp.payload()))
+                wrong.add("payload is not bytes " + payloadStart + ".." + end);
+        }
+        if ((in[8] & 0xff) == 0xff) wrong.add("accepted a multicast source");
+        if (!wrong.isEmpty()) stats.fail(i, in, "accepted IPv6 packet differs from its bytes: " + wrong);
     }
 
     static boolean ipChecksumOk(byte[] b) {

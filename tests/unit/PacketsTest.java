@@ -99,6 +99,7 @@ final class PacketsTest {
         parseContract();
         seq();
         printingAndAddresses();
+        PacketsIpv6.run();
 
         // Runs last: every Problem must have been produced by at least one rejection test above.
         Check.test("every Packets.Problem value is produced by some rejection test", () -> {
@@ -169,7 +170,7 @@ final class PacketsTest {
 
         Check.test("Linux SYN (MSS, SACK_PERM, TS, NOP, WS 7) parses field by field", () -> {
             Packets.Packet p = parse(Check.hex(LINUX_SYN_HEX));
-            Packets.Ipv4 ip = p.ip();
+            Packets.Ipv4 ip = p.ipv4();
             Check.equal(0, ip.tos(), "tos");
             Check.equal(60, ip.totalLength(), "total length");
             Check.equal(0xbeef, ip.identification(), "identification");
@@ -374,9 +375,9 @@ final class PacketsTest {
             rejects(Arrays.copyOf(syn, 19), Packets.Problem.TRUNCATED_IP_HEADER);
         });
 
-        Check.test("rejects IP version 6 (and 0)", () -> {
-            rejects(ipEdit(syn, b -> b[0] = 0x65), Packets.Problem.NOT_IPV4);
-            rejects(ipEdit(syn, b -> b[0] = 0x05), Packets.Problem.NOT_IPV4);
+        Check.test("rejects IP versions other than 4 and 6 (7 and 0)", () -> {
+            rejects(ipEdit(syn, b -> b[0] = 0x75), Packets.Problem.NOT_IP);
+            rejects(ipEdit(syn, b -> b[0] = 0x05), Packets.Problem.NOT_IP);
         });
 
         Check.test("rejects IHL 4 and IHL 0", () -> {
@@ -411,8 +412,8 @@ final class PacketsTest {
         });
 
         Check.test("accepts DF and the reserved IP flag bit: neither is a fragment", () -> {
-            Check.equal(0x4000, parse(syn).ip().flagsAndFragment(), "DF");
-            Check.equal(0x8000, parse(ipEdit(syn, b -> put16(b, 6, 0x8000))).ip().flagsAndFragment(), "reserved");
+            Check.equal(0x4000, parse(syn).ipv4().flagsAndFragment(), "DF");
+            Check.equal(0x8000, parse(ipEdit(syn, b -> put16(b, 6, 0x8000))).ipv4().flagsAndFragment(), "reserved");
         });
 
         Check.test("rejects protocol 17 (UDP)", () ->
@@ -524,8 +525,8 @@ final class PacketsTest {
         });
 
         Check.test("accepts sources just outside multicast: 223.255.255.255 and 240.0.0.1", () -> {
-            Check.equal(0xdfffffff, parse(withSource(syn, 0xdfffffff)).ip().source(), "223.255.255.255");
-            Check.equal(0xf0000001, parse(withSource(syn, 0xf0000001)).ip().source(), "240.0.0.1");
+            Check.equal(0xdfffffff, parse(withSource(syn, 0xdfffffff)).ipv4().source(), "223.255.255.255");
+            Check.equal(0xf0000001, parse(withSource(syn, 0xf0000001)).ipv4().source(), "240.0.0.1");
         });
 
         Check.test("integrity before sanity: a multicast source with a bad checksum is BAD_TCP_CHECKSUM", () -> {
@@ -545,14 +546,14 @@ final class PacketsTest {
             Arrays.fill(padded, 44, 60, (byte) 0xa5);
             Packets.Packet p = parse(padded);
             Check.equal(parse(syn), p, "same packet");
-            Check.equal(44, p.ip().totalLength(), "total length");
+            Check.equal(44, p.ipv4().totalLength(), "total length");
             Check.equal(0, p.tcp().payload().length, "no payload from the padding");
         });
 
         Check.test("IP options are skipped: IHL 6 gives the same TCP segment", () -> {
             Packets.Packet p = parse(withIpOptions(syn));
             Check.equal(24, p.ip().headerLength(), "ip header length");
-            Check.equal(48, p.ip().totalLength(), "total length");
+            Check.equal(48, p.ipv4().totalLength(), "total length");
             Check.equal(parse(syn).tcp(), p.tcp(), "tcp");
         });
 
@@ -717,7 +718,7 @@ final class PacketsTest {
 
     interface Edit { void apply(byte[] b); }
 
-    static byte[] emitBytes(Packets.Ipv4 ip, Packets.Tcp tcp) {
+    static byte[] emitBytes(Packets.IpHeader ip, Packets.Tcp tcp) {
         ByteBuffer out = ByteBuffer.allocate(70_000);
         Arrays.fill(out.array(), (byte) 0xa5); // emit must write every byte it counts, padding included
         int n = Packets.emit(out, ip, tcp);

@@ -54,6 +54,29 @@ final class PortFilterTest {
             Check.isTrue(run(prog, cut) > 0, "cut before the destination port");
         });
 
+        Check.test("IPv6: our port passes; other ports, ICMPv6 and UDP do not; extension headers pass on", () -> {
+            int[][] prog = PortFilter.forIpv6DestinationPorts(List.of(5000));
+            ByteBuffer syn = ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_HEX));
+            Check.isTrue(run(prog, syn) > 0, "the IPv6 SYN to 5000 passes");
+            ByteBuffer other = ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_HEX));
+            other.putShort(42, (short) 5001);
+            Check.equal(0, run(prog, other), "TCP to 5001");
+            Check.equal(0, run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_ACK_HEX))), "our own SYN-ACK (source port 5000)");
+            ByteBuffer icmp = ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_HEX));
+            icmp.put(6, (byte) 58);
+            Check.equal(0, run(prog, icmp), "ICMPv6");
+            Check.isTrue(run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.EXTENSIONS_HEX))) > 0, "behind extension headers");
+            Check.isTrue(run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.FRAGMENT_HEX))) > 0, "a fragment (the parse says why it drops it)");
+            Check.isTrue(run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_HEX)).limit(43)) > 0, "cut before the port");
+            TreeSet<Integer> many = new TreeSet<>();
+            for (int i = 0; i < 200; i++) many.add(50000 + 7 * i);
+            ByteBuffer high = ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_HEX));
+            high.putShort(42, (short) (50000 + 7 * 199));
+            Check.isTrue(run(PortFilter.forIpv6DestinationPorts(many), high) > 0, "range: highest port");
+            high.putShort(42, (short) 49999);
+            Check.equal(0, run(PortFilter.forIpv6DestinationPorts(many), high), "range: below");
+        });
+
         Check.finish();
     }
 
@@ -72,6 +95,7 @@ final class PortFilterTest {
             int code = i[0], jt = i[1], jf = i[2], k = i[3];
             pc++;
             switch (code) {
+                case 0x28 -> { if (k + 2 > len) return 0; acc = p.getShort(k) & 0xffff; }             // ld h [k]
                 case 0x30 -> { if (k + 1 > len) return 0; acc = p.get(k) & 0xff; }                  // ld b [k]
                 case 0x48 -> { if (x + k + 2 > len) return 0; acc = p.getShort(x + k) & 0xffff; }     // ld h [x+k]
                 case 0x80 -> acc = len;                                                               // ld len

@@ -113,6 +113,22 @@ final class SynCookiesTest {
             Check.equal(1460, check(ack(peerIsn, c.isn() + 1, null), count).mss(), "index + 1");
         });
 
+        Check.test("IPv6: a cookie over both 16-byte addresses checks, another address byte or port does not; IPv4 as before", () -> {
+            IpAddress peer = IpAddress.parse("2001:db8::2"), us = IpAddress.parse("2001:db8::1");
+            int peerIsn = 4242, count = 9;
+            SynCookies.Cookie c = COOKIES.isn(peer, us, PEER_PORT, OUR_PORT, peerIsn, 1440, count);
+            Check.equal(1440, COOKIES.check(peer, us, PEER_PORT, OUR_PORT, ack(peerIsn, c.isn(), null), count).mss(), "valid, MSS 1440");
+            for (int i = 0; i < 16; i++) {
+                byte[] other = peer.bytes();
+                other[i] ^= 0x40;
+                Check.isTrue(!COOKIES.check(IpAddress.of(other), us, PEER_PORT, OUR_PORT, ack(peerIsn, c.isn(), null), count).valid(),
+                        "peer address byte " + i);
+            }
+            Check.isTrue(!COOKIES.check(peer, us, PEER_PORT + 1, OUR_PORT, ack(peerIsn, c.isn(), null), count).valid(), "port");
+            Check.equal(COOKIES.isn(PEER, US, PEER_PORT, OUR_PORT, peerIsn, 1460, count),
+                    COOKIES.isn(IpAddress.v4(PEER), IpAddress.v4(US), PEER_PORT, OUR_PORT, peerIsn, 1460, count), "IPv4 unchanged");
+        });
+
         Check.test("tampered: another peer ISN, port or address makes the cookie worthless", () -> {
             int peerIsn = 4242, count = 9;
             SynCookies.Cookie c = COOKIES.isn(PEER, US, PEER_PORT, OUR_PORT, peerIsn, 1460, count);
