@@ -96,11 +96,17 @@ final class Program implements AutoCloseable {
 
     /** Keeps the kernel's RSTs away from our ports, unless the user manages the firewall. */
     void guardPorts(String role, Collection<Integer> ports, boolean enabled) throws Failure {
+        guardPorts(role, ports, enabled, null);
+    }
+
+    /** The same for the ports on one local address only (null: all of them): a server's --bind. */
+    void guardPorts(String role, Collection<Integer> ports, boolean enabled, IpAddress localAddress) throws Failure {
         if (!enabled) return;
         try {
-            guard = RstGuard.install(role, Set.copyOf(ports));
+            guard = RstGuard.install(role, Set.copyOf(ports), localAddress);
             log.detail(null, "nftables table " + guard.tableName() + " drops the kernel's RSTs from port"
-                    + (ports.size() == 1 ? " " : "s ") + summarize(ports));
+                    + (ports.size() == 1 ? " " : "s ") + summarize(ports)
+                    + (localAddress == null || localAddress.isAny() ? "" : " of " + localAddress + " (other addresses' SYNs get the kernel's RST)"));
         } catch (RstGuard.GuardException e) {
             throw new Failure(e.getMessage());
         }

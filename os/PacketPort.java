@@ -17,6 +17,9 @@ interface PacketPort {
     /** The interface the last received packet came in on. */
     int lastInterfaceIndex();
 
+    /** The last received packet's sll_pkttype: PacketInfo.PACKET_HOST unless a port says otherwise. */
+    default int lastPacketType() { return PacketInfo.PACKET_HOST; }
+
     /** Sends one IP packet, header included, to the destination its header names. */
     void send(ByteBuffer ipPacket) throws LibC.NativeException;
 }

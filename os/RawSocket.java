@@ -88,6 +88,10 @@ final class RawSocket implements PacketPort, AutoCloseable {
                     LibC.C.socket(LibC.AF_INET, LibC.SOCK_RAW, LibC.IPPROTO_RAW));
             LibC.setIntOption(s.sendFd, LibC.IPPROTO_IP, LibC.IP_HDRINCL, 1, "IP_HDRINCL");
             if (mark != 0) LibC.setIntOption(s.sendFd, LibC.SOL_SOCKET, LibC.SO_MARK, mark, "SO_MARK");
+            // Path MTU is our stack's business (RFC 1191, IcmpArrives): IP_PMTUDISC_PROBE has the
+            // kernel ignore the path MTU its route cache learned (from its own connections' ICMP),
+            // so it neither refuses nor fragments our packets by it. We set DF on every packet.
+            LibC.setIntOption(s.sendFd, LibC.IPPROTO_IP, LibC.IP_MTU_DISCOVER, LibC.IP_PMTUDISC_PROBE, "IP_MTU_DISCOVER");
 
             if (path != ReceivePath.RECVMSG) {
                 s.ring = path == ReceivePath.FRAMES ? FrameRing.open(FrameRing.Settings.defaults())
@@ -295,6 +299,9 @@ final class RawSocket implements PacketPort, AutoCloseable {
 
     /** True when the kernel left the last packet's transport checksum to be finished by hardware. */
     @Override public boolean lastChecksumNotReady() { return info.checksumNotReady(); }
+
+    /** Who the last packet's frame was for (sll_pkttype): this host, broadcast, multicast, another host. */
+    @Override public int lastPacketType() { return info.packetType; }
 
     /** The interface the last packet arrived on. */
     @Override public int lastInterfaceIndex() { return info.interfaceIndex; }

@@ -18,6 +18,7 @@
  *   what to send now                     Sender          3.7.4 Nagle, 3.8.6 windows, the FIN, segments
  *   loss recovery                        LossRecovery    RFC 5681, 6582, 6675, 8985, 3042, 5827
  *   challenge ACKs' budget               ChallengeAcks   RFC 5961 section 7
+ *   an ICMP error arrives (3.9.2.2)      IcmpArrives     RFC 1122 4.2.3.9, RFC 1191, RFC 5927
  * </pre>
  * Each algorithm is its own unit, composed here: RttEstimator, CongestionControl, Scoreboard,
  * ReassemblyQueue, SendBuffer, ReceiveBuffer, ReceiveWindow, WhenToSend.
@@ -86,6 +87,7 @@ final class TcpConnection {
     final Sender sender;
     final LossRecovery recovery;
     final ChallengeAcks challengeAcks;
+    final IcmpArrives icmpArrives;
     /** RFC 7323 timestamps (TSval, TS.Recent, PAWS, RTTM); offset 0 until the caller sets one. */
     Timestamps timestamps;
     /** Keep-alive probes (RFC 9293 3.8.4), off unless the application turned them on. */
@@ -111,6 +113,7 @@ final class TcpConnection {
         this.sender = new Sender(this);
         this.recovery = new LossRecovery(this);
         this.challengeAcks = new ChallengeAcks(this);
+        this.icmpArrives = new IcmpArrives(this);
         this.timestamps = new Timestamps(config.timestamps(), 0);
         this.keepAlive = new KeepAlive(config.keepAlive());
     }
@@ -164,6 +167,9 @@ final class TcpConnection {
         segmentArrives.onSegment(seg, now, out);
         rearmKeepAlive();
     }
+
+    /** An ICMP error that quotes this connection's 4-tuple (3.9.2.2, MUST-54; RFC 1191). */
+    void onIcmp(Icmp.Error error, long now, Output out) { icmpArrives.onIcmp(error, now, out); }
 
     /** Runs every timer whose deadline has come (3.10.8). */
     void onTimer(long now, Output out) {
