@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES Packets.java IpAddress.java tcp/Seq.java viz/*.java
+//SOURCES Packets.java IpAddress.java Icmp.java tcp/Seq.java viz/*.java
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -2,7 +2,7 @@
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
-//SOURCES Packets.java IpAddress.java tcp/*.java os/*.java app/*.java viz/*.java
+//SOURCES Packets.java IpAddress.java Icmp.java tcp/*.java os/*.java app/*.java viz/*.java
 //SOURCES stack/TcpStack.java stack/Demultiplexer.java stack/TimerQueue.java stack/Wire.java stack/StreamApp.java stack/FaultInjector.java stack/ClientApp.java
 
 import java.net.Inet4Address;
@@ -67,6 +67,15 @@ public class TcpClient {
         try (Program program = Program.open(log)) {
             IpAddress server = resolve(host);
             if (server.isV6()) program.enableIpv6(true);
+            settings.localAddresses = LocalAddresses.read();
+            String notUnicast = settings.localAddresses.notUnicast(server);
+            if (notUnicast != null) {
+                // RFC 9293 3.9.1.1: "A TCP implementation MUST reject as an error a local OPEN call
+                // for an invalid remote IP address (e.g., a broadcast or multicast address) (MUST-46)."
+                // The kernel's connect() says ENETUNREACH; we say why.
+                throw new Program.Failure("cannot connect to " + server + ": it is " + notUnicast
+                        + ", not one host (RFC 9293 MUST-46; the kernel's connect says \"Network is unreachable\")");
+            }
             Route.Info route;
             try {
                 route = Route.lookup(server);

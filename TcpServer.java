@@ -2,7 +2,7 @@
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
-//SOURCES Packets.java IpAddress.java tcp/*.java os/*.java app/*.java viz/*.java
+//SOURCES Packets.java IpAddress.java Icmp.java tcp/*.java os/*.java app/*.java viz/*.java
 //SOURCES stack/TcpStack.java stack/Demultiplexer.java stack/TimerQueue.java stack/Wire.java stack/StreamApp.java stack/FaultInjector.java stack/ServerApp.java
 
 import java.util.List;
@@ -59,9 +59,10 @@ public class TcpServer {
         if (cli.has("--ladder")) settings.ladder = new LiveLadder(line -> log.always(null, line));
         try (Program program = Program.open(log)) {
             if (settings.bindAddress == null || settings.bindAddress.isV6()) program.enableIpv6(bind != null);
+            settings.localAddresses = LocalAddresses.read(); // SYNs to the subnets' broadcast addresses: dropped
             program.reservePort(settings.bindAddress, settings.listenPort);
             program.receiveOnly(List.of(settings.listenPort), settings.receiveBuffer);
-            program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"));
+            program.guardPorts("server", List.of(settings.listenPort), !cli.has("--no-rst-guard"), settings.bindAddress);
             Pcap pcap = program.openCapture(cli.string("--pcap", null));
             TcpStack stack = new TcpStack(settings, program.socket, log, pcap, Set.of());
             StandardStreams io = stdio ? StandardStreams.forProcess() : null;

@@ -32,7 +32,7 @@ for group in tests/system/t_*.sh; do
 done
 
 # Groups, in order; "sudo ./test.sh loopback interop" runs just those.
-ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults ipv6 modern conformance stacks bench"
+ALL_GROUPS="unit loopback interop teardown hostile data ring ladder faults icmp ipv6 modern conformance stacks bench"
 groups=("${@:-$ALL_GROUPS}")
 for g in ${groups[*]}; do
   case "$g" in
@@ -64,6 +64,9 @@ for g in ${groups[*]}; do
     faults)
       say "== Faults on purpose, and the demo's ladder (issue: see TCP)"
       run_fault_tests ;;
+    icmp)
+      say "== When the network answers: ICMP unreachable and path MTU on a routed path (issue 17)"
+      run_icmp_tests ;;
     ipv6)
       say "== IPv6: the same TCP over both versions, on ::1 and between two namespaces (issue 21)"
       run_ipv6_tests ;;

@@ -45,6 +45,8 @@ final class Narrator {
             log.info(who, "Received duplicate " + d.what() + ", " + d.answer());
         } else if (event instanceof TcpEvent.Dropped d) {
             log.detail(who, "Dropped segment: " + d.reason());
+        } else if (event instanceof TcpEvent.IcmpError e) {
+            log.detail(who, "ICMP " + e.what() + " from " + e.from() + ": " + e.action());
         } else if (event instanceof TcpEvent.KeepAliveProbe k) {
             log.info(who, "Sending keep-alive probe (" + k.why() + ")");
         } else if (event instanceof TcpEvent.Closed c) {
@@ -83,6 +85,7 @@ final class Narrator {
             case NOT_ACKNOWLEDGED: return "Connection given up: " + peer + " still sends but never acknowledged our data ("
                     + c.tries() + " tries)";
             case ABORTED: return "Connection aborted: " + c.detail();
+            case UNREACHABLE: return "Error: " + c.detail();
             case KEEP_ALIVE: return "Connection given up: " + c.detail();
         }
         throw new AssertionError(c.reason());

@@ -46,6 +46,7 @@ final class LibC {
     static final int IPPROTO_IP = 0, IPPROTO_RAW = 255;
     static final int IP_HDRINCL = 3, IP_MTU = 14;
     static final int IPPROTO_IPV6 = 41, IPV6_MTU = 24, IPV6_V6ONLY = 26, IPV6_HDRINCL = 36; // <linux/in6.h>
+    static final int IP_MTU_DISCOVER = 10, IP_PMTUDISC_PROBE = 3; // <linux/in.h>
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_ATTACH_FILTER = 26, SO_RCVBUFFORCE = 33, SO_MARK = 36;
     static final int SOL_PACKET = 263, PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_AUXDATA = 8,
             PACKET_VERSION = 10, PACKET_VNET_HDR = 15;

@@ -5,8 +5,10 @@ import java.util.TreeSet;
 
 /**
  * A classic BPF program (see Documentation/networking/filter.rst in Linux) for the packet socket:
- * the kernel passes us IPv4/TCP packets addressed to our ports, and drops the rest (other ports,
- * other protocols, our own outgoing packets) before they wake the program.
+ * the kernel passes us IPv4/TCP packets addressed to our ports, and the ICMP errors that may be
+ * about our segments (destination unreachable, time exceeded: the Demultiplexer finds their
+ * connection by the 4-tuple they quote), and drops the rest (other ports, other protocols, other
+ * ICMP, our own outgoing packets) before they wake the program.
  *
  * Packets too broken to show a destination port (IHL below 5, or shorter than the port field) are
  * passed too, so that the program can say why it drops them.
@@ -16,7 +18,7 @@ final class PortFilter {
     private PortFilter() {}
 
     // Opcodes (linux/bpf_common.h): class | size | mode.
-    private static final int LD_H_ABS = 0x28, LD_B_ABS = 0x30, LD_H_IND = 0x48, LD_W_LEN = 0x80, LDX_B_MSH = 0xb1;
+    private static final int LD_H_ABS = 0x28, LD_B_ABS = 0x30, LD_B_IND = 0x50, LD_H_IND = 0x48, LD_W_LEN = 0x80, LDX_B_MSH = 0xb1;
     private static final int JEQ_K = 0x15, JGE_K = 0x35, JGT_K = 0x25, JGE_X = 0x3d;
     private static final int ADD_K = 0x04, TAX = 0x07, TXA = 0x87, RET_K = 0x06;
     private static final int ACCEPT_BYTES = 0x40000, REJECT = 0;
@@ -30,10 +32,10 @@ final class PortFilter {
         boolean range = ports.size() > MAX_LISTED_PORTS;
         int portChecks = range ? 2 : ports.size();
         // Instructions 0-10 load the destination port; the port checks follow from 11, then REJECT
-        // and ACCEPT.
-        int reject = 11 + portChecks, accept = reject + 1;
+        // and ACCEPT; then the ICMP check, with its own REJECT and ACCEPT (jumps go forward only).
+        int reject = 11 + portChecks, accept = reject + 1, icmp = accept + 1, icmpReject = icmp + 5, icmpAccept = icmp + 6;
         p.add(op(LD_B_ABS, 0, 0, 9));                            // 0: A = protocol
-        p.add(op(JEQ_K, 0, jump(1, reject), 6));                 // 1: TCP? else reject
+        p.add(op(JEQ_K, 0, jump(1, icmp), 6));                   // 1: TCP? else see whether ICMP
         p.add(op(LDX_B_MSH, 0, 0, 0));                           // 2: X = IHL * 4
         p.add(op(TXA, 0, 0, 0));                                 // 3: A = X
         p.add(op(JGE_K, 0, jump(4, accept), 20));                // 4: IHL < 5: broken, pass it on
@@ -53,6 +55,13 @@ final class PortFilter {
                 at++;
             }
         }
+        p.add(op(RET_K, 0, 0, REJECT));
+        p.add(op(RET_K, 0, 0, ACCEPT_BYTES));
+        p.add(op(JEQ_K, 0, jump(icmp, icmpReject), Icmp.PROTOCOL_ICMP));                   // ICMP? else reject
+        p.add(op(LDX_B_MSH, 0, 0, 0));                                                       // X = IHL * 4
+        p.add(op(LD_B_IND, 0, 0, 0));                                                        // A = ICMP type
+        p.add(op(JEQ_K, jump(icmp + 3, icmpAccept), 0, Icmp.DESTINATION_UNREACHABLE));
+        p.add(op(JEQ_K, jump(icmp + 4, icmpAccept), jump(icmp + 4, icmpReject), Icmp.TIME_EXCEEDED));
         p.add(op(RET_K, 0, 0, REJECT));
         p.add(op(RET_K, 0, 0, ACCEPT_BYTES));
         return p.toArray(new int[0][]);

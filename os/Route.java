@@ -1,5 +1,9 @@
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What the kernel's routing table says about a destination: the source address it would use and
@@ -30,6 +34,42 @@ final class Route {
         } finally {
             LibC.closeQuietly(fd);
         }
+    }
+
+    /**
+     * The next hop toward destination: the gateway of the longest matching route of the main table
+     * (/proc/net/route), or the destination itself when it is on a link (or nothing matches). The
+     * segmentation offload path (GsoSender) addresses its Ethernet frames to this hop's MAC, so that
+     * large segments go out on routed paths too.
+     */
+    static IpAddress nextHop(IpAddress destination) {
+        // IPv6: the destination itself (its neighbour entry); a routed IPv6 path is not looked up
+        // here, so GsoSender finds no neighbour for an off-link address and the segments are cut by us.
+        return destination.isV6() ? destination : IpAddress.v4(nextHop(destination.v4()));
+    }
+
+    static int nextHop(int destination) {
+        int bestGateway = destination, bestLength = -1;
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/route"));
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                // Iface Destination Gateway Flags RefCnt Use Metric Mask ...; addresses in hex, in
+                // the host's byte order (little-endian here)
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 8 || (Integer.parseInt(f[3], 16) & 0x1) == 0) continue; // RTF_UP
+                int net = Integer.reverseBytes((int) Long.parseLong(f[1], 16));
+                int mask = Integer.reverseBytes((int) Long.parseLong(f[7], 16));
+                int gateway = Integer.reverseBytes((int) Long.parseLong(f[2], 16));
+                int length = Integer.bitCount(mask);
+                if ((destination & mask) == net && length > bestLength) {
+                    bestLength = length;
+                    bestGateway = gateway == 0 ? destination : gateway;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return destination;
+        }
+        return bestGateway;
     }
 
     /**

@@ -41,16 +41,37 @@ final class RstGuard implements AutoCloseable {
 
     /** Installs the table for these local ports; a no-op for an empty set of ports. */
     static RstGuard install(String role, Collection<Integer> ports) throws GuardException {
+        return install(role, ports, null);
+    }
+
+    /**
+     * Installs the table for these local ports on one local address (null or 0.0.0.0 or ::: every
+     * address of that version, null of both). A server
+     * bound to one address (--bind) owns its port there only: a SYN to another local address on
+     * the same port is the kernel's to answer, with a RST, as it answers for a kernel listener
+     * bound the same way; so only RSTs from the bound address are dropped.
+     */
+    static RstGuard install(String role, Collection<Integer> ports, IpAddress localAddress) throws GuardException {
         if (ports.isEmpty()) return new RstGuard(TABLE_PREFIX + ProcessHandle.current().pid());
-        return install(role, ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")));
+        return install(role, ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")), localAddress);
     }
 
     /** Installs the table for the ports from first to last. */
     static RstGuard installRange(String role, int first, int last) throws GuardException {
-        return install(role, first + "-" + last);
+        return install(role, first + "-" + last, null);
     }
 
-    private static RstGuard install(String role, String portSet) throws GuardException {
+    /**
+     * The rule's match: "ip saddr 198.18.0.1 tcp sport { 5000 }" ("ip6 saddr fd00::1 ..." for
+     * IPv6), or without the address for any.
+     */
+    static String match(String portSet, IpAddress localAddress) {
+        String address = localAddress == null || localAddress.isAny() ? ""
+                : (localAddress.isV6() ? "ip6 saddr " : "ip saddr ") + localAddress + " ";
+        return address + "tcp sport { " + portSet + " }";
+    }
+
+    private static RstGuard install(String role, String portSet, IpAddress localAddress) throws GuardException {
         long pid = ProcessHandle.current().pid();
         RstGuard guard = new RstGuard(TABLE_PREFIX + pid);
         removeStaleTables();
@@ -58,7 +79,7 @@ final class RstGuard implements AutoCloseable {
                 + "  comment \"tcp-by-hand " + role + " (pid " + pid + "): drops the kernel's RSTs for our ports\"\n"
                 + "  chain output {\n"
                 + "    type filter hook output priority 0; policy accept;\n"
-                + "    tcp sport { " + portSet + " } tcp flags & rst == rst meta mark != " + String.format("0x%x", MARK) + " drop\n"
+                + "    " + match(portSet, localAddress) + " tcp flags & rst == rst meta mark != " + String.format("0x%x", MARK) + " drop\n"
                 + "  }\n"
                 + "}\n";
         run(script, "-f", "-");

@@ -24,6 +24,8 @@ final class Demultiplexer {
     private final LinkedHashSet<TcpStack.Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
     private final Map<Integer, TcpConfig> configByInterface = new HashMap<>(); // key: index * 2 + (IPv6 ? 1 : 0)
     private boolean accepting = true;
+    // The received payloads' arrays, reused packet after packet (none while a ladder draws them).
+    private final Packets.PayloadArrays payloads = new Packets.PayloadArrays();
     // RFC 4987 section 3.6: SYN cookies when the backlog is full. Two secrets drawn once, as Linux's.
     private final SynCookies cookies;
     private long lastOverflowAt = -1; // when a cookie was last sent (cookies are checked for 2 minutes after)
@@ -61,14 +63,22 @@ final class Demultiplexer {
 
     // ------------------------------------------------------------------ routing
 
-    /** One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload. */
-    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex) {
+    /**
+     * One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload;
+     * packetType: the frame's sll_pkttype (PacketInfo.PACKET_HOST for a frame addressed to us);
+     * segmentSize: the gso_size of a packet that holds several segments (GRO), else 0.
+     */
+    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex, int packetType, int segmentSize) {
+        if (Icmp.peekProtocol(packet) == Icmp.PROTOCOL_ICMP) {
+            icmpArrived(packet);
+            return;
+        }
         int port = Packets.peekDestinationPort(packet);
         if (port < 0 || !(port == settings.listenPort || clientPorts.get(port))) return; // not ours
         wire.captureReceived(packet);
         Packets.Packet p;
         try {
-            p = Packets.parse(packet, !checksumNotReady);
+            p = Packets.parse(packet, !checksumNotReady, settings.ladder == null ? payloads : null);
         } catch (Packets.Rejected r) {
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
             return;
@@ -82,7 +92,27 @@ final class Demultiplexer {
             return;
         }
         IpAddress source = ip.sourceAddress(), destination = ip.destinationAddress();
-        if (!isOurAddress(destination, port)) return;
+        String notForUs = notForThisHost(destination, packetType);
+        if (notForUs != null) {
+            // RFC 9293 3.9.2.3: "A TCP implementation MUST silently discard an incoming SYN segment
+            // that is addressed to a broadcast or multicast address (MUST-57)." Linux's tcp_v4_rcv
+            // discards every TCP segment not in a frame for this host, and tcp_v4_conn_request a
+            // SYN to a broadcast or multicast route: no answer at all (the --verbose line is ours).
+            if (log.verbose()) {
+                log.detail(null, "Dropped " + PacketText.flagNames(seg.flags()) + " from " + source.withPort(seg.sourcePort())
+                        + " to " + destination.withPort(port) + ": " + notForUs
+                        + " (RFC 9293 MUST-57: silently discarded, as the kernel does)");
+            }
+            return;
+        }
+        if (!isOurAddress(destination, port)) {
+            if (log.verbose()) {
+                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + source.withPort(seg.sourcePort())
+                        + " to " + destination.withPort(port) + ": not our address (--bind "
+                        + settings.bindAddress + "), the kernel answers it");
+            }
+            return;
+        }
         if (!wire.survivesFaults(packet)) return; // --drop-received, --loss-received
         wire.draw(p);
         TcpStack.FourTuple tuple = new TcpStack.FourTuple(destination, seg.destinationPort(), source, seg.sourcePort());
@@ -104,12 +134,44 @@ final class Demultiplexer {
             newConnection(tuple, seg, interfaceIndex, stack.reopenIss());
         } else if (c != null) {
             c.interfaceIndex = interfaceIndex;
-            stack.segmentArrived(c, seg, ip.tos() & 3); // the IP header's ECN field (RFC 3168)
+            stack.segmentArrived(c, seg, ip.tos() & 3, segmentSize); // the IP header's ECN field (RFC 3168), GRO's gso_size
         } else if (port == settings.listenPort) {
             listen(tuple, seg, interfaceIndex);
         } else {
             closedPort(tuple, seg);
         }
+    }
+
+    /**
+     * An ICMP error (RawSocket's filter passes destination unreachable and time exceeded). RFC 9293
+     * 3.9.2.2: "A TCP implementation MUST act on an ICMP error message passed up from the IP layer,
+     * directing it to the connection that created the error (MUST-54)": the connection is the one
+     * whose 4-tuple the quoted segment carries (it went from us, so its source is our side). The
+     * connection checks the quoted sequence number (IcmpArrives). ICMP about other programs'
+     * traffic is none of ours and is not looked at further.
+     */
+    private void icmpArrived(ByteBuffer packet) {
+        Icmp.Error e;
+        try {
+            e = Icmp.parse(packet);
+        } catch (Icmp.Refused r) {
+            if (log.verbose()) log.detail(null, "Ignored ICMP " + sourceOf(packet) + ": " + r.reason());
+            return;
+        }
+        boolean ourPort = e.sourcePort() == settings.listenPort || clientPorts.get(e.sourcePort());
+        if (!ourPort) return;
+        TcpStack.FourTuple tuple = new TcpStack.FourTuple(IpAddress.v4(e.source()), e.sourcePort(), IpAddress.v4(e.destination()), e.destinationPort());
+        TcpStack.Connection c = connections.get(tuple);
+        wire.captureReceived(packet);
+        if (c == null) {
+            if (log.verbose()) {
+                log.detail(null, "ICMP " + e.describe() + " from " + Packets.address(e.from()) + " about " + Packets.address(e.source())
+                        + ":" + e.sourcePort() + " -> " + Packets.address(e.destination()) + ":" + e.destinationPort()
+                        + ": no such connection, ignored");
+            }
+            return;
+        }
+        stack.icmpArrived(c, e);
     }
 
     /**
@@ -234,6 +296,18 @@ final class Demultiplexer {
             log.detail(oldest.who(), "Backlog of " + settings.backlog + " half-open connections full: dropping the oldest, from " + oldest.peer());
         }
         stack.forget(oldest);
+    }
+
+    /** Why a segment is not for this one host (a broadcast or multicast address or frame), or null. */
+    private String notForThisHost(IpAddress destination, int packetType) {
+        String address = settings.localAddresses.notUnicast(destination);
+        if (address != null) return destination + " is " + address;
+        return switch (packetType) {
+            case PacketInfo.PACKET_BROADCAST -> "it came in a link-layer broadcast frame";
+            case PacketInfo.PACKET_MULTICAST -> "it came in a link-layer multicast frame";
+            case PacketInfo.PACKET_OTHERHOST -> "its frame was for another host";
+            default -> null;
+        };
     }
 
     /**

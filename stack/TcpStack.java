@@ -49,6 +49,7 @@ final class TcpStack {
         long faultSeed = 1;
         LiveLadder ladder;               // --ladder: each packet drawn as it goes (null: off)
         boolean segmentationOffload;     // large segments go out through GsoSender (or are cut here)
+        LocalAddresses localAddresses = new LocalAddresses(java.util.Map.of()); // broadcast addresses: no connection to them
         int ttl = 64;                    // --ttl: the IP time to live of what we send (RFC 9293 MUST-49)
         int dscp;                        // --dscp: the Differentiated Services codepoint (MUST-48)
         boolean synCookies = true;       // a full backlog answers with SYN cookies (RFC 4987); --no-syn-cookies
@@ -234,7 +235,8 @@ final class TcpStack {
         try {
             for (ByteBuffer packet = first; packet != null; packet = ++handled < BATCH ? socket.receive() : null) {
                 wire.noteActivity();
-                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex());
+                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex(), socket.lastPacketType(),
+                        socket.lastSegmentSize());
             }
         } finally {
             handled = 0;
@@ -306,9 +308,19 @@ final class TcpStack {
     }
 
     /** The Demultiplexer found c for a segment. */
-    void segmentArrived(Connection c, Packets.Tcp seg, int ipEcn) {
+    void segmentArrived(Connection c, Packets.Tcp seg, int ipEcn, int segmentSize) {
         try {
-            c.tcp.onSegment(seg, ipEcn, now(), c);
+            c.tcp.onSegment(seg, ipEcn, segmentSize, now(), c);
+            afterCall(c);
+        } catch (RuntimeException e) {
+            internalError(c, e);
+        }
+    }
+
+    /** The Demultiplexer found c for an ICMP error about one of its segments. */
+    void icmpArrived(Connection c, Icmp.Error error) {
+        try {
+            c.tcp.onIcmp(error, now(), c);
             afterCall(c);
         } catch (RuntimeException e) {
             internalError(c, e);

@@ -17,6 +17,7 @@ final class Wire {
     private final FaultInjector<ByteBuffer> faults; // null without fault options
     private GsoSender gso;                          // opened at the first large segment
     private boolean gsoUnavailable;
+    private final java.util.Map<IpAddress, IpAddress> nextHops = new java.util.HashMap<>(); // remote address -> next hop
     private final ByteBuffer outgoing = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
     private final long startNanos;                  // the stack's start: TcpStack.now() counts from it too
     private final long startEpochMicros = System.currentTimeMillis() * 1000;
@@ -127,7 +128,8 @@ final class Wire {
                 gsoUnavailable = true;
             }
         }
-        if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, tuple.remoteAddress())) return false;
+        IpAddress nextHop = nextHops.computeIfAbsent(tuple.remoteAddress(), Route::nextHop); // a router on a routed path
+        if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, nextHop)) return false;
         outgoing.clear();
         Packets.IpHeader ip = ipHeader(tuple, ipIdentification, ipEcn);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
@@ -135,7 +137,7 @@ final class Wire {
         outgoing.flip();
         lastActivityNanos = System.nanoTime();
         try {
-            gso.send(outgoing, c.interfaceIndex, tuple.remoteAddress(), mss);
+            gso.send(outgoing, c.interfaceIndex, nextHop, mss);
             return true;
         } catch (LibC.NativeException | RuntimeException e) {
             gsoUnavailable = true;

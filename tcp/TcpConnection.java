@@ -18,6 +18,7 @@
  *   what to send now                     Sender          3.7.4 Nagle, 3.8.6 windows, the FIN, segments
  *   loss recovery                        LossRecovery    RFC 5681, 6582, 6675, 8985, 3042, 5827
  *   challenge ACKs' budget               ChallengeAcks   RFC 5961 section 7
+ *   an ICMP error arrives (3.9.2.2)      IcmpArrives     RFC 1122 4.2.3.9, RFC 1191, RFC 5927
  * </pre>
  * Each algorithm is its own unit, composed here: RttEstimator, CongestionControl, Scoreboard,
  * ReassemblyQueue, SendBuffer, ReceiveBuffer, ReceiveWindow, WhenToSend.
@@ -86,6 +87,7 @@ final class TcpConnection {
     final Sender sender;
     final LossRecovery recovery;
     final ChallengeAcks challengeAcks;
+    final IcmpArrives icmpArrives;
     /** RFC 7323 timestamps (TSval, TS.Recent, PAWS, RTTM); offset 0 until the caller sets one. */
     Timestamps timestamps;
     /** Keep-alive probes (RFC 9293 3.8.4), off unless the application turned them on. */
@@ -111,6 +113,7 @@ final class TcpConnection {
         this.sender = new Sender(this);
         this.recovery = new LossRecovery(this);
         this.challengeAcks = new ChallengeAcks(this);
+        this.icmpArrives = new IcmpArrives(this);
         this.timestamps = new Timestamps(config.timestamps(), 0);
         this.keepAlive = new KeepAlive(config.keepAlive());
     }
@@ -154,16 +157,33 @@ final class TcpConnection {
     void abort(String why, Output out) { userCalls.abort(why, out); }
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
-    void onSegment(Packets.Tcp seg, long now, Output out) { onSegment(seg, Ecn.NOT_ECT, now, out); }
+    void onSegment(Packets.Tcp seg, long now, Output out) { onSegment(seg, Ecn.NOT_ECT, 0, now, out); }
 
     /** The same, with the ECN field of the segment's IP header (RFC 3168: CE marks are echoed). */
-    void onSegment(Packets.Tcp seg, int ipEcn, long now, Output out) {
+    void onSegment(Packets.Tcp seg, int ipEcn, long now, Output out) { onSegment(seg, ipEcn, 0, now, out); }
+
+    /**
+     * The same, for a packet that the link coalesced (GRO) from segments of segmentSize payload
+     * bytes each (the virtio_net_hdr's gso_size), 0 when unknown or not coalesced. The peer's
+     * segment size is then known, not guessed: it is RMSS for the delayed-ACK count.
+     */
+    void onSegment(Packets.Tcp seg, int ipEcn, int segmentSize, long now, Output out) {
         arrivingIpEcn = ipEcn & 3;
         this.now = now;
         keepAlive.onHeard();
-        segmentArrives.onSegment(seg, now, out);
+        arrivingSegmentSize = segmentSize;
+        try {
+            segmentArrives.onSegment(seg, now, out);
+        } finally {
+            arrivingSegmentSize = 0;
+        }
         rearmKeepAlive();
     }
+
+    /** An ICMP error that quotes this connection's 4-tuple (3.9.2.2, MUST-54; RFC 1191). */
+    void onIcmp(Icmp.Error error, long now, Output out) { icmpArrives.onIcmp(error, now, out); }
+    /** gso_size of the packet being processed (see onSegment), 0 when it was one segment. */
+    int arrivingSegmentSize;
 
     /** Runs every timer whose deadline has come (3.10.8). */
     void onTimer(long now, Output out) {

@@ -64,6 +64,13 @@ sealed interface TcpEvent {
         PAWS
     }
 
+    /**
+     * An ICMP error about a segment of ours arrived (RFC 9293 3.9.2.2, MUST-54): what it said
+     * ("host unreachable"), who sent it (a router or the peer's host), and what we did about it
+     * ("ignored: ...", "soft error: reported", "path MTU 1280: MSS 1460 -> 1240, resending").
+     * SHLD-25: soft errors are made available to the application this way.
+     */
+    record IcmpError(String what, String from, String action) implements TcpEvent {}
     /** A keep-alive probe goes out (RFC 9293 3.8.4); why says after how long a silence, and which probe. */
     record KeepAliveProbe(String why) implements TcpEvent {}
 
@@ -95,6 +102,8 @@ sealed interface TcpEvent {
         FIN_TIMEOUT,
         /** We aborted it ourselves, sending a RST. */
         ABORTED,
+        /** An ICMP error ended it (RFC 9293 3.9.2.2): a hard error, or any error while opening. */
+        UNREACHABLE,
         /** Keep-alive probes went unanswered (RFC 9293 3.8.4): the peer vanished. */
         KEEP_ALIVE
     }

@@ -36,6 +36,8 @@ final class Conversations {
             throw new BadCapture("link type " + capture.linkType() + " is not supported (readable: 101 and 12 raw IP, "
                     + "as our programs write, 228 raw IPv4, 1 Ethernet, 113 and 276 Linux cooked as tcpdump -i any writes)");
         Map<Key, List<Seen>> byEnds = new LinkedHashMap<>();
+        Map<Key, List<Icmp.Error>> icmpByEnds = new LinkedHashMap<>();
+        Map<Icmp.Error, long[]> icmpWhen = new java.util.IdentityHashMap<>(); // frame, micros
         int skipped = 0;
         for (PcapReader.Record r : capture.records()) {
             byte[] ip = LinkLayer.ip(capture.linkType(), r.data(), r.originalLength());
@@ -49,6 +51,17 @@ final class Conversations {
                     p = null;
                 }
             }
+            if (p == null && ip != null && Icmp.peekProtocol(ByteBuffer.wrap(ip)) == Icmp.PROTOCOL_ICMP) {
+                try {
+                    Icmp.Error e = Icmp.parse(ByteBuffer.wrap(ip));
+                    Key k = Key.of(new Endpoint(IpAddress.v4(e.source()), e.sourcePort()), new Endpoint(IpAddress.v4(e.destination()), e.destinationPort()));
+                    icmpByEnds.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+                    icmpWhen.put(e, new long[] {r.number(), r.micros()});
+                    continue;
+                } catch (Icmp.Refused notAnError) {
+                    // counted as skipped below
+                }
+            }
             if (p == null) { skipped++; continue; }
             Endpoint from = new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort());
             Endpoint to = new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort());
@@ -56,8 +69,12 @@ final class Conversations {
         }
         List<Conversation> conversations = new ArrayList<>();
         for (Map.Entry<Key, List<Seen>> e : byEnds.entrySet()) {
-            conversations.add(analyse(conversations.size() + 1, e.getKey(), e.getValue()));
+            Conversation c = analyse(conversations.size() + 1, e.getKey(), e.getValue());
+            List<Icmp.Error> errors = icmpByEnds.remove(e.getKey());
+            if (errors != null) c = withNotes(c, errors, icmpWhen, e.getValue().get(0).micros());
+            conversations.add(c);
         }
+        for (List<Icmp.Error> unmatched : icmpByEnds.values()) skipped += unmatched.size();
         return new Result(conversations, skipped);
     }
 
@@ -84,6 +101,18 @@ final class Conversations {
             }
             hasBase = true;
         }
+    }
+
+    /** The ICMP errors about a conversation's segments, as notes at their place in time. */
+    private static Conversation withNotes(Conversation c, List<Icmp.Error> errors, Map<Icmp.Error, long[]> when, long start) {
+        List<Conversation.IcmpNote> notes = new ArrayList<>();
+        for (Icmp.Error e : errors) {
+            long[] at = when.get(e);
+            boolean toA = IpAddress.v4(e.source()).equals(c.a().address()) && e.sourcePort() == c.a().port();
+            notes.add(new Conversation.IcmpNote((int) at[0], at[1] - start, toA,
+                    "ICMP " + e.describe() + " from " + Packets.address(e.from())));
+        }
+        return new Conversation(c.number(), c.a(), c.b(), c.arrows(), notes);
     }
 
     private static Conversation analyse(int number, Key key, List<Seen> segments) {

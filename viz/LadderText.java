@@ -24,7 +24,12 @@ final class LadderText {
             if (out.length() > 0) out.append('\n');
             out.append(c.title(conversations.size())).append('\n');
             out.append(header(c.a(), c.b(), WIDTH)).append('\n');
-            for (Arrow a : c.arrows()) out.append(line(a, WIDTH)).append('\n');
+            int n = 0;
+            for (Arrow a : c.arrows()) {
+                for (; n < c.notes().size() && c.notes().get(n).frame() < a.frame(); n++) out.append(note(c.notes().get(n), WIDTH)).append('\n');
+                out.append(line(a, WIDTH)).append('\n');
+            }
+            for (; n < c.notes().size(); n++) out.append(note(c.notes().get(n), WIDTH)).append('\n');
         }
         if (skipped > 0) out.append(skippedLine(skipped)).append('\n');
         return out.toString();
@@ -40,6 +45,22 @@ final class LadderText {
     /** One segment: its time, then its arrow between the two bars, width columns in all. */
     static String line(Arrow a, int width) {
         return pad(a.milliseconds(), TIME_WIDTH) + "  |" + arrow(a, width) + "|";
+    }
+
+    /**
+     * An ICMP error about a segment: a wavy line toward the end that sent the segment, e.g.
+     * "|<~~~~ ICMP fragmentation needed (next-hop MTU 1280) from 198.18.10.1 ~~~~|". The router is
+     * not a column of its own: its address is in the text.
+     */
+    static String note(Conversation.IcmpNote note, int width) {
+        int columns = width - 1 - LEFT_BAR - 1;
+        String label = " " + note.text() + " ";
+        if (label.length() > columns - 4) label = label.substring(0, columns - 4);
+        int waves = columns - 1 - label.length();
+        int before = waves / 2, after = waves - before;
+        String line = note.toA() ? "<" + "~".repeat(before) + label + "~".repeat(after)
+                                 : "~".repeat(before) + label + "~".repeat(after) + ">";
+        return pad(String.format(java.util.Locale.ROOT, "%.3f", note.micros() / 1000.0), TIME_WIDTH) + "  |" + line + "|";
     }
 
     /** "(3 packets were not TCP over IP and are not drawn)" */

@@ -42,7 +42,7 @@ intro() {
 drawings() {
   # a build of our own: test.sh runs may empty build/unit at any time
   local classes; classes=$(mktemp -d)
-  javac -d "$classes" Packets.java tcp/Seq.java viz/*.java Ladder.java || exit 1
+  javac -d "$classes" Packets.java Icmp.java tcp/Seq.java viz/*.java Ladder.java || exit 1
   local java="java -cp $classes"
   for pcap in "$OUT"/*.pcap; do
     local name; name=$(basename "$pcap" .pcap)

@@ -121,7 +121,7 @@ final class Injector {
         System.out.println("sent " + count + " malformed packets");
     }
 
-    /** Sends IPv4 packets as they are, in Ethernet frames to the broadcast address, on one interface. */
+    /** Sends IPv4 packets as they are, in Ethernet frames to INJECT_DST_MAC (or broadcast), on one interface. */
     static final class LinkSender implements AutoCloseable {
         private final int fd;
         private final ByteBuffer address = LibC.direct(20);
@@ -132,7 +132,12 @@ final class Injector {
             fd = (int) LibC.check("socket(AF_PACKET)", LibC.C.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM, protocol));
             address.putShort(0, (short) LibC.AF_PACKET).putShort(2, (short) protocol).putInt(4, ifindex)
                    .put(11, (byte) 6);                                   // sll_halen
-            for (int i = 0; i < 6; i++) address.put(12 + i, (byte) 0xff); // sll_addr: broadcast
+            // sll_addr: the peer's MAC (INJECT_DST_MAC, "aa:bb:cc:dd:ee:ff"), else broadcast. A stack
+            // drops TCP in broadcast frames (RFC 9293 MUST-57, as Linux's tcp_v4_rcv), so packets
+            // meant to reach its parser go to its own MAC.
+            String mac = System.getenv("INJECT_DST_MAC");
+            String[] octets = mac == null || mac.isBlank() ? null : mac.trim().split(":");
+            for (int i = 0; i < 6; i++) address.put(12 + i, octets == null ? (byte) 0xff : (byte) Integer.parseInt(octets[i], 16));
         }
 
         void send(ByteBuffer packet) throws LibC.NativeException {

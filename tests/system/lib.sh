@@ -42,7 +42,7 @@ install_packages() {
 
 # The in-memory layers and their tests: plain javac, no dependency, no root. Every file that
 # knows nothing of raw sockets is here, so it is compiled with every warning as an error.
-UNIT_SOURCES() { ls Packets.java IpAddress.java tcp/*.java os/PortFilter.java os/Tpacket3.java os/Tpacket2.java os/PacketInfo.java os/PacketHandler.java app/Log.java app/LiveLadder.java stack/FaultInjector.java tests/conformance/Script.java tests/unit/*.java $(ls viz/*.java Ladder.java 2>/dev/null); }
+UNIT_SOURCES() { ls Packets.java IpAddress.java Icmp.java tcp/*.java os/PortFilter.java os/LocalAddresses.java os/Tpacket3.java os/Tpacket2.java os/PacketInfo.java os/PacketHandler.java app/Log.java app/LiveLadder.java stack/FaultInjector.java tests/conformance/Script.java tests/unit/*.java $(ls viz/*.java Ladder.java 2>/dev/null); }
 
 build_unit() {
   mkdir -p "$LOGS"

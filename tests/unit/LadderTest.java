@@ -296,6 +296,23 @@ final class LadderTest {
             Check.isTrue(found >= 5, "the documents show at least five ladders, not " + found);
         });
 
+        Check.test("an ICMP error about a segment is drawn in its place, toward the end that sent the segment", () -> {
+            int c = 1000, router = Packets.parseAddress("198.18.1.254");
+            byte[] big = segment(CLIENT, 40000, SERVER, 5000, c + 1, 1, Packets.ACK, 1000, List.of(), 1460);
+            java.nio.ByteBuffer icmp = Icmp.emit(router, 3, 4, 1280, java.nio.ByteBuffer.wrap(big));
+            String text = ladder(capture(List.of(
+                    segment(CLIENT, 40000, SERVER, 5000, c, 0, Packets.SYN, 1000, List.of(), 0),
+                    big, Arrays.copyOf(icmp.array(), icmp.remaining()),
+                    segment(CLIENT, 40000, SERVER, 5000, c + 1, 1, Packets.ACK, 1000, List.of(), 1240))));
+            List<String> lines = text.lines().toList();
+            int at = -1;
+            for (int i = 0; i < lines.size(); i++) if (lines.get(i).contains("ICMP fragmentation needed (next-hop MTU 1280) from 198.18.1.254")) at = i;
+            Check.isTrue(at > 0, "an ICMP line in:\n" + text);
+            Check.isTrue(lines.get(at).contains("|<~~"), "a wavy line toward the client: " + lines.get(at));
+            Check.isTrue(lines.get(at - 1).contains("len=1460") && lines.get(at + 1).contains("len=1240"), "between the two segments:\n" + text);
+            Check.isTrue(!text.contains("not drawn"), "not counted as skipped:\n" + text);
+        });
+
         Check.finish();
     }
 

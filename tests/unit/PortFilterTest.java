@@ -77,6 +77,18 @@ final class PortFilterTest {
             Check.equal(0, run(PortFilter.forIpv6DestinationPorts(many), high), "range: below");
         });
 
+        Check.test("ICMP destination unreachable and time exceeded pass (their quote names the connection); echo does not", () -> {
+            int[][] prog = PortFilter.forDestinationPorts(List.of(5000));
+            ByteBuffer quoted = tcp(b, a, 5000, 40000);
+            Check.isTrue(run(prog, Icmp.emit(0xc61201fe, 3, 1, 0, quoted)) > 0, "host unreachable");
+            Check.isTrue(run(prog, Icmp.emit(0xc61201fe, 3, 4, 1280, quoted)) > 0, "fragmentation needed");
+            Check.isTrue(run(prog, Icmp.emit(0xc61201fe, 11, 0, 0, quoted)) > 0, "time exceeded");
+            Check.equal(0, run(prog, Icmp.emit(0xc61201fe, 8, 0, 0, quoted)), "echo request");
+            Check.equal(0, run(prog, Icmp.emit(0xc61201fe, 5, 0, 0, quoted)), "redirect");
+            int[][] many = PortFilter.forDestinationPorts(new TreeSet<>(java.util.stream.IntStream.range(6000, 6100).boxed().toList()));
+            Check.isTrue(run(many, Icmp.emit(0xc61201fe, 3, 3, 0, quoted)) > 0, "with a port range too");
+        });
+
         Check.finish();
     }
 
@@ -97,6 +109,7 @@ final class PortFilterTest {
             switch (code) {
                 case 0x28 -> { if (k + 2 > len) return 0; acc = p.getShort(k) & 0xffff; }             // ld h [k]
                 case 0x30 -> { if (k + 1 > len) return 0; acc = p.get(k) & 0xff; }                  // ld b [k]
+                case 0x50 -> { if (x + k + 1 > len) return 0; acc = p.get(x + k) & 0xff; }            // ld b [x+k]
                 case 0x48 -> { if (x + k + 2 > len) return 0; acc = p.getShort(x + k) & 0xffff; }     // ld h [x+k]
                 case 0x80 -> acc = len;                                                               // ld len
                 case 0xb1 -> { if (k + 1 > len) return 0; x = 4 * (p.get(k) & 0x0f); }               // ldx 4*([k]&0xf)

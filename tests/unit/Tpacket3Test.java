@@ -166,7 +166,7 @@ final class Tpacket3Test {
             Check.equal(dgram.length, raw.length, "same length");
             for (int i = 0; i < dgram.length; i++) {
                 int code = dgram[i][0];
-                boolean packetLoad = code == 0x30 || code == 0x48 || code == 0xb1; // ldb [k], ldh [x+k], ldxb 4*([k]&0xf)
+                boolean packetLoad = code == 0x30 || code == 0x48 || code == 0x50 || code == 0xb1; // ldb [k], ldh [x+k], ldb [x+k], ldxb 4*([k]&0xf)
                 Check.equal(packetLoad ? dgram[i][3] - 0x100000 : dgram[i][3], raw[i][3], "k of instruction " + i);
                 Check.equal(code, raw[i][0], "code of instruction " + i);
                 Check.equal(dgram[i][1], raw[i][1], "jt of instruction " + i);
