@@ -66,6 +66,7 @@ final class TcpStack {
         long retransmissions;            // segments sent again, by timeout or fast retransmit
         int interfaceIndex;              // where its packets last came in: where large segments go out
         Object data;                     // the application's own state
+        boolean forgotten;               // out of the table (forget): nothing may put it back in the timer queue
 
         Connection(FourTuple tuple, TcpConnection tcp) {
             this.tuple = tuple;
@@ -376,6 +377,7 @@ final class TcpStack {
 
     /** Takes c out of the table, the backlog and the timer queue, without a word to the application. */
     void forget(Connection c) {
+        c.forgotten = true;
         demux.remove(c);
         timers.unschedule(c);
     }
@@ -429,6 +431,9 @@ final class TcpStack {
 
     /** The ACK a connection still owes goes now, or at the end of the batch being received. */
     private void settle(Connection c) {
+        // A connection recycled (RFC 4987 3.5) after it was touched in this batch is gone: settled
+        // at the end of the batch, it would go back in the timer queue and send its SYN-ACK again.
+        if (c.forgotten) return;
         if (batching) {
             owingAcks.add(c);
         } else {

@@ -165,6 +165,33 @@ final class StackLoopTest {
             Check.equal(536, largestSegmentAfterSynWithoutMss(false), "IPv4");
         });
 
+        // RFC 4987 section 3.5 without cookies (--no-syn-cookies): the recycled half-open connection
+        // is gone, so it must send nothing more. It used to be put back in the timer queue when it
+        // had been touched earlier in the same batch (the batch's owed ACKs are settled at its end),
+        // and retransmitted its SYN-ACK later, a live object beyond the backlog.
+        Check.test("RFC 4987 3.5: a half-open connection recycled in the batch that made it sends no SYN-ACK again", () -> {
+            FakePort port = new FakePort();
+            TcpStack.Settings s = new TcpStack.Settings();
+            s.listenPort = PORT;
+            s.spinMicros = 0;
+            s.backlog = 2;
+            s.synCookies = false;
+            s.tcp = TcpConfig.defaults().withRtoInitial(50);
+            TcpStack stack = new TcpStack(s, port, new Log("Server", false, true), null, Set.of());
+            for (int p = 1; p <= 3; p++) { // one batch: the third SYN recycles the first connection
+                port.deliver(Packets.Tcp.of(CLIENT_PORT + p, PORT, CLIENT_ISN, 0, Packets.SYN, 65535, List.of(), new byte[0]));
+            }
+            long until = stack.now() + 120; // past the first retransmission of the SYN-ACKs
+            stack.run(new TcpStack.Application() {
+                @Override public boolean keepRunning(long now) { return now < until; }
+                @Override public int maxSleepMillis() { return 10; }
+            });
+            int toRecycled = 0;
+            for (Packets.Tcp t : port.sent) if (t.destinationPort() == CLIENT_PORT + 1) toRecycled++;
+            Check.equal(1, toRecycled, "SYN-ACKs to the recycled connection's port: " + port.sent);
+            Check.equal(2, stack.openConnections(), "connections in the table");
+        });
+
         Check.finish();
     }
 }

@@ -99,11 +99,28 @@ test_syn_flood_bounded_and_real_client_served() {
   local server=$LAST_PID
   wait_for_line "$LOGS/h3-server.out" "Listening on" || return 1
   local pid; pid=$(java_pid "$server")
+  # The flood's source ports are 1024 + random(64000), below 65024; our clients use ports above, so
+  # that no flood SYN reaches the real client's port. When one did while that client was in
+  # TIME-WAIT, the full backlog answered it with a cookie, the client's TIME-WAIT ACK (its SEQ and
+  # ACK both 24 past the cookie's handshake: 23 bytes and a FIN each way) passed as that old cookie
+  # (RFC 4987 cookies hash SEQ-1 against ACK-1, so equal advances cancel, in Linux's as in ours),
+  # and the server kept an ESTABLISHED connection nobody used: "after it: 1".
   start_bg "$LOGS/h3-flood.out" in_client $RUN Injector synflood 60000 $CLIENT_IP $SERVER_IP 5000 99 6000
   local flood=$LAST_PID
-  sleep 2   # the flood lasts 10 s
+  # The flood lasts 10 s once its JVM runs (seconds to start on a busy machine): wait until the
+  # server has made a backlog's worth of half-open connections.
+  local i
+  for ((i = 0; i < 300; i++)); do
+    [ "$(grep -c 'Received SYN, sending SYN-ACK' "$LOGS/h3-server.out")" -ge 256 ] && break
+    sleep 0.1
+  done
+  sleep 0.5 # cookies from here on
   local during; during=$(live_connections "$pid")
-  in_client $RUN TcpClient $SERVER_IP --message "served during the flood" --timeout 10 >"$LOGS/h3-client.out" 2>&1; local status=$?
+  # A stalled injector (a JVM on a loaded machine) lets half-open connections time out (700 ms)
+  # before it catches up: a low count is measured once more; every count must respect the bound.
+  local during2=$during
+  if [ "$during" -lt 200 ]; then during2=$(live_connections "$pid"); fi
+  in_client $RUN TcpClient $SERVER_IP --source-port 65101 --message "served during the flood" --timeout 10 >"$LOGS/h3-client.out" 2>&1; local status=$?
   kill -0 "$flood" 2>/dev/null && local overlapped=yes || local overlapped=no
   wait_bounded "$flood" 60; cat "$LOGS/h3-flood.out"
   cat "$LOGS/h3-client.out"
@@ -116,12 +133,19 @@ test_syn_flood_bounded_and_real_client_served() {
     say "the real client's handshake did not complete at the first try"; return 1
   fi
   local hwm; hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-  sleep 1  # half-open connections time out: SYN-ACK at 0, 100 and 300 ms, given up at 700 ms
-  local after; after=$(live_connections "$pid")
-  in_client $RUN TcpClient $SERVER_IP --message "served after the flood" >"$LOGS/h3-after.out" 2>&1 || { cat "$LOGS/h3-after.out"; return 1; }
+  # Half-open connections time out: SYN-ACK at 0, 100 and 300 ms, given up at 700 ms (later on a
+  # busy machine: asked again for up to 5 s).
+  local after
+  for ((i = 0; i < 5; i++)); do
+    sleep 1
+    after=$(live_connections "$pid")
+    [ "$after" -eq 0 ] && break
+  done
+  in_client $RUN TcpClient $SERVER_IP --source-port 65102 --message "served after the flood" >"$LOGS/h3-after.out" 2>&1 || { cat "$LOGS/h3-after.out"; return 1; }
   kill -0 "$server" || return 1
-  say "connections held during the flood: $during (backlog 256); after it: $after; peak RSS ${hwm} KiB (heap capped at 64 MiB)"
-  [ "$during" -le 257 ] && [ "$during" -ge 200 ] && [ "$after" -eq 0 ] && [ "$hwm" -lt 262144 ]
+  say "connections held during the flood: $during, $during2 (backlog 256); after it: $after; peak RSS ${hwm} KiB (heap capped at 64 MiB)"
+  [ "$during" -le 257 ] && [ "$during2" -le 257 ] && { [ "$during" -ge 200 ] || [ "$during2" -ge 200 ]; } \
+    && [ "$after" -eq 0 ] && [ "$hwm" -lt 262144 ]
 }
 
 run_hostile_tests() {
