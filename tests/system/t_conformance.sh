@@ -31,7 +31,7 @@ run_conformance_tests() {
   [ "$ip" = 6 ] && all=ours,kernel
   local out=$LOGS/conformance.out status targets=${CONFORMANCE_TARGETS:-$all}
   [ "$ip" = 6 ] && out=$LOGS/conformance-ipv6.out
-  install_packages ethtool $STACK_PACKAGES
+  if [ "$ip" = 6 ]; then install_packages ethtool; else install_packages ethtool $STACK_PACKAGES; fi
   if [ "$ip" != 6 ]; then
     build_stacks || { FAILED=$((FAILED + 1)); say "FAIL conformance (the other stacks did not build)"; return; }
   fi
