@@ -27,7 +27,7 @@ final class AddressTarget extends Target {
         int colon = spec.lastIndexOf(':');
         if (colon < 0) throw new IllegalArgumentException("tcp:ADDRESS:PORT[,PORT,PORT], not tcp:" + spec);
         AddressTarget t = new AddressTarget(spec);
-        t.serverAddress = t.clientAddress = Packets.parseAddress(spec.substring(0, colon));
+        t.serverAddress = t.clientAddress = IpAddress.parse(spec.substring(0, colon));
         String[] ports = spec.substring(colon + 1).split(",");
         if (ports.length > 3) throw new IllegalArgumentException("at most three ports: echo, no-echo, close");
         for (int i = 0; i < ports.length; i++) t.ports[i] = Integer.parseInt(ports[i]);
@@ -37,17 +37,17 @@ final class AddressTarget extends Target {
     @Override String version() { return "the TCP server at " + text; }
 
     @Override void start(List<Script> scripts, List<Integer> clientPorts) throws Exception {
-        serverPeerAddress = clientPeerAddress = sourceAddressTowards(Packets.address(serverAddress));
+        serverPeerAddress = clientPeerAddress = sourceAddressTowards(serverAddress.toString());
     }
 
     /** The source address this host uses to reach the address: "ip route get A" says "src S". */
-    static int sourceAddressTowards(String address) throws IOException, InterruptedException {
+    static IpAddress sourceAddressTowards(String address) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ip", "route", "get", address).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(5, TimeUnit.SECONDS);
         Matcher m = Pattern.compile("\\bsrc (\\d+\\.\\d+\\.\\d+\\.\\d+)").matcher(out);
         if (!m.find()) throw new IllegalStateException("no route to " + address + ": " + out.strip());
-        return Packets.parseAddress(m.group(1));
+        return IpAddress.parse(m.group(1));
     }
 
     @Override int serverPort(Script.Target behaviour) { return behaviour.isServer() ? ports[behaviour.ordinal()] : -1; }

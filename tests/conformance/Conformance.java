@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  *
  *   Conformance --java "JAVA COMMAND" --scenarios DIR --logs DIR [--targets LIST] [--server-ns NS]
  *               [--peer-ns NS] [--stacks DIR] [--stacks-bin DIR] [--tag TAG] [--report FILE]
- *               [--markdown FILE] [--informative LIST] [NAME...]
+ *               [--markdown FILE] [--informative LIST] [--ip 4|6] [NAME...]
+ *
+ * --ip 6 (or --ipv6) plays the scenarios over IPv6 (fd00:198:18::2 to ::1) against ours and kernel
+ * only; a scenario with an "ip: 4" line is "not run" there, one with "ip: 6" is not run over IPv4.
  *
  * LIST is comma-separated: ours, kernel, gvisor, lwip, slirp, passt, tcp:ADDRESS:PORT[,PORT,PORT]
  * (default ours,kernel). NAME keeps the scenarios whose name contains it. The stacks of
@@ -42,6 +45,8 @@ final class Conformance {
         List<String> java;
         Path logs, stacks = Path.of("tests/stacks"), stacksBin;
         String tag = "" + ProcessHandle.current().pid();
+        /** The IP version the peer speaks: 4, or 6 (ours and kernel only). */
+        int ip = 4;
     }
 
     public static void main(String[] args) throws Exception {
@@ -61,16 +66,18 @@ final class Conformance {
                 case "--stacks" -> setup.stacks = Path.of(args[++i]);
                 case "--stacks-bin" -> setup.stacksBin = Path.of(args[++i]);
                 case "--tag" -> setup.tag = args[++i];
+                case "--ip" -> setup.ip = Integer.parseInt(args[++i]);
+                case "--ipv6" -> setup.ip = 6;
                 case "--report" -> report = Path.of(args[++i]);
                 case "--markdown" -> markdown = Path.of(args[++i]);
                 case "--informative" -> informative.addAll(List.of(args[++i].split(",")));
                 default -> only.add(args[i]);
             }
         }
-        if (setup.java == null || scenarios == null || setup.logs == null) {
+        if (setup.java == null || scenarios == null || setup.logs == null || (setup.ip != 4 && setup.ip != 6)) {
             System.err.println("usage: Conformance --java \"JAVA COMMAND\" --scenarios DIR --logs DIR [--targets LIST]"
                     + " [--server-ns NS] [--peer-ns NS] [--stacks DIR] [--stacks-bin DIR] [--tag TAG] [--report FILE]"
-                    + " [--markdown FILE] [--informative LIST] [NAME...]");
+                    + " [--markdown FILE] [--ip 4|6] [--informative LIST] [NAME...]");
             System.exit(2);
         }
         Files.createDirectories(setup.logs);
@@ -113,7 +120,7 @@ final class Conformance {
                     t.restart();
                 }
                 outcomes.add(o);
-                System.out.println((o.failed() ? "FAIL" : "PASS") + " conformance/" + s.name + ": " + o.summary());
+                System.out.println((o.failed() ? "FAIL" : "PASS") + (setup.ip == 6 ? " conformance-ipv6/" : " conformance/") + s.name + ": " + o.summary());
                 System.out.flush();
             }
         } finally {
@@ -153,6 +160,7 @@ final class Conformance {
         ScriptedPeer.Result r;
         Path pcap = setup.logs.resolve(s.name + "." + t.name + ".pcap");
         try (RawSocket socket = RawSocket.open(RstGuard.MARK); Pcap capture = new Pcap(pcap.toString())) {
+            if (setup.ip == 6) socket.enableIpv6();
             ScriptedPeer peer;
             if (s.target.isServer()) {
                 peer = new ScriptedPeer(socket, t.name, t.serverPeerAddress, peerPort, t.serverAddress, t.serverPort(s.target), capture);

@@ -8,10 +8,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Our TCP (TcpServer, TcpClient) or the kernel's (KernelTarget, through java.net), started in the
  * server namespace with the same application behaviour: the two stacks every scenario was first
- * written for. Their servers share the address 198.18.0.1, on different ports.
+ * written for. Their servers share the address 198.18.0.1, on different ports; with --ip 6,
+ * fd00:198:18::1 (the peer at ::2), as tests/system/t_ipv6.sh sets the namespaces up. Our TcpServer
+ * without --bind and the kernel's listeners on :: take both versions on one port.
  */
 final class JavaTarget extends Target {
-    static final int ADDRESS = Packets.parseAddress("198.18.0.1"), PEER = Packets.parseAddress("198.18.0.2");
+    static final IpAddress ADDRESS = IpAddress.parse("198.18.0.1"), PEER = IpAddress.parse("198.18.0.2");
+    static final IpAddress ADDRESS6 = IpAddress.parse("fd00:198:18::1"), PEER6 = IpAddress.parse("fd00:198:18::2");
     private final Conformance.Setup setup;
     private final int[] ports;
     private final List<Process> servers = new ArrayList<>();
@@ -21,8 +24,8 @@ final class JavaTarget extends Target {
         super(name);
         this.setup = setup;
         this.ports = name.equals("ours") ? new int[] {7001, 7002, 7003} : new int[] {7101, 7102, 7103};
-        serverAddress = clientAddress = ADDRESS;
-        serverPeerAddress = clientPeerAddress = PEER;
+        serverAddress = clientAddress = setup.ip == 6 ? ADDRESS6 : ADDRESS;
+        serverPeerAddress = clientPeerAddress = setup.ip == 6 ? PEER6 : PEER;
     }
 
     @Override String version() {
@@ -65,8 +68,8 @@ final class JavaTarget extends Target {
 
     @Override Process startClient(int peerPort, String message, Path output) throws IOException {
         List<String> command = name.equals("ours")
-                ? List.of("TcpClient", "198.18.0.2", "--port", "" + peerPort, "--message", message, "--timeout", "4", "--verbose")
-                : List.of("KernelTarget", "client", "198.18.0.2", "" + peerPort, message);
+                ? List.of("TcpClient", clientPeerAddress.toString(), "--port", "" + peerPort, "--message", message, "--timeout", "4", "--verbose")
+                : List.of("KernelTarget", "client", clientPeerAddress.toString(), "" + peerPort, message);
         return launch(command, output);
     }
 

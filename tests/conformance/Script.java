@@ -50,6 +50,9 @@ final class Script {
     final String name;
     String title = "";
     Target target;
+    /** "ip: 4 (why)" or "ip: 6 (why)": the scenario is for that IP version only; 0 for both. */
+    int ip;
+    String ipWhy = "";
     final List<String> rfc = new ArrayList<>();
     /** Why a stack takes its own branch: stack to the reason ("ours: ...", "gvisor: ..."). */
     final Map<String, String> reasons = new LinkedHashMap<>();
@@ -88,12 +91,17 @@ final class Script {
             int colon = line.indexOf(':');
             String head = colon > 0 ? line.substring(0, colon) : "";
             String stack = head.replaceFirst("-vs-rfc$", "");
-            if (head.matches("title|target|rfc") || STACKS.contains(stack)) {
+            if (head.matches("title|target|rfc|ip") || STACKS.contains(stack)) {
                 String value = line.substring(colon + 1).strip();
                 switch (head) {
                     case "title" -> s.title = value;
                     case "target" -> s.target = parseTarget(where, value);
                     case "rfc" -> s.rfc.add(value);
+                    case "ip" -> {
+                        if (!value.matches("[46]\\b.*")) throw new BadScript(where, "ip: is 4 or 6, then why, not '" + value + "'");
+                        s.ip = value.charAt(0) - '0';
+                        s.ipWhy = value.substring(1).strip().replaceAll("^\\((.*)\\)$", "$1");
+                    }
                     default -> {
                         if (head.endsWith("-vs-rfc")) s.departures.computeIfAbsent(stack, k -> new ArrayList<>()).add(value);
                         else if (s.reasons.put(stack, value) != null) throw new BadScript(where, "a second '" + stack + ":' line");
@@ -251,6 +259,7 @@ final class Script {
             String[] kv = item.split(":", 2);
             if (!kv[0].matches("mss|ws|sackok|ts|sack|dsack"))
                 throw new BadScript(where, key + "= knows mss, ws, sackok, ts, sack and dsack, not '" + kv[0] + "'");
+            if (kv.length > 1 && kv[0].equals("mss") && kv[1].equals("link")) continue; // the link's MSS: 1460 (IPv4), 1440 (IPv6)
             if (kv.length > 1 && kv[0].equals("ts")) {
                 for (String part : kv[1].split(":", 2)) rangeSpec(where, key + " ts", part); // ts:VAL:ECR
             } else if (kv.length > 1) {

@@ -27,7 +27,9 @@ final class ScriptedPeer {
     private final Pcap capture;          // what the peer sent and received, for Ladder.java
     private final long epochMicros = System.currentTimeMillis() * 1000, epochNanos = System.nanoTime();
     private final String targetName;     // "ours", "kernel", "gvisor"...: the branches it takes
-    private final int peerAddress, targetAddress;
+    private final IpAddress peerAddress, targetAddress;
+    /** What opts=mss:link expects: the MSS of a 1500-octet link, 1460 over IPv4, 1440 over IPv6 (MTU - 40 or - 60). */
+    private final int linkMss;
     private final int peerPort;
     private int targetPort;              // 0 until the target's first segment (client scenarios)
     private int peerIsn;
@@ -39,8 +41,10 @@ final class ScriptedPeer {
     private Packets.Tcp pending;         // received while a 'maybe' step looked for something else
     private long pendingAt;
     private final ByteBuffer out = ByteBuffer.allocateDirect(RawSocket.MAX_PACKET);
+    /** The MTU of the links the runner makes (veth, taps): what mss:link is computed from. */
+    static final int LINK_MTU = 1500;
 
-    ScriptedPeer(RawSocket socket, String targetName, int peerAddress, int peerPort, int targetAddress, int targetPort, Pcap capture) {
+    ScriptedPeer(RawSocket socket, String targetName, IpAddress peerAddress, int peerPort, IpAddress targetAddress, int targetPort, Pcap capture) {
         this.socket = socket;
         this.capture = capture;
         this.targetName = targetName;
@@ -48,6 +52,7 @@ final class ScriptedPeer {
         this.peerPort = peerPort;
         this.targetAddress = targetAddress;
         this.targetPort = targetPort;
+        this.linkMss = LINK_MTU - (targetAddress.isV6() ? 60 : 40);
         this.peerIsn = ThreadLocalRandom.current().nextInt();
     }
 
@@ -198,7 +203,7 @@ final class ScriptedPeer {
             return t.payload().length + " bytes of data, expected " + len;
         }
         if (f.containsKey("opts")) {
-            String problem = checkOptions(t.options(), f.get("opts"), true, t.ack());
+            String problem = checkOptions(t.options(), f.get("opts").replace("mss:link", "mss:" + linkMss), true, t.ack());
             if (problem != null) return problem;
         }
         if (f.containsKey("noopts")) {
@@ -285,7 +290,7 @@ final class ScriptedPeer {
                     continue;
                 }
                 Packets.Tcp t = packet.tcp();
-                if (!(packet.ip() instanceof Packets.Ipv4 ip) || ip.source() != targetAddress || ip.destination() != peerAddress
+                if (!packet.ip().sourceAddress().equals(targetAddress) || !packet.ip().destinationAddress().equals(peerAddress)
                         || t.destinationPort() != peerPort) continue;
                 if (targetPort == 0) targetPort = t.sourcePort();   // a client target: its port shows now
                 if (t.sourcePort() != targetPort) continue;
@@ -302,19 +307,15 @@ final class ScriptedPeer {
     private void transmit(int flags, int seq, int ack, int window, int urgent, byte[] options, byte[] payload)
             throws LibC.NativeException {
         byte[] padded = java.util.Arrays.copyOf(options, (options.length + 3) / 4 * 4); // EOL padding
-        int tcpLength = 20 + padded.length + payload.length;
+        // The options go out byte for byte as the script wrote them (malformed ones too): one raw "option".
+        List<Packets.TcpOption> raw = padded.length == 0 ? List.of() : List.of(new Packets.Malformed(0, padded, "as scripted"));
+        Packets.Tcp segment = new Packets.Tcp(peerPort, targetPort, seq, ack, 5 + padded.length / 4, 0, flags, window, 0, urgent,
+                raw, payload);
+        // IPv4: identification 1, DF, TTL 64; IPv6: hop limit 64, flow label 0. tos is the ECN field (traffic class in IPv6).
         out.clear();
-        out.put((byte) 0x45).put((byte) tos).putShort((short) (20 + tcpLength)).putShort((short) 1)
-           .putShort((short) Packets.IP_DONT_FRAGMENT).put((byte) 64).put((byte) Packets.PROTOCOL_TCP)
-           .putShort((short) 0).putInt(peerAddress).putInt(targetAddress);
-        out.putShort(10, (short) Packets.Checksum.finish(Packets.Checksum.add(0, out, 0, 20)));
-        out.putShort((short) peerPort).putShort((short) targetPort).putInt(seq).putInt(ack)
-           .put((byte) ((5 + padded.length / 4) << 4)).put((byte) flags).putShort((short) window)
-           .putShort((short) 0).putShort((short) urgent).put(padded).put(payload);
-        int sum = Packets.Checksum.add(Packets.pseudoHeaderSum(peerAddress, targetAddress, tcpLength), out, 20, tcpLength);
-        out.putShort(36, (short) Packets.Checksum.finish(sum));
+        Packets.emit(out, Packets.headerFor(peerAddress, targetAddress, 1, 64, tos), segment);
         out.flip();
-        socket.send(out, targetAddress);
+        socket.send(out);
         record(out);
     }
 

@@ -50,10 +50,10 @@ final class StackTarget extends Target {
             if (space > 0) said.put(line.substring(0, space), line.substring(space + 1).strip());
         }
         version = said.getOrDefault("version", "unknown");
-        serverAddress = Packets.parseAddress(said.get("server"));
-        serverPeerAddress = Packets.parseAddress(said.get("server-peer"));
-        clientAddress = Packets.parseAddress(said.get("client"));
-        clientPeerAddress = Packets.parseAddress(said.get("client-peer"));
+        serverAddress = IpAddress.parse(said.get("server"));
+        serverPeerAddress = IpAddress.parse(said.get("server-peer"));
+        clientAddress = IpAddress.parse(said.get("client"));
+        clientPeerAddress = IpAddress.parse(said.get("client-peer"));
         if (scripts.stream().anyMatch(s -> s.target.isServer())) {
             serverLog = setup.logs.resolve("target-" + name + (restarts > 0 ? "-" + restarts : "") + ".out");
             servers = command(List.of("servers", "" + PORTS[0], "" + PORTS[1], "" + PORTS[2]), clientPorts)

@@ -16,7 +16,7 @@ abstract class Target {
     /** As the report and the scripts' branches name it: ours, kernel, gvisor, lwip, slirp, passt, tcp. */
     final String name;
     /** The target's address and the peer's, as a server and as a client. */
-    int serverAddress, serverPeerAddress, clientAddress, clientPeerAddress;
+    IpAddress serverAddress, serverPeerAddress, clientAddress, clientPeerAddress;
 
     Target(String name) { this.name = name; }
 
@@ -51,6 +51,8 @@ abstract class Target {
 
     /** Why a scenario cannot run against this target, or null when it can. */
     String cannotRun(Script s) {
+        int ip = serverAddress == null || !serverAddress.isV6() ? 4 : 6;
+        if (s.ip != 0 && s.ip != ip) return "an IPv" + s.ip + " scenario" + (s.ipWhy.isEmpty() ? "" : " (" + s.ipWhy + ")");
         if (s.target.isServer() && serverPort(s.target) < 0)
             return "no '" + s.target.words + "' server (" + name + " offers " + offers() + ")";
         if (!s.target.isServer() && !canConnect()) return "not a client";
@@ -67,6 +69,9 @@ abstract class Target {
     /** A target named on the command line: ours, kernel, one of StackTarget.STACKS, or
      *  tcp:ADDRESS:ECHO_PORT[,NO_ECHO_PORT[,CLOSE_PORT]] for any TCP server. */
     static Target parse(String spec, Conformance.Setup setup) {
+        // The other stacks' links (tests/stacks/stack.sh) and a tcp: target's address are IPv4 only.
+        if (setup.ip == 6 && !spec.equals("ours") && !spec.equals("kernel"))
+            throw new IllegalArgumentException("--ip 6 plays against ours and kernel only; '" + spec + "' is IPv4 only here");
         if (spec.equals("ours") || spec.equals("kernel")) return new JavaTarget(spec, setup);
         if (StackTarget.STACKS.contains(spec)) return new StackTarget(spec, setup);
         if (spec.startsWith("tcp:")) return AddressTarget.parse(spec.substring(4));

@@ -298,5 +298,9 @@ run_ipv6_tests() {
   run_test "ipv6: 1% loss each way, ours -> kernel and kernel -> ours: intact" test_ipv6_one_percent_loss_both_ways
   run_test "ipv6: a SYN behind extension headers is answered; a fragment and a payload length past the packet are dropped with reasons" test_ipv6_extension_headers_and_malformed_packets
   run_test "ipv6: SYN cookies: a full backlog answers with cookies over both addresses; the kernel's client and ours are made from them" test_ipv6_syn_cookies
+  # Every conformance scenario over IPv6, against ours and the kernel (about a minute; the other
+  # stacks are IPv4 only): one PASS or FAIL line per scenario (conformance-ipv6/NAME), then the table.
+  say "-- the conformance scenarios over IPv6 (tests/conformance, --ip 6): ours and the kernel"
+  CONFORMANCE_IP=6 CONFORMANCE_TARGETS=ours,kernel run_conformance_tests
   run_test "ipv6: --pcap of IPv6 read by tshark (checksums good) and Ladder.java" test_ipv6_pcap_read_by_tshark_and_ladder
 }

@@ -47,6 +47,8 @@ final class ConformanceScriptsTest {
                 "target: server echo\nsend SYN-BOGUS",                      // an unknown flag
                 "target: server echo\nreconnect isn=+x",                    // not a number
                 "target: server echo\nexpect SYN-ACK urg=1 frobnicate=2",  // an unknown field
+                "target: server echo\nip: 5\nsend SYN",                    // no IP version 5
+                "target: server echo\nexpect SYN-ACK opts=mss:lnk",        // neither a range nor the link's MSS
             };
             Path dir = Files.createTempDirectory("scripts");
             try {
@@ -59,6 +61,13 @@ final class ConformanceScriptsTest {
                 Files.writeString(good, "title: good\ntarget: server echo\nsend SYN seq=0 opts=mss:1460,nop,ws:7\n"
                         + "expect SYN-ACK ack=1 win=1..65535 opts=mss:*,ws:0..14\nsend ACK seq=1 ack=abs:4294967295\n", StandardCharsets.UTF_8);
                 Check.equal(3, Script.read(good).steps.size(), "steps of a good script");
+                Path v6 = dir.resolve("v6.script");
+                Files.writeString(v6, "title: v6\ntarget: server echo\nip: 6 (the default MSS is 1220)\nsend SYN seq=0\n"
+                        + "expect SYN-ACK ack=1 opts=mss:link\n", StandardCharsets.UTF_8);
+                Script s6 = Script.read(v6);
+                Check.equal(6, s6.ip, "ip: 6");
+                Check.equal("the default MSS is 1220", s6.ipWhy, "why, without its parentheses");
+                Check.equal(0, Script.read(good).ip, "no ip: line: both versions");
             } finally {
                 try (Stream<Path> files = Files.list(dir)) {
                     for (Path f : files.toList()) Files.delete(f);
