@@ -347,11 +347,41 @@ final class Packets {
      * The buffer's position is not changed.
      */
     static Packet parse(ByteBuffer buf, boolean verifyTcpChecksum) throws Rejected {
+        return parse(buf, verifyTcpChecksum, null);
+    }
+
+    /**
+     * parse() for the receive path: the payload goes into an array from reuse (the one copy of the
+     * bytes out of the receive ring), which the next parse of a payload as long may overwrite. The
+     * segment must then be done with before the next packet is parsed: the loop hands it to its
+     * connection, which copies what it keeps (receive buffer, reassembly queue), and drops it.
+     * reuse null: a new array, as parse(buf, verify).
+     */
+    static Packet parse(ByteBuffer buf, boolean verifyTcpChecksum, PayloadArrays reuse) throws Rejected {
         if (buf.remaining() < 1) throw new Rejected(Problem.TRUNCATED_IP_HEADER, "empty packet: no IP header");
         IpHeader ip = u8(buf, buf.position()) >>> 4 == 6 ? parseIpv6(buf) : parseIpv4(buf);
-        Tcp tcp = parseTcp(buf, ip, verifyTcpChecksum);
+        Tcp tcp = parseTcp(buf, ip, verifyTcpChecksum, reuse);
         checkSanity(ip);
         return new Packet(ip, tcp);
+    }
+
+    /**
+     * Payload arrays kept from one received packet to the next, one per recent length: a bulk
+     * stream's packets come in a few lengths (the MSS, a coalesced packet's 45 segments, the last
+     * short one), so the receive path allocates nothing per packet for its payload. Not for
+     * segments anyone keeps.
+     */
+    static final class PayloadArrays {
+        private final byte[][] arrays = new byte[8][];
+        private int next;
+
+        byte[] forLength(int n) {
+            for (byte[] a : arrays) if (a != null && a.length == n) return a;
+            byte[] a = new byte[n];
+            arrays[next] = a;
+            next = (next + 1) % arrays.length;
+            return a;
+        }
     }
 
     /** Integrity, IPv4: a header that can be read, whose lengths fit, checksum verifies, not a fragment, carrying TCP. */
@@ -441,7 +471,7 @@ final class Packets {
     }
 
     /** Integrity, TCP: the segment after ip's header: lengths that fit, options that can be read, the checksum. */
-    private static Tcp parseTcp(ByteBuffer buf, IpHeader ip, boolean verifyTcpChecksum) throws Rejected {
+    private static Tcp parseTcp(ByteBuffer buf, IpHeader ip, boolean verifyTcpChecksum, PayloadArrays reuse) throws Rejected {
         int t = buf.position() + ip.headerLength();
         int tcpLength = ip.packetLength() - ip.headerLength();
         if (tcpLength < TCP_HEADER_LEN)
@@ -467,7 +497,7 @@ final class Packets {
         }
         byte[] payload = NO_DATA;
         if (tcpLength > tcpHeaderLen) {
-            payload = new byte[tcpLength - tcpHeaderLen];
+            payload = reuse == null ? new byte[tcpLength - tcpHeaderLen] : reuse.forLength(tcpLength - tcpHeaderLen);
             buf.get(t + tcpHeaderLen, payload);
         }
         return new Tcp(u16(buf, t), u16(buf, t + 2), buf.getInt(t + 4), buf.getInt(t + 8), dataOffset,

@@ -43,7 +43,9 @@ final class Program implements AutoCloseable {
     /** Opens the raw sockets first, so that a user without the right gets told before anything else. */
     static Program open(Log log) throws Failure {
         try {
-            return new Program(log, RawSocket.open(RstGuard.MARK));
+            RawSocket socket = RawSocket.open(RstGuard.MARK);
+            log.detail(null, socket.describeReceivePath());
+            return new Program(log, socket);
         } catch (LibC.NativeException e) {
             if (e.errno == LibC.EPERM || e.errno == LibC.EACCES) {
                 throw new Failure("raw sockets need root or CAP_NET_RAW (and CAP_NET_ADMIN): run with sudo");
@@ -142,7 +144,14 @@ final class Program implements AutoCloseable {
         TcpStack s = stack;
         if (s != null) s.requestStop();
         try {
-            finished.await(3, TimeUnit.SECONDS); // the loop resets connections and closes
+            if (finished.await(3, TimeUnit.SECONDS)) { // the loop resets connections and closes
+                // The main thread halts with 130 in a moment. Were this hook to end first, the JVM
+                // would end the process itself, with 128 + the signal (143 after SIGTERM): a race
+                // seen under load. So the hook outlasts it, and halts with 130 if it must.
+                Thread.sleep(2000);
+                System.out.flush();
+                Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+            }
         } catch (InterruptedException ignored) {
             Thread.currentThread().interrupt();
         }

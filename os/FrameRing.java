@@ -21,9 +21,16 @@ import jnr.ffi.Pointer;
  */
 final class FrameRing implements ReceiveRing {
     record Settings(int blockSize, int blockCount, int frameSize, boolean vnetHeader) {
+        /**
+         * 4 MiB of frames by default (2048 of 2 KiB), the size of the socket queue the recvmsg path
+         * asks for: a larger queue is no better. Under a SYN flood a server that falls behind
+         * answers from the back of its queue; with 8192 frames a real client's ACK waited behind
+         * more flood SYNs than the backlog holds, its half-open connection was recycled meanwhile,
+         * and the client was reset (t_hostile's SYN flood test).
+         */
         static Settings defaults() {
-            return new Settings(Integer.getInteger("tbh.ring.blockKiB", 256) * 1024, Integer.getInteger("tbh.ring.blocks", 64),
-                    2048, !Boolean.getBoolean("tbh.ring.noVnet"));
+            return new Settings(Integer.getInteger("tbh.ring.blockKiB", 256) * 1024, Integer.getInteger("tbh.ring.blocks", 16),
+                    Integer.getInteger("tbh.ring.frameBytes", 2048), !Boolean.getBoolean("tbh.ring.noVnet"));
         }
     }
 

@@ -19,6 +19,12 @@ interface PacketPort {
 
     /** The last received packet's sll_pkttype: PacketInfo.PACKET_HOST unless a port says otherwise. */
     default int lastPacketType() { return PacketInfo.PACKET_HOST; }
+    /**
+     * The payload size of the segments the last received packet holds when the link coalesced
+     * several into one (GRO; the virtio_net_hdr's gso_size), 0 when it is a single segment or the
+     * path cannot tell (recvmsg).
+     */
+    default int lastSegmentSize() { return 0; }
 
     /** Sends one IP packet, header included, to the destination its header names. */
     void send(ByteBuffer ipPacket) throws LibC.NativeException;

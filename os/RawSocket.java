@@ -23,6 +23,11 @@ import jnr.ffi.Pointer;
  * - BLOCKS: a memory-mapped TPACKET_V3 ring (PacketRing): packets in blocks, no system call each,
  *   but a block waits for its timeout (1 ms at least) unless it fills: for bulk only;
  * - RECVMSG: one recvmsg per packet on a SOCK_DGRAM socket with PACKET_AUXDATA (the fallback).
+ * The default (AUTO) is FRAMES (EXPLANATION.md, section 11 "Speed", item 7): it hands each packet
+ * over at once, where BLOCKS holds a lone packet for the block's timeout, a millisecond added to
+ * every handshake; measured, its median handshake is 2 us shorter than RECVMSG's, and bulk data
+ * moved within the noise of a busy machine either way. When the ring cannot be set up (an old kernel,
+ * no memory to map), AUTO falls back to RECVMSG and fallbackReason() says why.
  * Either way each packet comes with a PacketInfo: tp_status tells when the kernel left a packet's
  * transport checksum unfinished (TP_STATUS_CSUMNOTREADY, checksum offload on lo and veth),
  * sll_pkttype tells packets this host sent (PACKET_OUTGOING, skipped) and packets for another host
@@ -31,21 +36,25 @@ import jnr.ffi.Pointer;
 final class RawSocket implements PacketPort, AutoCloseable {
     static final int MAX_PACKET = 65536;
 
-    /** How packets are received. The system property tbh.receive (v2, v3 or recvmsg) picks the default. */
+    /**
+     * How packets are received. The system property tbh.receive (auto, v2, v3 or recvmsg) picks
+     * the default; auto is the V2 ring, or recvmsg when the ring cannot be set up.
+     */
     enum ReceivePath {
-        FRAMES, BLOCKS, RECVMSG;
+        AUTO, FRAMES, BLOCKS, RECVMSG;
 
         static ReceivePath named(String name) {
             switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "auto": case "ring": return AUTO;
                 case "v2": case "frames": return FRAMES;
                 case "v3": case "blocks": return BLOCKS;
                 case "recvmsg": return RECVMSG;
-                default: throw new IllegalArgumentException("receive path " + name + ": v2, v3 or recvmsg");
+                default: throw new IllegalArgumentException("receive path " + name + ": auto, v2, v3 or recvmsg");
             }
         }
 
         static ReceivePath fromProperty() {
-            return named(System.getProperty("tbh.receive", "recvmsg"));
+            return named(System.getProperty("tbh.receive", "auto"));
         }
     }
 
@@ -55,6 +64,8 @@ final class RawSocket implements PacketPort, AutoCloseable {
     private boolean preferIpv6;                // receive() asks the socket that last had a packet first
     private int streak;                        // ... and the other one first every STREAK-th call
     private ReceiveRing ring;            // the FRAMES or BLOCKS path, or null
+    private ReceivePath path;            // the path in use (never AUTO)
+    private String fallbackReason;       // why AUTO fell back to RECVMSG, or null
 
     // Native memory for recvmsg, allocated once: struct msghdr, struct iovec, struct sockaddr_ll,
     // the control buffer for the auxdata message, and the packet itself.
@@ -93,12 +104,26 @@ final class RawSocket implements PacketPort, AutoCloseable {
             // so it neither refuses nor fragments our packets by it. We set DF on every packet.
             LibC.setIntOption(s.sendFd, LibC.IPPROTO_IP, LibC.IP_MTU_DISCOVER, LibC.IP_PMTUDISC_PROBE, "IP_MTU_DISCOVER");
 
-            if (path != ReceivePath.RECVMSG) {
+            if (path == ReceivePath.AUTO) {
+                try {
+                    s.ring = FrameRing.open(FrameRing.Settings.defaults());
+                    s.path = ReceivePath.FRAMES;
+                    s.receiveFd = s.ring.fd();
+                    s.prepareMessageHeader(); // poll and recvmsg for the IPv6 socket, if it is opened
+                    return s;
+                } catch (LibC.NativeException e) {
+                    if (e.errno == LibC.EPERM || e.errno == LibC.EACCES) throw e; // no right: say so, not fall back
+                    s.fallbackReason = e.getMessage();
+                }
+            } else if (path != ReceivePath.RECVMSG) {
                 s.ring = path == ReceivePath.FRAMES ? FrameRing.open(FrameRing.Settings.defaults())
                         : PacketRing.open(PacketRing.Settings.defaults());
+                s.path = path;
                 s.receiveFd = s.ring.fd();
+                s.prepareMessageHeader();
                 return s;
             }
+            s.path = ReceivePath.RECVMSG;
             int protocol = Short.toUnsignedInt(Short.reverseBytes((short) LibC.ETH_P_IP)); // htons
             s.receiveFd = (int) LibC.check("socket(AF_PACKET, SOCK_DGRAM)",
                     LibC.C.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM, protocol));
@@ -126,11 +151,11 @@ final class RawSocket implements PacketPort, AutoCloseable {
     }
 
     /**
-     * Opens the IPv6 sockets (once). Fails where the kernel has no IPv6, or with a receive ring.
+     * Opens the IPv6 sockets (once). Fails where the kernel has no IPv6. With a receive ring, IPv4
+     * keeps the ring and IPv6 is read with recvmsg when the ring has nothing ready.
      */
     void enableIpv6() throws LibC.NativeException {
         if (sendFd6 >= 0) return;
-        if (ring != null) throw new LibC.NativeException("IPv6 on a receive ring (use -Dtbh.receive=recvmsg)", 95); // EOPNOTSUPP
         try {
             sendFd6 = (int) LibC.check("socket(AF_INET6, SOCK_RAW)",
                     LibC.C.socket(LibC.AF_INET6, LibC.SOCK_RAW, LibC.IPPROTO_RAW));
@@ -182,7 +207,8 @@ final class RawSocket implements PacketPort, AutoCloseable {
 
     /** Waits until a packet can be read or the timeout passes. False on timeout or a signal. */
     @Override public boolean awaitPacket(int timeoutMillis) throws LibC.NativeException {
-        if (ring != null) return ring.awaitPacket(timeoutMillis);
+        if (ring != null && receiveFd6 < 0) return ring.awaitPacket(timeoutMillis);
+        if (ring != null && ring.ready()) return true;
         int ready = LibC.C.poll(pollPointer, receiveFd6 >= 0 ? 2 : 1, timeoutMillis);
         if (ready < 0) {
             int errno = LibC.errno();
@@ -199,9 +225,10 @@ final class RawSocket implements PacketPort, AutoCloseable {
      */
     @Override public ByteBuffer receive() throws LibC.NativeException {
         if (ring != null) {
+            // IPv4 through the ring; IPv6 (its own socket, recvmsg) when the ring has nothing now.
             ByteBuffer p = ring.next();
             if (p != null) copyInfo(ring.last());
-            return p;
+            return p != null || receiveFd6 < 0 ? p : receiveFrom(receiveFd6);
         }
         if (receiveFd6 < 0) return receiveFrom(receiveFd);
         // The socket that had the last packet is asked first, so a stream of one version costs one
@@ -281,6 +308,22 @@ final class RawSocket implements PacketPort, AutoCloseable {
     /** The receive ring, or null on the RECVMSG path. */
     ReceiveRing ring() { return ring; }
 
+    /** The receive path in use: FRAMES, BLOCKS or RECVMSG. */
+    ReceivePath receivePath() { return path; }
+
+    /** Why the default path fell back to RECVMSG (the ring's error), or null when it did not. */
+    String fallbackReason() { return fallbackReason; }
+
+    /** One line for --verbose: how packets are received, and why when it is not the ring. */
+    String describeReceivePath() {
+        switch (path) {
+            case FRAMES: return "Receiving through a TPACKET_V2 ring (memory-mapped, no system call per packet)";
+            case BLOCKS: return "Receiving through a TPACKET_V3 ring of blocks (memory-mapped; a block waits up to its timeout)";
+            default: return "Receiving with one recvmsg per packet" + (fallbackReason == null ? " (-Dtbh.receive=recvmsg)"
+                    : ": the receive ring could not be set up (" + fallbackReason + ")");
+        }
+    }
+
     /** tp_status from the PACKET_AUXDATA control message, or 0 when there is none. */
     private int auxStatus() {
         long controlLength = header.getLong(MSGHDR + 40);
@@ -305,6 +348,11 @@ final class RawSocket implements PacketPort, AutoCloseable {
 
     /** The interface the last packet arrived on. */
     @Override public int lastInterfaceIndex() { return info.interfaceIndex; }
+
+    /** gso_size of the last packet when it holds several segments (GRO or GSO), else 0. */
+    @Override public int lastSegmentSize() {
+        return info.hasVnetHeader && info.gsoType != PacketInfo.VIRTIO_NET_HDR_GSO_NONE ? info.gsoSize : 0;
+    }
 
     /** All the kernel said about the last packet receive() returned (reused: read, do not keep). */
     PacketInfo lastInfo() { return info; }

@@ -24,6 +24,8 @@ final class Demultiplexer {
     private final LinkedHashSet<TcpStack.Connection> halfOpen = new LinkedHashSet<>(); // SYN-RECEIVED, oldest first
     private final Map<Integer, TcpConfig> configByInterface = new HashMap<>(); // key: index * 2 + (IPv6 ? 1 : 0)
     private boolean accepting = true;
+    // The received payloads' arrays, reused packet after packet (none while a ladder draws them).
+    private final Packets.PayloadArrays payloads = new Packets.PayloadArrays();
     // RFC 4987 section 3.6: SYN cookies when the backlog is full. Two secrets drawn once, as Linux's.
     private final SynCookies cookies;
     private long lastOverflowAt = -1; // when a cookie was last sent (cookies are checked for 2 minutes after)
@@ -63,9 +65,10 @@ final class Demultiplexer {
 
     /**
      * One packet from the socket; checksumNotReady: the kernel left its TCP checksum to offload;
-     * packetType: the frame's sll_pkttype (PacketInfo.PACKET_HOST for a frame addressed to us).
+     * packetType: the frame's sll_pkttype (PacketInfo.PACKET_HOST for a frame addressed to us);
+     * segmentSize: the gso_size of a packet that holds several segments (GRO), else 0.
      */
-    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex, int packetType) {
+    void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex, int packetType, int segmentSize) {
         if (Icmp.isIcmp(packet)) {
             icmpArrived(packet);
             return;
@@ -75,7 +78,7 @@ final class Demultiplexer {
         wire.captureReceived(packet);
         Packets.Packet p;
         try {
-            p = Packets.parse(packet, !checksumNotReady);
+            p = Packets.parse(packet, !checksumNotReady, settings.ladder == null ? payloads : null);
         } catch (Packets.Rejected r) {
             if (log.verbose()) log.detail(null, "Dropped packet " + sourceOf(packet) + ": " + r.reason());
             return;
@@ -131,7 +134,7 @@ final class Demultiplexer {
             newConnection(tuple, seg, interfaceIndex, stack.reopenIss());
         } else if (c != null) {
             c.interfaceIndex = interfaceIndex;
-            stack.segmentArrived(c, seg, ip.tos() & 3); // the IP header's ECN field (RFC 3168)
+            stack.segmentArrived(c, seg, ip.tos() & 3, segmentSize); // the IP header's ECN field (RFC 3168), GRO's gso_size
         } else if (port == settings.listenPort) {
             listen(tuple, seg, interfaceIndex);
         } else {

@@ -234,7 +234,8 @@ final class TcpStack {
         try {
             for (ByteBuffer packet = first; packet != null; packet = ++handled < BATCH ? socket.receive() : null) {
                 wire.noteActivity();
-                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex(), socket.lastPacketType());
+                demux.packetArrived(packet, socket.lastChecksumNotReady(), socket.lastInterfaceIndex(), socket.lastPacketType(),
+                        socket.lastSegmentSize());
             }
         } finally {
             handled = 0;
@@ -306,9 +307,9 @@ final class TcpStack {
     }
 
     /** The Demultiplexer found c for a segment. */
-    void segmentArrived(Connection c, Packets.Tcp seg, int ipEcn) {
+    void segmentArrived(Connection c, Packets.Tcp seg, int ipEcn, int segmentSize) {
         try {
-            c.tcp.onSegment(seg, ipEcn, now(), c);
+            c.tcp.onSegment(seg, ipEcn, segmentSize, now(), c);
             afterCall(c);
         } catch (RuntimeException e) {
             internalError(c, e);

@@ -130,7 +130,12 @@ final class Sender {
         // announced (Linux's tcp_measure_rcv_mss). A peer may send less than the MSS either side
         // announced (libslirp sends 1440 of 1460, gVisor 1424): were only our MSS full-sized, no
         // segment of theirs would ever count, and every ACK would wait for the delayed-ACK timer.
-        if (length > receiveMss) receiveMss = Math.min(length, c.config.mss());
+        // A coalesced packet says what the peer's segments were (gso_size): that is RMSS, exactly.
+        // Without it, a 64 KB packet would pass for one segment of our MSS (1460), and the peer's
+        // 1448-byte segments (timestamps on) would never again count as full-sized.
+        int segmentSize = c.arrivingSegmentSize;
+        if (segmentSize > 0 && segmentSize < length) receiveMss = Math.min(segmentSize, c.config.mss());
+        else if (length > receiveMss) receiveMss = Math.min(length, c.config.mss());
         if (length >= receiveMss) fullSegmentsUnacked += Math.max(1, length / receiveMss);
         if (atOnce || fullSegmentsUnacked >= 2 || c.config.delayedAck() == 0) {
             ackNow();

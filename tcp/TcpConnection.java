@@ -157,19 +157,33 @@ final class TcpConnection {
     void abort(String why, Output out) { userCalls.abort(why, out); }
 
     /** SEGMENT ARRIVES (3.10.7): an arriving segment for this connection's 4-tuple. */
-    void onSegment(Packets.Tcp seg, long now, Output out) { onSegment(seg, Ecn.NOT_ECT, now, out); }
+    void onSegment(Packets.Tcp seg, long now, Output out) { onSegment(seg, Ecn.NOT_ECT, 0, now, out); }
 
     /** The same, with the ECN field of the segment's IP header (RFC 3168: CE marks are echoed). */
-    void onSegment(Packets.Tcp seg, int ipEcn, long now, Output out) {
+    void onSegment(Packets.Tcp seg, int ipEcn, long now, Output out) { onSegment(seg, ipEcn, 0, now, out); }
+
+    /**
+     * The same, for a packet that the link coalesced (GRO) from segments of segmentSize payload
+     * bytes each (the virtio_net_hdr's gso_size), 0 when unknown or not coalesced. The peer's
+     * segment size is then known, not guessed: it is RMSS for the delayed-ACK count.
+     */
+    void onSegment(Packets.Tcp seg, int ipEcn, int segmentSize, long now, Output out) {
         arrivingIpEcn = ipEcn & 3;
         this.now = now;
         keepAlive.onHeard();
-        segmentArrives.onSegment(seg, now, out);
+        arrivingSegmentSize = segmentSize;
+        try {
+            segmentArrives.onSegment(seg, now, out);
+        } finally {
+            arrivingSegmentSize = 0;
+        }
         rearmKeepAlive();
     }
 
     /** An ICMP error that quotes this connection's 4-tuple (3.9.2.2, MUST-54; RFC 1191). */
     void onIcmp(Icmp.Error error, long now, Output out) { icmpArrives.onIcmp(error, now, out); }
+    /** gso_size of the packet being processed (see onSegment), 0 when it was one segment. */
+    int arrivingSegmentSize;
 
     /** Runs every timer whose deadline has come (3.10.8). */
     void onTimer(long now, Output out) {

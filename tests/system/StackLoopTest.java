@@ -17,20 +17,37 @@ final class StackLoopTest {
     /** Packets in from a queue, packets out into a list. */
     static final class FakePort implements PacketPort {
         final ArrayDeque<ByteBuffer> incoming = new ArrayDeque<>();
+        final ArrayDeque<Integer> segmentSizes = new ArrayDeque<>();
         final List<Packets.Tcp> sent = new ArrayList<>();
+        int lastSegmentSize;
 
         void deliver(Packets.Tcp segment) {
-            deliver(Packets.Ipv4.forTcp(CLIENT, SERVER, 1, 64), segment);
+            deliver(Packets.Ipv4.forTcp(CLIENT, SERVER, 1, 64), segment, 0);
+        }
+
+        /** A packet as the ring hands over a coalesced one: with its gso_size. */
+        void deliver(Packets.Tcp segment, int segmentSize) {
+            deliver(Packets.Ipv4.forTcp(CLIENT, SERVER, 1, 64), segment, segmentSize);
         }
 
         void deliver(Packets.IpHeader ip, Packets.Tcp segment) {
+            deliver(ip, segment, 0);
+        }
+
+        void deliver(Packets.IpHeader ip, Packets.Tcp segment, int segmentSize) {
             ByteBuffer b = ByteBuffer.allocate(RawSocket.MAX_PACKET).order(ByteOrder.BIG_ENDIAN);
             Packets.emit(b, ip, segment);
             incoming.add(b.flip());
+            segmentSizes.add(segmentSize);
         }
 
         @Override public boolean awaitPacket(int timeoutMillis) { return !incoming.isEmpty(); }
-        @Override public ByteBuffer receive() { return incoming.poll(); }
+        @Override public ByteBuffer receive() {
+            Integer size = segmentSizes.poll();
+            lastSegmentSize = size == null ? 0 : size;
+            return incoming.poll();
+        }
+        @Override public int lastSegmentSize() { return lastSegmentSize; }
         @Override public boolean lastChecksumNotReady() { return false; }
         @Override public int lastInterfaceIndex() { return 0; }
 
@@ -51,11 +68,26 @@ final class StackLoopTest {
     }
 
     static TcpStack server(FakePort port) {
+        return server(port, TcpConfig.defaults().withDelayedAck(0)); // every data segment is owed an ACK at once
+    }
+
+    static TcpStack server(FakePort port, TcpConfig config) {
         TcpStack.Settings s = new TcpStack.Settings();
         s.listenPort = PORT;
         s.spinMicros = 0;
-        s.tcp = TcpConfig.defaults().withDelayedAck(0); // every data segment is owed an ACK at once
+        s.tcp = config;
         return new TcpStack(s, port, new Log("Server", false, true), null, Set.of());
+    }
+
+    /** The handshake with a server on port; returns the server's ISS. */
+    static int handshake(TcpStack stack, FakePort port) throws Exception {
+        port.deliver(fromClient(CLIENT_ISN, 0, Packets.SYN, new byte[0]));
+        runUntilDrained(stack, port);
+        int serverIsn = port.sent.get(0).seq();
+        port.deliver(fromClient(CLIENT_ISN + 1, serverIsn + 1, Packets.ACK, new byte[0]));
+        runUntilDrained(stack, port);
+        port.sent.clear();
+        return serverIsn;
     }
 
     static Packets.Tcp fromClient(int seq, int ack, int flags, byte[] data) {
@@ -100,6 +132,30 @@ final class StackLoopTest {
             runUntilDrained(stack, port);
             Check.equal(1, port.sent.size(), "ACKs sent for the batch: " + port.sent);
             Check.equal(CLIENT_ISN + 1 + 1000, port.sent.get(0).ack(), "the ACK covers all ten segments");
+        });
+
+        Check.test("RFC 9293 3.8.6.3 SHLD-19: the loop hands a 64 KB GRO packet's gso_size to its connection: 1448-byte segments after it count as full-sized", () -> {
+            FakePort port = new FakePort();
+            TcpStack stack = server(port, TcpConfig.defaults()); // delayed ACKs of 40 ms
+            int serverIsn = handshake(stack, port);
+            int seq = CLIENT_ISN + 1;
+            port.deliver(fromClient(seq, serverIsn + 1, Packets.ACK, new byte[45 * 1448]), 1448);
+            runUntilDrained(stack, port);
+            Check.equal(1, port.sent.size(), "one ACK for the 45 segments of the coalesced packet: " + port.sent);
+            seq += 45 * 1448;
+            for (int i = 0; i < 2; i++) {
+                port.sent.clear();
+                port.deliver(fromClient(seq + 1448 * i, serverIsn + 1, Packets.ACK, new byte[1448]));
+                runUntilDrained(stack, port);
+                Check.equal(i, port.sent.size(), "ACKs right after single segment " + (i + 1) + " of 1448: " + port.sent);
+            }
+        });
+
+        Check.test("the default receive path is the ring: -Dtbh.receive unset means auto (the V2 ring, recvmsg only as the fallback)", () -> {
+            Check.isTrue(System.getProperty("tbh.receive") == null, "run without -Dtbh.receive");
+            Check.equal(RawSocket.ReceivePath.AUTO, RawSocket.ReceivePath.fromProperty(), "the default path");
+            Check.equal(RawSocket.ReceivePath.FRAMES, RawSocket.ReceivePath.named("v2"), "v2");
+            Check.equal(RawSocket.ReceivePath.RECVMSG, RawSocket.ReceivePath.named("recvmsg"), "recvmsg");
         });
 
         // RFC 9293 3.7.1: "If an MSS Option is not received at connection setup, TCP implementations

@@ -96,6 +96,34 @@ test_frame_ring_takes_large_packets_whole_through_the_queue() {
   expect "NEEDS_CSUM on every packet" [ "$(figure vnet_needs_csum)" = "$packets" ]
 }
 
+# stack_receives PORT LOGNAME [JAVA OPTIONS...]: our server (--discard --verbose) takes a kernel's
+# 5 MB stream whole; its log is left in $LOGS/LOGNAME.out.
+stack_receives() {
+  local port=$1 name=$2 bytes=5000000; shift 2
+  ring_stream_tool || return 1
+  start_bg "$LOGS/$name.out" in_server $RUN "$@" TcpServer --port "$port" --discard --verbose
+  wait_for_line "$LOGS/$name.out" "Listening on" 60 || return 1
+  in_client "$BUILD/kernel_stream" send "$SERVER_IP" "$port" "$bytes" || { say "the kernel's sender failed"; return 1; }
+  wait_for_line "$LOGS/$name.out" "received $bytes bytes in" 30 || { tail -n 5 "$LOGS/$name.out"; return 1; }
+}
+
+test_stack_receives_through_the_ring_by_default() {
+  netns_up || return 1
+  stack_receives 7003 ring5 || return 1
+  expect "the default receive path is the TPACKET_V2 ring ($(grep -m1 'Receiving' "$LOGS/ring5.out"))" \
+    grep -q "Receiving through a TPACKET_V2 ring" "$LOGS/ring5.out" &&
+  # The kernel's 64 KB GSO packets reach the connection whole (2 KiB frames: read through the queue).
+  expect "large packets arrived whole" grep -Eq "<- .* len=[0-9]{5}" "$LOGS/ring5.out"
+}
+
+test_stack_falls_back_to_recvmsg_when_the_ring_fails() {
+  netns_up || return 1
+  # A ring of no blocks cannot be mapped (mmap of 0 bytes: EINVAL): the stack must still work.
+  stack_receives 7004 ring6 -Dtbh.ring.blocks=0 || return 1
+  expect "--verbose says recvmsg, and why ($(grep -m1 'Receiving' "$LOGS/ring6.out"))" \
+    grep -q "Receiving with one recvmsg per packet: the receive ring could not be set up" "$LOGS/ring6.out"
+}
+
 run_ring_tests() {
   run_test "ring: a kernel's ${RING_MB} MB stream through the TPACKET_V3 ring with vnet headers, bytes and checksum flags" \
     test_ring_with_vnet_headers_sees_a_kernel_stream_whole
@@ -103,4 +131,8 @@ run_ring_tests() {
     test_frame_ring_takes_large_packets_whole_through_the_queue
   run_test "ring: the recvmsg fallback sees the same stream" test_recvmsg_fallback_sees_the_same_stream
   run_test "ring: GRO on the receiving veth: coalesced packets with their segment size" test_ring_sees_gro_coalesced_segments
+  run_test "ring: our stack receives through the TPACKET_V2 ring by default, a kernel's stream whole" \
+    test_stack_receives_through_the_ring_by_default
+  run_test "ring: our stack falls back to recvmsg when the ring cannot be set up, and says so" \
+    test_stack_falls_back_to_recvmsg_when_the_ring_fails
 }

@@ -197,7 +197,12 @@ final class FakeLink {
 
         /** Hands a crafted segment to this side now, bypassing the queues. */
         void inject(Packets.Tcp segment) {
-            conn.onSegment(segment, now, this);
+            inject(segment, 0);
+        }
+
+        /** inject() for a packet the link coalesced (GRO) from segments of segmentSize bytes. */
+        void inject(Packets.Tcp segment, int segmentSize) {
+            conn.onSegment(segment, Ecn.NOT_ECT, segmentSize, now, this);
             settle(); // no application in between but the reader: the owed ACK goes at once
         }
 

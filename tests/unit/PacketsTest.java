@@ -168,6 +168,18 @@ final class PacketsTest {
             Check.equal(-1, p.tcp().mss(), "no MSS option");
         });
 
+        Check.test("the receive path's parse reuses its payload array for payloads of one length, and the bytes are the packet's", () -> {
+            Packets.PayloadArrays reuse = new Packets.PayloadArrays();
+            Packets.Packet first = Packets.parse(ByteBuffer.wrap(Check.hex(ODD_HEX)), true, reuse);
+            byte[] array = first.tcp().payload();
+            Check.bytes("hello".getBytes(), array, "first payload");
+            Packets.Packet second = Packets.parse(ByteBuffer.wrap(Check.hex(ODD_HEX)), true, reuse);
+            Check.isTrue(second.tcp().payload() == array, "the same array again: no allocation for the payload");
+            Check.bytes("hello".getBytes(), second.tcp().payload(), "second payload");
+            Check.isTrue(parse(Check.hex(ODD_HEX)).tcp().payload() != parse(Check.hex(ODD_HEX)).tcp().payload(),
+                    "without reuse, each parse has its own array");
+        });
+
         Check.test("Linux SYN (MSS, SACK_PERM, TS, NOP, WS 7) parses field by field", () -> {
             Packets.Packet p = parse(Check.hex(LINUX_SYN_HEX));
             Packets.Ipv4 ip = p.ipv4();

@@ -713,6 +713,25 @@ final class TcpDataPathTest {
             }
         });
 
+        Check.test("RFC 9293 3.8.6.3 SHLD-19: a 64 KB GRO packet counts as the 45 segments it holds, and its gso_size (1448) is RMSS after it", () -> {
+            // The receive ring hands over a coalesced packet whole, with the peer's segment size in
+            // the virtio_net_hdr (gso_size). Taken as one segment of our MSS (1460), it would leave
+            // the peer's own 1448-byte segments forever short of "full-sized": every later ACK would
+            // wait for the delayed-ACK timer.
+            FakeLink link = connect(10);
+            FakeLink.Side s = link.server;
+            int seq = link.client.conn.sndNxt(), ack = link.server.conn.sndNxt();
+            int mark = s.mark();
+            s.inject(s.fromPeer(seq, ack, Packets.ACK, 65535, bytes(45 * 1448, 18)), 1448);
+            Check.equal(1, s.sentSince(mark).size(), "an ACK at once for the coalesced packet");
+            seq += 45 * 1448;
+            for (int i = 0; i < 4; i++) {
+                mark = s.mark();
+                s.inject(s.fromPeer(seq + 1448 * i, ack, Packets.ACK, 65535, bytes(1448, 19 + i)));
+                Check.equal(i % 2 == 1 ? 1 : 0, s.sentSince(mark).size(), "ACKs right after single segment " + (i + 1) + " of 1448");
+            }
+        });
+
         Check.test("RFC 9293 3.8.6.3 SHLD-19: in steady state (after 1 MB went through) two full-sized segments still get one ACK", () -> {
             FakeLink link = connect(10);
             transfer(link, bytes(1_000_000, 40), 60_000);
