@@ -56,6 +56,11 @@ final class Ecn {
 
     // The data receiver (section 6.1.3): a CE arrived and no CWR since.
     private boolean echoing;
+    // An ACK with ECE went out since the last CE data packet arrived. A CWR ends the echo only then:
+    // a CWR that arrives in the same batch as a newer CE mark (before any ACK could carry its echo)
+    // answers an older echo, and the new mark must still be echoed once (Linux ACKs at once on CE,
+    // tcp_ecn_check_ce; our loop ACKs once per batch, RFC 9293 MUST-59).
+    private boolean echoedSinceCe = true;
 
     // The data sender (section 6.1.2): the window was reduced and no new data carried CWR yet; and
     // the reduction's window: ECE is not acted on again until an ACK passes `recover`.
@@ -182,16 +187,20 @@ final class Ecn {
         if (!echoesCe() || seg.isSyn()) return false;
         boolean ackNow = false;
         if (seg.has(Packets.CWR)) {
-            echoing = false;
+            if (echoedSinceCe) echoing = false;
             ackNow = seg.payload().length > 0;
         }
         // "a CE data packet": pure ACKs go Not-ECT (section 6.1.4), a CE on one is no data to echo.
-        if (ipEcn == CE && seg.payload().length > 0 && !echoing) {
+        if (ipEcn == CE && seg.payload().length > 0) {
+            if (!echoing) ackNow = true;
             echoing = true;
-            ackNow = true;
+            echoedSinceCe = false;
         }
         return ackNow;
     }
+
+    /** An ACK with ECE was sent: the CE marks that arrived so far have been echoed. */
+    void echoSent() { echoedSinceCe = true; }
 
     /** The receiver is echoing a CE mark (our segments carry ECE). */
     boolean echoing() { return echoing; }

@@ -404,7 +404,10 @@ final class Sender {
         if ((flags & (Packets.SYN | Packets.RST)) == 0) options = segmentOptions(ack, flags, payload.length);
         // RFC 3168 6.1.3: "that TCP receiver continues to set the ECN-Echo flag in all the ACK
         // packets it sends ... until it receives a CWR packet".
-        if ((flags & (Packets.SYN | Packets.RST)) == 0 && (flags & Packets.ACK) != 0 && c.ecn.echoing()) flags |= Packets.ECE;
+        if ((flags & (Packets.SYN | Packets.RST)) == 0 && (flags & Packets.ACK) != 0 && c.ecn.echoing()) {
+            flags |= Packets.ECE;
+            c.ecn.echoSent();
+        }
         return Packets.Tcp.of(c.localPort, c.remotePort, seq, ack, flags, window, options, payload);
     }
 

@@ -21,7 +21,8 @@
  *   an ICMP error arrives (3.9.2.2)      IcmpArrives     RFC 1122 4.2.3.9, RFC 1191, RFC 5927
  * </pre>
  * Each algorithm is its own unit, composed here: RttEstimator, CongestionControl, Scoreboard,
- * ReassemblyQueue, SendBuffer, ReceiveBuffer, ReceiveWindow, WhenToSend.
+ * ReassemblyQueue, SendBuffer, ReceiveBuffer, ReceiveWindow, WhenToSend, Timestamps (RFC 7323),
+ * KeepAlive (RFC 9293 3.8.4), TimeWaitReopen (RFC 6191); SynCookieHandshake builds on it.
  *
  * The application writes with {@link #write} (which takes what fits in the send buffer) and reads
  * with {@link #read}; {@link TcpEvent.Readable} and {@link TcpEvent.Writable} say when to.

@@ -46,10 +46,11 @@ drawings() {
   local java="java -cp $classes"
   for pcap in "$OUT"/*.pcap; do
     local name; name=$(basename "$pcap" .pcap)
-    [ "$name" = bulk-transfer-with-loss ] && continue
+    case "$name" in bulk-transfer-with-loss|cubic-under-loss|reno-under-loss) continue ;; esac  # graphs, not ladders
     { intro "$name"; echo; $java Ladder "$pcap" --mermaid; } >"$OUT/$name.md"
   done
   $java Ladder "$OUT/bulk-transfer-with-loss.pcap" --time-sequence "$OUT/bulk-transfer-with-loss.svg"
+  for cc in cubic reno; do $java Ladder "$OUT/$cc-under-loss.pcap" --time-sequence "$OUT/$cc-under-loss.svg"; done
   rm -rf "$classes"
 }
 

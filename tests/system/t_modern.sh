@@ -125,10 +125,28 @@ test_modern_syn_cookies() {
   ! grep -q "dropping the oldest" "$LOGS/m5-server.out" || { say "a half-open connection was recycled"; return 1; }
 }
 
+# The kernel with timestamps off (net.ipv4.tcp_timestamps=0 in its namespace): our client offers
+# them, the kernel's SYN-ACK has none, and nothing after the SYN carries them.
+test_modern_kernel_without_timestamps() {
+  netns_up || return 1
+  in_server sysctl -q -w net.ipv4.tcp_timestamps=0 || return 1
+  start_bg "$LOGS/m6-kernel.out" in_server $RUN KernelPeer echo-server 5000
+  wait_for_line "$LOGS/m6-kernel.out" "listening" || return 1
+  in_client $RUN TcpClient $SERVER_IP --message "kernel says no" --verbose --pcap "$LOGS/m6.pcap" >"$LOGS/m6-client.out" 2>&1; local status=$?
+  cat "$LOGS/m6-client.out"
+  [ "$status" -eq 0 ] || { say "client exit $status"; return 1; }
+  grep -qE -- "-> SYN(-ECE-CWR)? .*TS [0-9]*/0" "$LOGS/m6-client.out" || { say "our SYN should offer timestamps"; return 1; }
+  local stamped
+  stamped=$(tshark -r "$LOGS/m6.pcap" -Y "tcp.options.timestamp.tsval && !(tcp.flags.syn==1 && tcp.flags.ack==0)" 2>/dev/null | grep -c .)
+  [ "$stamped" -eq 0 ] || { say "$stamped packets after our SYN carry timestamps"; return 1; }
+  say "our SYN offered timestamps, the kernel declined, no other packet carries them"
+}
+
 run_modern_tests() {
   run_test "modern: timestamps, our client to a kernel server: Linux's SYN layout, TSval/TSecr on every segment, echoes right" test_modern_timestamps_our_client_kernel_server
   run_test "modern: timestamps, kernel client to our server: our SYN-ACK echoes, every segment stamped" test_modern_timestamps_kernel_client_our_server
   run_test "modern: --no-timestamps: the kernel's SYN-ACK has none, no segment carries them" test_modern_no_timestamps
+  run_test "modern: a kernel with timestamps off declines ours; no segment after our SYN carries them" test_modern_kernel_without_timestamps
   run_test "modern: keep-alive: the kernel answers our probes; when it vanishes the client ends with the reason, exit non-zero" test_modern_keepalive_peer_vanishes
   run_test "modern: SYN cookies: a full backlog answers with cookies; a kernel client and ours are made from their ACKs and echo" test_modern_syn_cookies
   run_modern_cc_tests

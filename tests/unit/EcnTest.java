@@ -132,9 +132,23 @@ final class EcnTest {
             Check.equal(new Ecn.Marks(Packets.ECE, Ecn.NOT_ECT), r.marks(Ecn.Kind.NO_DATA), "still ECE");
             Check.equal(new Ecn.Marks(Packets.ECE, Ecn.ECT_0), r.marks(Ecn.Kind.NEW_DATA), "ECE on our data too");
             Check.isTrue(!r.onArrival(seg(4345, 1, Packets.ACK, 1448), Ecn.CE), "a second CE while echoing: no hurry");
+            r.echoSent(); // our ACK with ECE went out
             Check.isTrue(r.onArrival(seg(5793, 1, Packets.ACK | Packets.CWR, 1448), Ecn.ECT_0), "CWR with data: ACK at once");
             Check.isTrue(!r.echoing(), "echo ended");
             Check.equal(new Ecn.Marks(0, Ecn.NOT_ECT), r.marks(Ecn.Kind.NO_DATA), "no ECE after CWR");
+        });
+
+        Check.test("6.1.3 a CE mark and then a CWR in one batch, before any ACK: the CE is still echoed once", () -> {
+            Ecn r = server();
+            r.onArrival(seg(1, 1, Packets.ACK, 1448), Ecn.CE);
+            r.echoSent();                                        // the first mark echoed
+            r.onArrival(seg(1449, 1, Packets.ACK, 1448), Ecn.CE); // a new mark...
+            r.onArrival(seg(2897, 1, Packets.ACK | Packets.CWR, 1448), Ecn.ECT_0); // ...and the CWR for the first
+            Check.isTrue(r.echoing(), "the new mark not yet echoed: still echoing");
+            Check.equal(new Ecn.Marks(Packets.ECE, Ecn.NOT_ECT), r.marks(Ecn.Kind.NO_DATA), "the batch's ACK carries ECE");
+            r.echoSent();
+            r.onArrival(seg(4345, 1, Packets.ACK | Packets.CWR, 1448), Ecn.ECT_0);
+            Check.isTrue(!r.echoing(), "the next CWR ends it");
         });
 
         Check.test("6.1.3 a CWR packet that is itself CE starts a new echo; CE on a pure ACK is not echoed", () -> {
@@ -196,6 +210,7 @@ final class EcnTest {
             int ack1 = receiver.marks(Ecn.Kind.NO_DATA).tcpFlags();
             receiver.onArrival(seg(30409, 1, Packets.ACK, 1448), Ecn.ECT_0);
             int ack2 = receiver.marks(Ecn.Kind.NO_DATA).tcpFlags();
+            receiver.echoSent(); // the two ACKs with ECE went out
             Check.equal(Packets.ECE, ack1, "ACK 30409 has ECE");
             Check.equal(Packets.ECE, ack2, "ACK 31857 has ECE");
             Check.isTrue(sender.onAck(seg(1, 30409, Packets.ACK | ack1, 0), 50681), "the sender reduces on ACK 30409");
