@@ -71,7 +71,9 @@ final class PortFilter {
      * The same for the IPv6 packet socket: TCP right after the fixed 40-byte header passes when
      * its destination port is ours; a packet with an extension header first (hop-by-hop, routing,
      * fragment, destination options) passes too, for the program to walk the chain (rare: BPF has
-     * no loops to do it here); anything else (ICMPv6, UDP) is dropped.
+     * no loops to do it here); ICMPv6 destination unreachable, packet too big and time exceeded
+     * (RFC 4443 types 1-3) pass, for the Demultiplexer to find their connection by the quote;
+     * anything else (echo, neighbour discovery, UDP) is dropped.
      */
     static int[][] forIpv6DestinationPorts(Iterable<Integer> portList) {
         SortedSet<Integer> ports = new TreeSet<>();
@@ -79,13 +81,15 @@ final class PortFilter {
         List<int[]> p = new ArrayList<>();
         boolean range = ports.size() > MAX_LISTED_PORTS;
         int portChecks = range ? 2 : ports.size();
-        int reject = 9 + portChecks, accept = reject + 1;
+        // Instructions 0-8 look at the next header and load the port, the port checks follow from
+        // 9, then REJECT and ACCEPT; then the ICMPv6 check with its own REJECT and ACCEPT.
+        int reject = 9 + portChecks, accept = reject + 1, icmp = accept + 1, icmpReject = icmp + 5, icmpAccept = icmp + 6;
         p.add(op(LD_B_ABS, 0, 0, 6));                            // 0: A = next header
         p.add(op(JEQ_K, jump(1, 6), 0, 6));                      // 1: TCP: to the port
         p.add(op(JEQ_K, jump(2, accept), 0, 0));                 // 2: hop-by-hop
         p.add(op(JEQ_K, jump(3, accept), 0, 43));                // 3: routing
         p.add(op(JEQ_K, jump(4, accept), 0, 44));                // 4: fragment
-        p.add(op(JEQ_K, jump(5, accept), jump(5, reject), 60));  // 5: destination options; else reject
+        p.add(op(JEQ_K, jump(5, accept), jump(5, icmp), 60));    // 5: destination options; else see whether ICMPv6
         p.add(op(LD_W_LEN, 0, 0, 0));                            // 6: A = packet length
         p.add(op(JGE_K, 0, jump(7, accept), 44));                // 7: too short for ports: pass it on
         p.add(op(LD_H_ABS, 0, 0, 42));                           // 8: A = destination port
@@ -99,6 +103,13 @@ final class PortFilter {
                 at++;
             }
         }
+        p.add(op(RET_K, 0, 0, REJECT));
+        p.add(op(RET_K, 0, 0, ACCEPT_BYTES));
+        p.add(op(JEQ_K, 0, jump(icmp, icmpReject), Icmp.PROTOCOL_ICMPV6));                  // ICMPv6? else reject
+        p.add(op(LD_B_ABS, 0, 0, 40));                                                       // A = ICMPv6 type
+        p.add(op(JEQ_K, jump(icmp + 2, icmpAccept), 0, Icmp.V6_DESTINATION_UNREACHABLE));
+        p.add(op(JEQ_K, jump(icmp + 3, icmpAccept), 0, Icmp.V6_PACKET_TOO_BIG));
+        p.add(op(JEQ_K, jump(icmp + 4, icmpAccept), jump(icmp + 4, icmpReject), Icmp.V6_TIME_EXCEEDED));
         p.add(op(RET_K, 0, 0, REJECT));
         p.add(op(RET_K, 0, 0, ACCEPT_BYTES));
         return p.toArray(new int[0][]);

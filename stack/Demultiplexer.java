@@ -69,7 +69,7 @@ final class Demultiplexer {
      * segmentSize: the gso_size of a packet that holds several segments (GRO), else 0.
      */
     void packetArrived(ByteBuffer packet, boolean checksumNotReady, int interfaceIndex, int packetType, int segmentSize) {
-        if (Icmp.peekProtocol(packet) == Icmp.PROTOCOL_ICMP) {
+        if (Icmp.isIcmp(packet)) {
             icmpArrived(packet);
             return;
         }
@@ -155,18 +155,18 @@ final class Demultiplexer {
         try {
             e = Icmp.parse(packet);
         } catch (Icmp.Refused r) {
-            if (log.verbose()) log.detail(null, "Ignored ICMP " + sourceOf(packet) + ": " + r.reason());
+            if (log.verbose()) log.detail(null, "Ignored " + (Packets.u8(packet, packet.position()) >>> 4 == 6 ? "ICMPv6 " : "ICMP ") + sourceOf(packet) + ": " + r.reason());
             return;
         }
         boolean ourPort = e.sourcePort() == settings.listenPort || clientPorts.get(e.sourcePort());
         if (!ourPort) return;
-        TcpStack.FourTuple tuple = new TcpStack.FourTuple(IpAddress.v4(e.source()), e.sourcePort(), IpAddress.v4(e.destination()), e.destinationPort());
+        TcpStack.FourTuple tuple = new TcpStack.FourTuple(e.source(), e.sourcePort(), e.destination(), e.destinationPort());
         TcpStack.Connection c = connections.get(tuple);
         wire.captureReceived(packet);
         if (c == null) {
             if (log.verbose()) {
-                log.detail(null, "ICMP " + e.describe() + " from " + Packets.address(e.from()) + " about " + Packets.address(e.source())
-                        + ":" + e.sourcePort() + " -> " + Packets.address(e.destination()) + ":" + e.destinationPort()
+                log.detail(null, (e.v6() ? "ICMPv6 " : "ICMP ") + e.describe() + " from " + e.from() + " about " + e.source().withPort(e.sourcePort())
+                        + " -> " + e.destination().withPort(e.destinationPort())
                         + ": no such connection, ignored");
             }
             return;

@@ -20,6 +20,7 @@ final class IcmpArrives {
      */
     static final int MIN_PATH_MTU = 68;
     static final int HEADERS = Packets.IPV4_HEADER_LEN + Packets.TCP_HEADER_LEN;
+    static final int HEADERS_V6 = Packets.IPV6_HEADER_LEN + Packets.TCP_HEADER_LEN;
     /** RFC 1191 section 7, the plateau table, for routers that send an MTU of 0 (RFC 792's "unused"). */
     static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
 
@@ -32,7 +33,7 @@ final class IcmpArrives {
     }
 
     void onIcmp(Icmp.Error e, long now, TcpConnection.Output out) {
-        String what = e.describe(), from = Packets.address(e.from());
+        String what = e.describe(), from = e.from().toString();
         TcpState state = c.state();
         if (state == TcpState.CLOSED || state == TcpState.LISTEN || state == TcpState.TIME_WAIT) {
             out.event(new TcpEvent.IcmpError(what, from, "ignored: nothing of ours in flight in " + state.rfcName()));
@@ -50,8 +51,7 @@ final class IcmpArrives {
             pathMtuReduced(e, what, from, now, out);
             return;
         }
-        Icmp.Unreachable u = e.unreachable();
-        boolean hard = u != null && u.fatal;
+        boolean hard = e.hard();
         String reason = e.errnoText() + " (ICMP " + what + " from " + from + ")";
         if (state == TcpState.SYN_SENT || (state == TcpState.SYN_RECEIVED && !c.passiveOpen)) {
             // Linux's tcp_v4_err ends a connect on any ICMP error about its SYN: connect() returns
@@ -87,10 +87,18 @@ final class IcmpArrives {
      */
     private void pathMtuReduced(Icmp.Error e, String what, String from, long now, TcpConnection.Output out) {
         int mtu = e.nextHopMtu();
+        if (e.v6() && mtu < Icmp.IPV6_MIN_MTU) {
+            // RFC 8201 section 4: "A node MUST NOT reduce its estimate of the Path MTU below the
+            // IPv6 minimum link MTU." Linux's tcp_v6_err ignores such a Packet Too Big altogether.
+            out.event(new TcpEvent.IcmpError(what, from, "ignored: below IPv6's minimum MTU " + Icmp.IPV6_MIN_MTU));
+            return;
+        }
         if (mtu == 0) mtu = plateauBelow(e.quotedLength()); // RFC 1191 section 5: an old router
         mtu = Math.max(mtu, MIN_PATH_MTU);
         // The MSS counts no options (RFC 6691): with timestamps on every segment, 12 bytes less data.
-        int mss = Math.max(1, mtu - HEADERS - (c.timestamps.negotiated() ? TcpOptionLayout.TIMESTAMP_BYTES : 0));
+        // IPv6: the 40-byte header, so MTU - 60 (1220 at IPv6's minimum 1280).
+        int headers = e.v6() ? HEADERS_V6 : HEADERS;
+        int mss = Math.max(1, mtu - headers - (c.timestamps.negotiated() ? TcpOptionLayout.TIMESTAMP_BYTES : 0));
         int before = tcb.sndMss;
         if (mss >= before) {
             out.event(new TcpEvent.IcmpError(what, from, "ignored: the MSS is " + before + " already"));

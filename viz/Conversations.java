@@ -51,10 +51,10 @@ final class Conversations {
                     p = null;
                 }
             }
-            if (p == null && ip != null && Icmp.peekProtocol(ByteBuffer.wrap(ip)) == Icmp.PROTOCOL_ICMP) {
+            if (p == null && ip != null && Icmp.isIcmp(ByteBuffer.wrap(ip))) {
                 try {
                     Icmp.Error e = Icmp.parse(ByteBuffer.wrap(ip));
-                    Key k = Key.of(new Endpoint(IpAddress.v4(e.source()), e.sourcePort()), new Endpoint(IpAddress.v4(e.destination()), e.destinationPort()));
+                    Key k = Key.of(new Endpoint(e.source(), e.sourcePort()), new Endpoint(e.destination(), e.destinationPort()));
                     icmpByEnds.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
                     icmpWhen.put(e, new long[] {r.number(), r.micros()});
                     continue;
@@ -108,9 +108,9 @@ final class Conversations {
         List<Conversation.IcmpNote> notes = new ArrayList<>();
         for (Icmp.Error e : errors) {
             long[] at = when.get(e);
-            boolean toA = IpAddress.v4(e.source()).equals(c.a().address()) && e.sourcePort() == c.a().port();
+            boolean toA = e.source().equals(c.a().address()) && e.sourcePort() == c.a().port();
             notes.add(new Conversation.IcmpNote((int) at[0], at[1] - start, toA,
-                    "ICMP " + e.describe() + " from " + Packets.address(e.from())));
+                    (e.v6() ? "ICMPv6 " : "ICMP ") + e.describe() + " from " + e.from()));
         }
         return new Conversation(c.number(), c.a(), c.b(), c.arrows(), notes);
     }

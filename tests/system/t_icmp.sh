@@ -9,6 +9,10 @@
 # Our TCP runs beside the kernel's on the same path, and the route caches are flushed between runs.
 
 ICMP_A=198.18.10.2 ICMP_R1A=198.18.10.1 ICMP_B=198.18.12.2
+# The same path over IPv6 (fd00:198:10::/64 ... fd00:198:12::/64); R1 has "unreachable" for
+# fd00:198:9::/64 and "prohibit" for fd00:198:8::/64, and the 1280-byte hop is IPv6's minimum MTU:
+# IPv6 routers never fragment, R1 answers with ICMPv6 packet too big (RFC 8200 section 5).
+ICMP_A6=fd00:198:10::2 ICMP_R1A6=fd00:198:10::1 ICMP_B6=fd00:198:12::2
 ICMP_MB=${ICMP_MB:-5}
 
 routed_up() {
@@ -26,6 +30,12 @@ routed_up() {
   ip -n "$NS_B" addr add 198.18.12.2/24 dev tbhb$s
   ip -n "$NS_R1" link set tbhr1b$s mtu 1280
   ip -n "$NS_R2" link set tbhr2a$s mtu 1280
+  ip -n "$NS_A" addr add fd00:198:10::2/64 dev tbha$s nodad
+  ip -n "$NS_R1" addr add fd00:198:10::1/64 dev tbhr1a$s nodad
+  ip -n "$NS_R1" addr add fd00:198:11::1/64 dev tbhr1b$s nodad
+  ip -n "$NS_R2" addr add fd00:198:11::2/64 dev tbhr2a$s nodad
+  ip -n "$NS_R2" addr add fd00:198:12::1/64 dev tbhr2b$s nodad
+  ip -n "$NS_B" addr add fd00:198:12::2/64 dev tbhb$s nodad
   ip -n "$NS_A" link set tbha$s up; ip -n "$NS_B" link set tbhb$s up
   ip -n "$NS_R1" link set tbhr1a$s up; ip -n "$NS_R1" link set tbhr1b$s up
   ip -n "$NS_R2" link set tbhr2a$s up; ip -n "$NS_R2" link set tbhr2b$s up
@@ -35,8 +45,18 @@ routed_up() {
   ip -n "$NS_R2" route add 198.18.10.0/24 via 198.18.11.1
   ip -n "$NS_R1" route add unreachable 198.18.9.0/24
   ip -n "$NS_R1" route add prohibit 198.18.8.0/24
+  ip -n "$NS_A" -6 route add default via fd00:198:10::1
+  ip -n "$NS_B" -6 route add default via fd00:198:12::1
+  ip -n "$NS_R1" -6 route add fd00:198:12::/64 via fd00:198:11::2
+  ip -n "$NS_R2" -6 route add fd00:198:10::/64 via fd00:198:11::1
+  ip -n "$NS_R1" -6 route add unreachable fd00:198:9::/64
+  ip -n "$NS_R1" -6 route add prohibit fd00:198:8::/64
   ip netns exec "$NS_R1" sysctl -qw net.ipv4.ip_forward=1
   ip netns exec "$NS_R2" sysctl -qw net.ipv4.ip_forward=1
+  for n in "$NS_R1" "$NS_R2"; do
+    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.forwarding=1
+    ip netns exec "$n" sysctl -qw net.ipv6.icmp.ratelimit=0
+  done
   # The routers send as many ICMP errors as asked (the default rate limit would make the test's
   # timing depend on which packets got one).
   for n in "$NS_R1" "$NS_R2"; do ip netns exec "$n" sysctl -qw net.ipv4.icmp_ratelimit=0; done
@@ -49,7 +69,7 @@ routed_down() {
 
 in_a() { ip netns exec "$NS_A" "$@"; }
 in_b() { ip netns exec "$NS_B" "$@"; }
-flush_caches() { ip -n "$NS_A" route flush cache; ip -n "$NS_B" route flush cache; }
+flush_caches() { ip -n "$NS_A" route flush cache; ip -n "$NS_B" route flush cache; ip -n "$NS_A" -6 route flush cache; ip -n "$NS_B" -6 route flush cache; }
 
 icmp_sha() { sha256sum "$1" | cut -d' ' -f1; }
 icmp_file() {
@@ -190,6 +210,55 @@ test_pmtu_kernel_to_ours() {
   [ "$(icmp_sha "$file")" = "$(icmp_sha "$BUILD/icmp-k2o-out")" ]
 }
 
+# ---------------------------------------------------------------- ICMPv6
+
+# A connect to fd00:198:9::1 (R1: unreachable, ICMPv6 code 0) fails at once with the kernel's
+# "Network is unreachable"; to fd00:198:8::1 (prohibit, code 1) with "Permission denied" (EACCES).
+test_ipv6_unreachable_fails_fast() {
+  routed_up || return 1
+  local t0 kernel target words status elapsed
+  for target in fd00:198:9::1 fd00:198:8::1; do
+    kernel=$(in_a python3 -c 'import socket,sys
+s=socket.socket(socket.AF_INET6); s.settimeout(10)
+try: s.connect((sys.argv[1],5000))
+except OSError as e: print(e.strerror)' "$target" 2>&1)
+    say "kernel to $target: '$kernel'"
+    case $target in *9::1) words="Network is unreachable" ;; *) words="Permission denied" ;; esac
+    [ "$kernel" = "$words" ] || { say "the kernel said '$kernel', expected '$words'"; return 1; }
+    t0=$(date +%s%N)
+    in_a $RUN TcpClient "$target" --timeout 20 --verbose >"$LOGS/icmp6-unreach.out" 2>&1
+    status=$? elapsed=$(ms_since "$t0")
+    cat "$LOGS/icmp6-unreach.out"
+    say "ours to $target: exit $status in $elapsed ms"
+    [ "$status" -ne 0 ] || { say "the client succeeded?"; return 1; }
+    grep -q "Error: $words (ICMP .* from $ICMP_R1A6)" "$LOGS/icmp6-unreach.out" || { say "no reason line"; return 1; }
+    grep -q "ICMP .* from $ICMP_R1A6: the connect fails" "$LOGS/icmp6-unreach.out" || { say "no --verbose ICMP line"; return 1; }
+    [ "$elapsed" -lt 5000 ] || return 1
+    grep -q "Retransmitting SYN" "$LOGS/icmp6-unreach.out" && { say "the SYN was retransmitted"; return 1; }
+  done
+  return 0
+}
+
+# Our client sends 2 MB over IPv6 through the 1280-byte hop to a kernel sink on B: R1's packet too
+# big lowers the MSS from 1440 to 1220 (1428 -> 1208 with timestamps).
+test_ipv6_pmtu_ours_to_kernel() {
+  routed_up || return 1
+  local file="$BUILD/icmp6-2.bin"
+  [ -s "$file" ] || head -c 2000000 /dev/urandom >"$file"
+  start_bg "$LOGS/icmp6-sink.out" in_b env KSTREAM_IPV6=1 python3 "$ROOT/tests/system/kernel_stream.py" sink 5000
+  local sink=$LAST_PID
+  wait_for_line "$LOGS/icmp6-sink.out" "listening" || return 1
+  local t0; t0=$(date +%s%N)
+  in_a timeout 60 $RUN TcpClient "$ICMP_B6" --stdio --verbose <"$file" >/dev/null 2>"$LOGS/icmp6-o2k.err" || {
+    grep -v '^\[Client\] [<-]' "$LOGS/icmp6-o2k.err" | tail -n 20; return 1; }
+  say "ours -> kernel over IPv6: $(ms_since "$t0") ms"
+  wait_bounded "$sink" 30 || return 1
+  grep "ICMP" "$LOGS/icmp6-o2k.err" | head -n 3
+  cat "$LOGS/icmp6-sink.out"
+  grep -Eq "ICMP packet too big \(MTU 1280\) from $ICMP_R1A6: path MTU 1280: send MSS (1440 -> 1220|1428 -> 1208)" "$LOGS/icmp6-o2k.err" || return 1
+  grep -q "^$(stat -c %s "$file") $(icmp_sha "$file")$" "$LOGS/icmp6-sink.out"
+}
+
 # ICMP_ONLY=WORD ./test.sh icmp runs only the tests whose function name contains WORD.
 icmp_test() { [ -z "${ICMP_ONLY:-}" ] || [[ "$2" == *"$ICMP_ONLY"* ]] || return 0; run_test "$@"; }
 
@@ -201,6 +270,8 @@ run_icmp_tests() {
   icmp_test "icmp: Ladder draws the ICMP fragmentation needed of a real capture between the full-sized and the smaller segments" icmp_wrap_ladder
   icmp_test "icmp: ${ICMP_MB} MB our server -> kernel client through the 1280-byte hop, sha256 equal" icmp_wrap_server
   icmp_test "icmp: ${ICMP_MB} MB kernel client -> our server through the hop, and the kernel alone, for comparison" icmp_wrap_k2o
+  icmp_test "icmp: IPv6: a connect to a network R1 marks unreachable (prohibit) fails at once with 'Network is unreachable' ('Permission denied') from ICMPv6, as the kernel's" icmp_wrap_ipv6_unreachable
+  icmp_test "icmp: IPv6: 2 MB our client -> kernel through the 1280-byte hop: ICMPv6 packet too big lowers the MSS to 1220 (1208 with timestamps), sha256 equal" icmp_wrap_ipv6_pmtu
   icmp_test "icmp: SYNs to broadcast and multicast addresses or frames get no answer from our server (as from the kernel's), a --verbose reason each (MUST-57)" icmp_wrap_bcast
   icmp_test "icmp: TcpClient refuses a multicast or broadcast destination at once with a reason (MUST-46)" icmp_wrap_refuse
   icmp_test "icmp: a --bind server: a connect to the host's other address is refused at once (the kernel's RST), to the bound one accepted" icmp_wrap_bind
@@ -217,6 +288,8 @@ icmp_wrap_k2o() { icmp_wrap test_pmtu_kernel_to_ours; }
 icmp_wrap_bcast() { icmp_wrap test_broadcast_syns_unanswered; }
 icmp_wrap_refuse() { icmp_wrap test_client_refuses_broadcast; }
 icmp_wrap_bind() { icmp_wrap test_bind_other_address_refused; }
+icmp_wrap_ipv6_unreachable() { icmp_wrap test_ipv6_unreachable_fails_fast; }
+icmp_wrap_ipv6_pmtu() { icmp_wrap test_ipv6_pmtu_ours_to_kernel; }
 
 # ---------------------------------------------------------------- broadcast and multicast (MUST-46, MUST-57)
 

@@ -15,6 +15,8 @@ final class IcmpTest {
         wire();
         connections();
         pathMtu();
+        wireV6();
+        connectionsV6();
         Check.finish();
     }
 
@@ -31,9 +33,9 @@ final class IcmpTest {
             ByteBuffer icmp = Icmp.emit(ROUTER, Icmp.DESTINATION_UNREACHABLE, 1, 0, synPacket(0x01020304));
             Check.equal(20 + 8 + 20 + 8, icmp.remaining(), "length: IP + ICMP header + quoted IP header + 8 bytes");
             Icmp.Error e = Icmp.parse(icmp);
-            Check.equal(ROUTER, e.from(), "from");
-            Check.equal(CLIENT, e.source(), "quoted source");
-            Check.equal(SERVER, e.destination(), "quoted destination");
+            Check.equal(IpAddress.v4(ROUTER), e.from(), "from");
+            Check.equal(IpAddress.v4(CLIENT), e.source(), "quoted source");
+            Check.equal(IpAddress.v4(SERVER), e.destination(), "quoted destination");
             Check.equal(40000, e.sourcePort(), "quoted source port");
             Check.equal(5000, e.destinationPort(), "quoted destination port");
             Check.equal(0x01020304, e.seq(), "quoted seq");
@@ -106,7 +108,7 @@ final class IcmpTest {
 
     /** An ICMP error from the router about a segment the side sent, quoting seq. */
     static Icmp.Error error(FakeLink.Side side, int type, int code, int mtu, int seq) {
-        return new Icmp.Error(ROUTER, type, code, mtu, CLIENT, SERVER, side.conn.localPort, side.conn.remotePort, seq, 1500);
+        return new Icmp.Error(IpAddress.v4(ROUTER), type, code, mtu, IpAddress.v4(CLIENT), IpAddress.v4(SERVER), side.conn.localPort, side.conn.remotePort, seq, 1500);
     }
 
     static void deliver(FakeLink link, FakeLink.Side side, Icmp.Error e) {
@@ -218,6 +220,164 @@ final class IcmpTest {
             deliver(link, link.client, error(link.client, 3, 4, 40, una));
             Check.equal(68 - 40 - options, link.client.conn.sendMss(), "after MTU 40: 68 at least");
             Check.equal(TcpState.ESTABLISHED, link.client.state(), "state");
+        });
+    }
+
+    // ------------------------------------------------------------------ ICMPv6 (RFC 4443)
+
+    // Built by scapy 2.5 (c = fd00:198:18::2, s = fd00:198:19::1, r = fd00:198:18::fe):
+    // IPv6(src=r,dst=c)/ICMPv6DestUnreach(code=0)/IPv6(src=c,dst=s)/TCP(sport=40000,dport=5000,
+    //   seq=0x01020304,flags="S",window=64800,options=[("MSS",1440)])
+    static final String V6_NO_ROUTE = "6000000000483a40fd0001980018000000000000000000fefd000198001800000000000000000002"
+            + "010099e100000000" + "6000000000180640fd000198001800000000000000000002fd000198001900000000000000000001"
+            + "9c40138801020304000000006002fd20e9e50000020405a0";
+    // IPv6(src=r,dst=c)/ICMPv6PacketTooBig(mtu=1280)/IPv6(src=c,dst=s)/TCP(sport=40000,dport=5000,
+    //   seq=0x0a0b0c0d,ack=1,flags="PA",window=500)/(b"x"*24)
+    static final String V6_TOO_BIG = "60000000005c3a40fd0001980018000000000000000000fefd000198001800000000000000000002"
+            + "020093cd00000500" + "60000000002c0640fd000198001800000000000000000002fd000198001900000000000000000001"
+            + "9c4013880a0b0c0d00000001501801f444d40000787878787878787878787878787878787878787878787878";
+    // IPv6(src=r,dst=c)/ICMPv6TimeExceeded(code=0)/IPv6(src=c,dst=s)/IPv6ExtHdrHopByHop()/IPv6ExtHdrDestOpt()
+    //   /TCP(sport=40000,dport=5000,seq=7,flags="S")
+    static final String V6_TIME_EXCEEDED = "6000000000543a40fd0001980018000000000000000000fefd000198001800000000000000000002"
+            + "030059bd00000000" + "6000000000240040fd000198001800000000000000000002fd000198001900000000000000000001"
+            + "3c00010400000000" + "0600010400000000" + "9c401388000000070000000050022000e2ad0000";
+    // IPv6(src=r,dst=c)/ICMPv6EchoRequest() and IPv6(src=r,dst=c)/ICMPv6ND_NS(tgt=c)
+    static final String V6_ECHO = "6000000000083a40fd0001980018000000000000000000fefd0001980018000000000000000000028000815b00000000";
+    static final String V6_NEIGHBOUR_SOLICITATION = "6000000000183afffd0001980018000000000000000000fefd000198001800000000000000000002"
+            + "87007b9800000000fd000198001800000000000000000002";
+    static final IpAddress C6 = IpAddress.parse("fd00:198:18::2"), S6 = IpAddress.parse("fd00:198:19::1"), R6 = IpAddress.parse("fd00:198:18::fe");
+
+    static ByteBuffer hex(String h) {
+        byte[] b = new byte[h.length() / 2];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
+        return ByteBuffer.wrap(b);
+    }
+
+    static String hexOf(ByteBuffer b) {
+        StringBuilder s = new StringBuilder();
+        for (int i = b.position(); i < b.limit(); i++) s.append(String.format("%02x", b.get(i)));
+        return s.toString();
+    }
+
+    /** The quoted packet of a scapy vector: what follows the 40-byte IPv6 and 8-byte ICMPv6 headers. */
+    static ByteBuffer quoteOf(String vector) { return hex(vector.substring(2 * 48)); }
+
+    static void wireV6() {
+        Check.test("ICMPv6 no route to destination (scapy's bytes): router, the quoted 4-tuple and seq; Linux's ENETUNREACH, soft", () -> {
+            Check.isTrue(Icmp.isIcmp(hex(V6_NO_ROUTE)), "seen as ICMPv6 (next header 58)");
+            Icmp.Error e = Icmp.parse(hex(V6_NO_ROUTE));
+            Check.isTrue(e.v6(), "v6");
+            Check.equal(R6, e.from(), "from");
+            Check.equal(C6, e.source(), "quoted source");
+            Check.equal(S6, e.destination(), "quoted destination");
+            Check.equal(40000, e.sourcePort(), "quoted source port");
+            Check.equal(5000, e.destinationPort(), "quoted destination port");
+            Check.equal(0x01020304, e.seq(), "quoted seq");
+            Check.equal(64, e.quotedLength(), "quoted packet: 40 + 24");
+            Check.equal("no route to destination", e.describe(), "words");
+            Check.equal("Network is unreachable", e.errnoText(), "Linux's text (ENETUNREACH)");
+            Check.isTrue(!e.hard(), "soft, as icmpv6_err_convert");
+            Check.isTrue(!e.isFragmentationNeeded(), "not packet too big");
+            Check.equal(V6_NO_ROUTE, hexOf(Icmp.emitV6(R6, 1, 0, 0, quoteOf(V6_NO_ROUTE))), "emitV6 builds scapy's bytes, checksum included");
+        });
+
+        Check.test("ICMPv6 packet too big (scapy's bytes): MTU 1280 read from the 32-bit field, the quoted data segment's seq", () -> {
+            Icmp.Error e = Icmp.parse(hex(V6_TOO_BIG));
+            Check.isTrue(e.isFragmentationNeeded(), "the path MTU message");
+            Check.equal(1280, e.nextHopMtu(), "MTU");
+            Check.equal(0x0a0b0c0d, e.seq(), "quoted seq");
+            Check.equal("packet too big (MTU 1280)", e.describe(), "words");
+            Check.isTrue(!e.hard(), "soft");
+            Check.equal(V6_TOO_BIG, hexOf(Icmp.emitV6(R6, 2, 0, 1280, quoteOf(V6_TOO_BIG))), "emitV6 builds scapy's bytes");
+        });
+
+        Check.test("ICMPv6 time exceeded quoting a SYN behind hop-by-hop and destination options: the chain is walked to TCP", () -> {
+            Icmp.Error e = Icmp.parse(hex(V6_TIME_EXCEEDED));
+            Check.isTrue(e.isTimeExceeded(), "time exceeded");
+            Check.equal(7, e.seq(), "quoted seq");
+            Check.equal(40000, e.sourcePort(), "quoted source port");
+            Check.equal("hop limit exceeded in transit", e.describe(), "words");
+            Check.equal("No route to host", e.errnoText(), "EHOSTUNREACH, as Linux");
+        });
+
+        Check.test("every ICMPv6 destination-unreachable code has Linux's errno and hardness (icmpv6_err_convert)", () -> {
+            String[] texts = {"Network is unreachable", "Permission denied", "No route to host", "No route to host",
+                    "Connection refused", "Permission denied", "Permission denied"};
+            boolean[] fatal = {false, true, false, false, true, true, true};
+            for (int code = 0; code <= 6; code++) {
+                Icmp.Error e = Icmp.parse(Icmp.emitV6(R6, 1, code, 0, quoteOf(V6_NO_ROUTE)));
+                Check.equal(texts[code], e.errnoText(), "code " + code);
+                Check.equal(fatal[code], e.hard(), "code " + code + " fatal");
+            }
+            Icmp.Error past = Icmp.parse(Icmp.emitV6(R6, 1, 7, 0, quoteOf(V6_NO_ROUTE)));
+            Check.equal("Protocol error", past.errnoText(), "code 7: EPROTO");
+            Check.isTrue(past.hard(), "code 7 fatal");
+        });
+
+        Check.test("ICMPv6 refused with a reason: echo, neighbour solicitation, bad checksum, cut-short quote, quoted UDP", () -> {
+            refused(hex(V6_ECHO), "type 128");
+            refused(hex(V6_NEIGHBOUR_SOLICITATION), "type 135");
+            refused(corrupt(hex(V6_NO_ROUTE), 60), "bad ICMPv6 checksum");
+            ByteBuffer quote = quoteOf(V6_NO_ROUTE);
+            refused(Icmp.emitV6(R6, 1, 0, 0, quote.limit(quote.limit() - 20)), "cut short");
+            ByteBuffer udp = quoteOf(V6_NO_ROUTE);
+            udp.put(6, (byte) 17);
+            refused(Icmp.emitV6(R6, 1, 0, 0, udp), "not TCP");
+        });
+
+        Check.test("an IPv6 TCP segment from 2001:db8:: (byte 9 is 0x01, ICMP's number in IPv4) is not taken for ICMP", () -> {
+            ByteBuffer syn = hex(V6_NO_ROUTE.substring(2 * 48));
+            IpAddress.parse("2001:db8::2").put(syn, 8);
+            Check.isTrue(!Icmp.isIcmp(syn), "IPv6 TCP is not ICMP");
+            Check.isTrue(Icmp.isIcmp(Icmp.emit(ROUTER, 3, 1, 0, synPacket(1))), "IPv4 ICMP is");
+            Check.isTrue(!Icmp.isIcmp(synPacket(1)), "IPv4 TCP is not");
+        });
+    }
+
+    /** An ICMPv6 error from the router about a segment the side sent, quoting seq. */
+    static Icmp.Error error6(FakeLink.Side side, int type, int code, int mtu, int seq) {
+        return new Icmp.Error(R6, type, code, mtu, C6, S6, side.conn.localPort, side.conn.remotePort, seq, 1500);
+    }
+
+    static void connectionsV6() {
+        Check.test("IPv6 SYN-SENT, ICMPv6 no route quoting our SYN: the connect fails at once with 'Network is unreachable' (MUST-54)", () -> {
+            FakeLink link = new FakeLink(config());
+            link.client.open(C);
+            deliver(link, link.client, error6(link.client, 1, 0, 0, C));
+            Check.equal(TcpState.CLOSED, link.client.state(), "state");
+            Check.equal("Network is unreachable (ICMP no route to destination from fd00:198:18::fe)",
+                    link.client.closedEvent().detail(), "detail");
+        });
+
+        Check.test("IPv6 ESTABLISHED: port unreachable (hard) is reported, the connection goes on; a stale seq is ignored (RFC 5927)", () -> {
+            FakeLink link = established();
+            link.client.send(new byte[1000]);
+            int una = link.client.conn.sndUna();
+            deliver(link, link.client, error6(link.client, 1, 4, 0, una));
+            deliver(link, link.client, error6(link.client, 1, 4, 0, una - 5000));
+            Check.equal(TcpState.ESTABLISHED, link.client.state(), "state");
+            Check.isTrue(icmpEvents(link.client).get(0).action().startsWith("hard error, treated as soft"), icmpEvents(link.client).get(0).action());
+            Check.isTrue(icmpEvents(link.client).get(1).action().startsWith("ignored: it quotes seq"), icmpEvents(link.client).get(1).action());
+        });
+
+        Check.test("IPv6 packet too big (MTU 1280): MSS = 1280 - 60 less options, sent again at once; below 1280 ignored (RFC 8201)", () -> {
+            FakeLink link = established();
+            int options = 1460 - link.client.conn.sendMss();
+            link.client.send(new byte[4000]);
+            link.clearQueues();
+            int mark = link.client.mark();
+            int una = link.client.conn.sndUna();
+            deliver(link, link.client, error6(link.client, Icmp.V6_PACKET_TOO_BIG, 0, 1000, una));
+            Check.equal(1460 - options, link.client.conn.sendMss(), "MTU 1000 < 1280: ignored");
+            Check.isTrue(icmpEvents(link.client).get(0).action().contains("below IPv6's minimum MTU"), icmpEvents(link.client).get(0).action());
+            deliver(link, link.client, error6(link.client, Icmp.V6_PACKET_TOO_BIG, 0, 1280, una));
+            Check.equal(1220 - options, link.client.conn.sendMss(), "MSS after: 1280 - 60, less the options");
+            List<Packets.Tcp> again = link.client.sentSince(mark);
+            Check.isTrue(!again.isEmpty(), "sent again at once");
+            Check.equal(una, again.get(0).seq(), "from SND.UNA");
+            for (Packets.Tcp s : again) Check.isTrue(s.payload().length <= 1220 - options, "segment of " + s.payload().length + " bytes");
+            link.runUntilQuiet();
+            Check.equal(4000, link.server.receivedBytes().length, "all 4000 bytes arrive");
         });
     }
 }

@@ -64,7 +64,7 @@ final class PortFilterTest {
             Check.equal(0, run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_ACK_HEX))), "our own SYN-ACK (source port 5000)");
             ByteBuffer icmp = ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_HEX));
             icmp.put(6, (byte) 58);
-            Check.equal(0, run(prog, icmp), "ICMPv6");
+            Check.equal(0, run(prog, icmp), "ICMPv6 of type 0x9c (the port's first byte)");
             Check.isTrue(run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.EXTENSIONS_HEX))) > 0, "behind extension headers");
             Check.isTrue(run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.FRAGMENT_HEX))) > 0, "a fragment (the parse says why it drops it)");
             Check.isTrue(run(prog, ByteBuffer.wrap(Check.hex(PacketsIpv6.SYN_HEX)).limit(43)) > 0, "cut before the port");
@@ -75,6 +75,18 @@ final class PortFilterTest {
             Check.isTrue(run(PortFilter.forIpv6DestinationPorts(many), high) > 0, "range: highest port");
             high.putShort(42, (short) 49999);
             Check.equal(0, run(PortFilter.forIpv6DestinationPorts(many), high), "range: below");
+        });
+
+        Check.test("ICMPv6 destination unreachable, packet too big and time exceeded pass; echo and neighbour discovery do not", () -> {
+            int[][] prog = PortFilter.forIpv6DestinationPorts(List.of(5000));
+            Check.isTrue(run(prog, IcmpTest.hex(IcmpTest.V6_NO_ROUTE)) > 0, "no route to destination");
+            Check.isTrue(run(prog, IcmpTest.hex(IcmpTest.V6_TOO_BIG)) > 0, "packet too big");
+            Check.isTrue(run(prog, IcmpTest.hex(IcmpTest.V6_TIME_EXCEEDED)) > 0, "time exceeded");
+            Check.equal(0, run(prog, IcmpTest.hex(IcmpTest.V6_ECHO)), "echo request");
+            Check.equal(0, run(prog, IcmpTest.hex(IcmpTest.V6_NEIGHBOUR_SOLICITATION)), "neighbour solicitation");
+            TreeSet<Integer> many = new TreeSet<>();
+            for (int i = 0; i < 200; i++) many.add(50000 + 7 * i);
+            Check.isTrue(run(PortFilter.forIpv6DestinationPorts(many), IcmpTest.hex(IcmpTest.V6_TOO_BIG)) > 0, "with a port range too");
         });
 
         Check.test("ICMP destination unreachable and time exceeded pass (their quote names the connection); echo does not", () -> {
