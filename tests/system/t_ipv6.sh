@@ -223,7 +223,7 @@ send([IPv6(src=src, dst=dst) / TCP(sport=30000 + i, dport=5000, seq=1000 * i, fl
 PY
   local out; out=$(in_client $RUN KernelPeer client "$SERVER_IP6" 5000 "cookie for the kernel" 2>&1); local kstatus=$?
   in_client $RUN TcpClient "$SERVER_IP6" --message "cookie for us" >"$LOGS/v6cookie-client.out" 2>&1; local status=$?
-  kill "$server" 2>/dev/null; wait_bounded "$server" 20
+  kill $(process_tree "$server") 2>/dev/null; wait_bounded "$server" 20
   grep "cookie" "$LOGS/v6cookie-server.out" | grep -v "answering with a SYN cookie" | head -10
   say "kernel client: $out"
   [ "$kstatus" -eq 0 ] && [ "$out" = "echo: cookie for the kernel" ] || { say "the kernel client was not served"; return 1; }

@@ -111,7 +111,7 @@ test_modern_syn_cookies() {
   in_client $RUN Injector synflood 20 $CLIENT_IP $SERVER_IP 5000 7 >"$LOGS/m5-flood.out" 2>&1 || { cat "$LOGS/m5-flood.out"; return 1; }
   local out; out=$(in_client $RUN KernelPeer client $SERVER_IP 5000 "cookie for the kernel" 2>&1); local kstatus=$?
   in_client $RUN TcpClient $SERVER_IP --message "cookie for us" >"$LOGS/m5-client.out" 2>&1; local status=$?
-  kill "$server" 2>/dev/null; wait_bounded "$server" 20
+  kill $(process_tree "$server") 2>/dev/null; wait_bounded "$server" 20
   grep -v "^\[Server\] \(->\|<-\) SYN \|Retransmitting SYN-ACK\|State \|Received SYN, sending SYN-ACK\|Connection closed\|No answer" "$LOGS/m5-server.out" | head -60
   cat "$LOGS/m5-client.out"
   say "kernel client: $out"
