@@ -434,7 +434,11 @@ final class TcpStack {
         // A connection recycled (RFC 4987 3.5) after it was touched in this batch is gone: settled
         // at the end of the batch, it would go back in the timer queue and send its SYN-ACK again.
         if (c.forgotten) return;
-        if (batching) {
+        // RFC 9293 MUST-59: the ACKs of a batch go after it; but RFC 5681 4.2's "immediate
+        // duplicate ACK when an out-of-order segment arrives" goes at once: the sender counts
+        // duplicate ACKs and reads each one's SACK blocks, and one ACK for a batch of out-of-order
+        // segments left its loss recovery starved (1% loss: 20 MB/s where it had 200).
+        if (batching && !c.tcp.owesDuplicateAck()) {
             owingAcks.add(c);
         } else {
             c.tcp.flushAck(c);

@@ -26,6 +26,7 @@ final class Sender {
     // The ACK we owe for received data or a FIN (see flushAck), and the full-sized segments
     // received since our last ACK (RFC 9293 3.8.6.3: an ACK for at least every second one).
     private boolean ackOwed;
+    private boolean duplicateAckOwed; // the ACK owed answers an out-of-order or duplicate segment (RFC 5681 4.2)
     private int fullSegmentsUnacked;
     private int receiveMss = Tcb.DEFAULT_SEND_MSS; // RMSS: the largest segment received, up to our MSS
     // RFC 2883: data that arrived twice, to report in the first SACK block of the next ACK.
@@ -105,14 +106,28 @@ final class Sender {
         dsackPending = true;
         dsackLeft = left;
         dsackRight = right;
-        ackNow();
+        duplicateAckNow();
     }
 
     /** An ACK is owed at once: it goes when the current call ends, unless our answer carries it. */
     void ackNow() { ackOwed = true; }
 
+    /**
+     * RFC 5681 section 4.2: "A TCP receiver SHOULD send an immediate duplicate ACK when an
+     * out-of-order segment arrives." The sender counts duplicate ACKs and reads the SACK blocks of
+     * each, so this one is not merged with the others of a batch (see owesDuplicateAck).
+     */
+    void duplicateAckNow() {
+        ackOwed = true;
+        duplicateAckOwed = true;
+    }
+
+    /** The ACK owed is a duplicate ACK, to go before the next segment is processed. */
+    boolean owesDuplicateAck() { return ackOwed && duplicateAckOwed; }
+
     void forgetOwedAck() {
         ackOwed = false;
+        duplicateAckOwed = false;
         c.timers.stop(Timers.Kind.DELAYED_ACK);
     }
 
@@ -137,7 +152,9 @@ final class Sender {
         if (segmentSize > 0 && segmentSize < length) receiveMss = Math.min(segmentSize, c.config.mss());
         else if (length > receiveMss) receiveMss = Math.min(length, c.config.mss());
         if (length >= receiveMss) fullSegmentsUnacked += Math.max(1, length / receiveMss);
-        if (atOnce || fullSegmentsUnacked >= 2 || c.config.delayedAck() == 0) {
+        if (atOnce) {
+            duplicateAckNow(); // RFC 5681 4.2: "an immediate ACK" for the segment that fills a gap
+        } else if (fullSegmentsUnacked >= 2 || c.config.delayedAck() == 0) {
             ackNow();
         } else {
             c.timers.startIfStopped(Timers.Kind.DELAYED_ACK, now + c.config.delayedAck());

@@ -201,6 +201,9 @@ final class TcpConnection {
      */
     void flushAck(Output out) { sender.flushAck(out); }
 
+    /** The ACK owed is a duplicate ACK (RFC 5681 4.2): it goes at once, not at the end of a batch. */
+    boolean owesDuplicateAck() { return sender.owesDuplicateAck(); }
+
     /**
      * A SYN (no ACK, no RST) for this connection while it is in TIME-WAIT, at a port that listens:
      * may it open a new incarnation at once? RFC 9293 section 3.6.1 (MAY-2, SHLD-4) with RFC 6191's

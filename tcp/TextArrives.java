@@ -80,7 +80,7 @@ final class TextArrives {
         if (kept == 0 && payload.length > 0 && Seq.le(seg.seq() + payload.length, tcb.rcvNxt + tcb.rcvWnd())) {
             c.sender.duplicateReceived(seg.seq(), seg.seq() + payload.length);
         }
-        c.sender.ackNow();
+        c.sender.duplicateAckNow();
     }
 
     /**

@@ -134,6 +134,22 @@ final class StackLoopTest {
             Check.equal(CLIENT_ISN + 1 + 1000, port.sent.get(0).ack(), "the ACK covers all ten segments");
         });
 
+        Check.test("RFC 5681 4.2: out-of-order segments waiting in one batch each get their immediate duplicate ACK, and so does the gap's filler", () -> {
+            FakePort port = new FakePort();
+            TcpStack stack = server(port);
+            int serverIsn = handshake(stack, port);
+            int seq = CLIENT_ISN + 1;
+            port.deliver(fromClient(seq, serverIsn + 1, Packets.ACK, new byte[100]));          // in order
+            for (int i = 2; i <= 5; i++) {                                                      // a hole at 100..200
+                port.deliver(fromClient(seq + 100 * i, serverIsn + 1, Packets.ACK, new byte[100]));
+            }
+            port.deliver(fromClient(seq + 100, serverIsn + 1, Packets.ACK, new byte[100]));    // the filler
+            runUntilDrained(stack, port);
+            List<Integer> acks = new java.util.ArrayList<>();
+            for (Packets.Tcp t : port.sent) acks.add(t.ack() - seq);
+            Check.equal(List.of(100, 100, 100, 100, 600), acks, "ACKs (relative): four duplicates for the four out-of-order segments, then one for all: " + port.sent);
+        });
+
         Check.test("RFC 9293 3.8.6.3 SHLD-19: the loop hands a 64 KB GRO packet's gso_size to its connection: 1448-byte segments after it count as full-sized", () -> {
             FakePort port = new FakePort();
             TcpStack stack = server(port, TcpConfig.defaults()); // delayed ACKs of 40 ms
