@@ -92,27 +92,7 @@ final class Demultiplexer {
             return;
         }
         IpAddress source = ip.sourceAddress(), destination = ip.destinationAddress();
-        String notForUs = notForThisHost(destination, packetType);
-        if (notForUs != null) {
-            // RFC 9293 3.9.2.3: "A TCP implementation MUST silently discard an incoming SYN segment
-            // that is addressed to a broadcast or multicast address (MUST-57)." Linux's tcp_v4_rcv
-            // discards every TCP segment not in a frame for this host, and tcp_v4_conn_request a
-            // SYN to a broadcast or multicast route: no answer at all (the --verbose line is ours).
-            if (log.verbose()) {
-                log.detail(null, "Dropped " + PacketText.flagNames(seg.flags()) + " from " + source.withPort(seg.sourcePort())
-                        + " to " + destination.withPort(port) + ": " + notForUs
-                        + " (RFC 9293 MUST-57: silently discarded, as the kernel does)");
-            }
-            return;
-        }
-        if (!isOurAddress(destination, port)) {
-            if (log.verbose()) {
-                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + source.withPort(seg.sourcePort())
-                        + " to " + destination.withPort(port) + ": not our address (--bind "
-                        + settings.bindAddress + "), the kernel answers it");
-            }
-            return;
-        }
+        if (!forThisListenerOrClient(seg, source, destination, port, packetType)) return;
         if (!wire.survivesFaults(packet)) return; // --drop-received, --loss-received
         wire.draw(p);
         TcpStack.FourTuple tuple = new TcpStack.FourTuple(destination, seg.destinationPort(), source, seg.sourcePort());
@@ -296,6 +276,35 @@ final class Demultiplexer {
             log.detail(oldest.who(), "Backlog of " + settings.backlog + " half-open connections full: dropping the oldest, from " + oldest.peer());
         }
         stack.forget(oldest);
+    }
+
+    /**
+     * Whether a segment is this host's, and our listener's or client's to take: not to a
+     * broadcast or multicast address or in such a frame (MUST-57), and to our --bind address.
+     */
+    private boolean forThisListenerOrClient(Packets.Tcp seg, IpAddress source, IpAddress destination, int port, int packetType) {
+        String notForUs = notForThisHost(destination, packetType);
+        if (notForUs != null) {
+            // RFC 9293 3.9.2.3: "A TCP implementation MUST silently discard an incoming SYN segment
+            // that is addressed to a broadcast or multicast address (MUST-57)." Linux's tcp_v4_rcv
+            // discards every TCP segment not in a frame for this host, and tcp_v4_conn_request a
+            // SYN to a broadcast or multicast route: no answer at all (the --verbose line is ours).
+            if (log.verbose()) {
+                log.detail(null, "Dropped " + PacketText.flagNames(seg.flags()) + " from " + source.withPort(seg.sourcePort())
+                        + " to " + destination.withPort(port) + ": " + notForUs
+                        + " (RFC 9293 MUST-57: silently discarded, as the kernel does)");
+            }
+            return false;
+        }
+        if (!isOurAddress(destination, port)) {
+            if (log.verbose()) {
+                log.detail(null, PacketText.flagNames(seg.flags()) + " from " + source.withPort(seg.sourcePort())
+                        + " to " + destination.withPort(port) + ": not our address (--bind "
+                        + settings.bindAddress + "), the kernel answers it");
+            }
+            return false;
+        }
+        return true;
     }
 
     /** Why a segment is not for this one host (a broadcast or multicast address or frame), or null. */
