@@ -236,3 +236,14 @@ netns_down() {
 
 in_server() { ip netns exec "$NS_SERVER" "$@"; }
 in_client() { ip netns exec "$NS_CLIENT" "$@"; }
+
+# expect_hops_and_dscp PCAP SRC_FILTER HOP_FIELD DSCP_FIELD NAME: every packet of ours in the
+# capture (at least 4) carries hop count 7 and DSCP 46, as --ttl 7 --dscp 46 asked (MUST-48/49).
+expect_hops_and_dscp() {
+  local pcap=$1 filter=$2 hops=$3 dscp=$4 name=$5 ours others
+  ours=$(tshark -r "$pcap" -Y "$filter" -T fields -e "$hops" -e "$dscp" 2>"$pcap.tshark.err") || { cat "$pcap.tshark.err"; return 1; }
+  say "$name and DSCP of each packet from our client, as the server's host saw them:"; say "$ours"
+  [ "$(printf '%s\n' "$ours" | grep -c .)" -ge 4 ] || { say "expected at least 4 packets from our client"; return 1; }
+  others=$(printf '%s\n' "$ours" | grep -v -P '^7\t46$')
+  [ -z "$others" ] || { say "packets without $name 7 and DSCP 46: $others"; return 1; }
+}
