@@ -41,7 +41,7 @@ if [ -n "${CONFORMANCE_TARGETS:-}" ] && ! printf '%s' "$CONFORMANCE_TARGETS" | g
   rm -rf "$LOGS/conformance"
   $RUN Conformance --targets "$CONFORMANCE_TARGETS" --java "$RUN" --scenarios tests/conformance/scenarios \
       --logs "$LOGS/conformance" --report "$LOGS/conformance-report.txt" --markdown "$LOGS/conformance-report.md" "$@" \
-      | tee "$LOGS/conformance.out" | grep -aE '^(PASS|FAIL) |^Conformance' 
+      | tee "$LOGS/conformance.out" | grep -aE '^(PASS|FAIL|note:) |^Conformance' 
   PASSED=$(grep -ac '^PASS ' "$LOGS/conformance.out"); FAILED=$(grep -ac '^FAIL ' "$LOGS/conformance.out")
   say "(report: $LOGS/conformance-report.md; transcripts and captures: $LOGS/conformance/)"
   summary

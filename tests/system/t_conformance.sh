@@ -52,7 +52,7 @@ run_conformance_tests() {
   status=$?
   local s; for s in gvisor lwip slirp passt; do PEER_NS=$NS_CLIENT TAG=$$ tests/stacks/stack.sh "$s" down 2>/dev/null; done
   netns_down
-  grep -aE "^(PASS|FAIL) " "$out"
+  grep -aE "^(PASS|FAIL|note:) " "$out"
   local p f
   p=$(grep -ac "^PASS " "$out")
   f=$(grep -ac "^FAIL " "$out")
