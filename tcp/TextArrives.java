@@ -101,7 +101,10 @@ final class TextArrives {
         boolean filledGap = false;
         if (!c.reassembly.isEmpty()) {
             // RFC 5681 section 4.2: "A TCP receiver SHOULD send an immediate ACK when the incoming
-            // segment fills in all or part of a gap in the sequence space."
+            // segment fills in all or part of a gap in the sequence space." In-order bytes while
+            // others wait out of order fill part of the gap at least, even when they do not reach
+            // the bytes held: the sender's recovery waits for this ACK to send the rest.
+            filledGap = taken > 0;
             byte[] more = c.reassembly.takeContiguous(tcb.rcvNxt);
             if (more.length > 0) {
                 tcb.rcvNxt += c.receiveBuffer.write(more, 0, more.length);

@@ -356,6 +356,22 @@ final class TcpDataPathTest {
             Check.bytes(data, s.receivedBytes(), "data reassembled");
         });
 
+        Check.test("RFC 5681 4.2: a segment that fills part of a gap is ACKed at once, not after the delayed-ACK timer", () -> {
+            FakeLink link = connect(0);
+            FakeLink.Side c = link.client, s = link.server;
+            c.send(bytes(4 * SMSS, 7));
+            List<Packets.Tcp> q = c.queued();
+            int base = q.get(0).seq();
+            link.clearQueues();
+            s.inject(q.get(2));                     // 3: out of order, the gap is 1 and 2
+            int mark = s.mark();
+            s.inject(q.get(0));                     // 1: fills part of the gap; 2 is still missing
+            List<Packets.Tcp> acks = s.sentSince(mark);
+            Check.equal(1, acks.size(), "\"an immediate ACK when the incoming segment fills in all or part of a gap\" " + acks);
+            Check.equal(Seq.str(base + SMSS), Seq.str(acks.get(0).ack()), "the ACK covers segment 1");
+            Check.equal(SMSS, s.conn.outOfOrderBytes(), "segment 3 still waits");
+        });
+
         Check.test("RFC 5681 4.2: a FIN beyond a gap, without data, is kept and dup ACKed at once; data and FIN ACKed together", () -> {
             FakeLink link = connect(0);
             FakeLink.Side c = link.client, s = link.server;
