@@ -9,8 +9,13 @@
  * blocks say; this room decides what goes again, and tells.
  */
 final class LossRecovery {
-    /** The tail loss probe's least timeout: a delayed ACK or a slow clock must not trigger it. */
-    private static final long MIN_PROBE_TIMEOUT = 10;
+    /**
+     * Added to 2 * SRTT when more than a segment is in flight, so that the clock's granularity (a
+     * millisecond) cannot fire the probe before the ACK could be back: Linux's TCP_TIMEOUT_MIN (two
+     * jiffies). RFC 8985 sets no floor; the draft's 10 ms one, which Linux dropped in 2017, made a
+     * lost ACK on a sub-millisecond path cost 10 ms instead of 2.
+     */
+    private static final long PROBE_TIMEOUT_SLACK = 2;
     /** RFC 8985's WCDelAckT: "The RECOMMENDED value for WCDelAckT is 200 ms". */
     private static final long WORST_CASE_DELAYED_ACK = 200;
 
@@ -287,10 +292,10 @@ final class LossRecovery {
             if (tcb.sndUna == tcb.sndMax) c.timers.stop(Timers.Kind.TAIL_LOSS_PROBE);
             return;
         }
-        long pto = Math.max(2 * c.rtt.srtt(), MIN_PROBE_TIMEOUT);
-        // "If FlightSize is one segment, ... PTO += WCDelAckT": a lone segment's ACK may be a
-        // delayed one (RFC 8985 7.2), so it gets the worst-case delayed ACK time on top.
-        if (tcb.sndMax - tcb.sndUna <= tcb.sndMss) pto += WORST_CASE_DELAYED_ACK;
+        // RFC 8985 7.2: "PTO = 2 * SRTT". "If FlightSize is one segment, ... PTO += WCDelAckT": a
+        // lone segment's ACK may be a delayed one, so it gets the worst-case delayed ACK time on top.
+        long pto = 2 * c.rtt.srtt();
+        pto += tcb.sndMax - tcb.sndUna <= tcb.sndMss ? WORST_CASE_DELAYED_ACK : PROBE_TIMEOUT_SLACK;
         // The probe only helps before the retransmission timer: otherwise that timer does the job.
         long rto = c.timers.deadline(Timers.Kind.RETRANSMISSION);
         if (rto != Timers.NEVER && now + pto >= rto) c.timers.stop(Timers.Kind.TAIL_LOSS_PROBE);
@@ -302,7 +307,7 @@ final class LossRecovery {
      * trigger an ACK ... so that the loss can be detected" sooner than by the retransmission
      * timeout. When the last ACKs of a flight are lost (a receiver that coalesces segments sends
      * few of them), or the last segments are, no duplicate ACKs come, and without a probe only the
-     * RTO (200 ms at least, and doubling) would tell. PTO = 2 * SRTT, at least 10 ms. "If a
+     * RTO (200 ms at least, and doubling) would tell. PTO = 2 * SRTT, plus 2 ms. "If a
      * previously unsent segment exists AND the receive window allows new data to be sent: Send
      * that segment"; otherwise "Retransmit the last segment". At most one probe until an ACK
      * advances SND.UNA; cwnd is not changed.
