@@ -9,11 +9,14 @@
  *   kernel_stream send HOST PORT N  connect, send N bytes, half-close, read to end of stream;
  *                                   print "sent= seconds= mb_per_s=" (timed from connect() to the
  *                                   peer's FIN; the sink's figure is the one to compare)
- * MB/s are 10^6 bytes a second.
+ * MB/s are 10^6 bytes a second. KERNEL_CC=NAME in the environment sets the sending socket's
+ * congestion control (TCP_CONGESTION: cubic, reno, bbr), whatever the host's default is: root may
+ * pick any algorithm the kernel has, even one missing from tcp_allowed_congestion_control.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +68,11 @@ static int send_bytes(const char *host, int port, long total) {
     char *buffer = malloc(CHUNK);
     for (int i = 0; i < CHUNK; i++) buffer[i] = (char) (i % 251);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    const char *cc = getenv("KERNEL_CC");
+    if (cc && *cc && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc))) {
+        perror("kernel_stream send: TCP_CONGESTION");
+        return 1;
+    }
     double t0 = now_s();
     if (connect(fd, (struct sockaddr *) &server, sizeof server)) {
         perror("kernel_stream send: connect");
