@@ -14,13 +14,14 @@ import java.util.Locale;
  * @param windowScale the window scale option's shift, or -1
  * @param sackPermitted a SYN with the SACK-permitted option (RFC 2018)
  * @param sack   the SACK blocks, relative like ack ("2921-4381,5841-7301"), or "" for none
+ * @param timestamps RFC 7323's option, relative to each side's first TSval ("ts=40/12"), or "" for none
  */
 record Arrow(int frame, long micros, boolean fromA, int flags, long seq, long ack, int length, long window,
-             int mss, int windowScale, boolean sackPermitted, String sack, boolean retransmission) {
+             int mss, int windowScale, boolean sackPermitted, String sack, String timestamps, boolean retransmission) {
 
     /**
      * The text on the arrow: "SYN-ACK seq=0 ack=1 len=0 win=65535 mss=1460 sackok", "ACK seq=1
-     * ack=2921 len=0 win=65535 sack=4381-5841", then "retransmission".
+     * ack=2921 len=0 win=65535 sack=4381-5841 ts=40/12", then "retransmission".
      */
     String label() {
         StringBuilder s = new StringBuilder(PacketText.flagNames(flags)).append(" seq=").append(seq);
@@ -30,6 +31,7 @@ record Arrow(int frame, long micros, boolean fromA, int flags, long seq, long ac
         if (windowScale >= 0) s.append(" ws=").append(windowScale);
         if (sackPermitted) s.append(" sackok");
         if (!sack.isEmpty()) s.append(" sack=").append(sack);
+        if (!timestamps.isEmpty()) s.append(' ').append(timestamps);
         if (retransmission) s.append(" retransmission");
         return s.toString();
     }

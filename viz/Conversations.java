@@ -89,9 +89,12 @@ final class Conversations {
         boolean sentSyn, sentFin;
         int highestEnd;        // one past the highest sequence number it has sent
         boolean hasSent;
+        long tsBase = -1;      // its first TSval (RFC 7323), which shows as 0; -1 before one is seen
 
-        /** Learns the first sequence number (its SYN's, else the first seen) and the window scale. */
+        /** Learns the first sequence number (its SYN's, else the first seen), the window scale and the first TSval. */
         void learnBase(Packets.Tcp t) {
+            Packets.Timestamps ts = timestamps(t);
+            if (ts != null && tsBase < 0) tsBase = Integer.toUnsignedLong(ts.value());
             if (t.isSyn() && !baseFromSyn) {
                 baseFromSyn = true;
                 base = t.seq();
@@ -150,7 +153,27 @@ final class Conversations {
                 t.isSyn() ? t.mss() : -1, t.isSyn() ? windowScale(t) : -1,
                 t.isSyn() && t.sackPermitted(),
                 sackBlocks(t, receiver.base),
+                timestampsText(t, sender, receiver),
                 isRetransmission(sender, t));
+    }
+
+    private static Packets.Timestamps timestamps(Packets.Tcp t) {
+        for (Packets.TcpOption o : t.options()) if (o instanceof Packets.Timestamps ts) return ts;
+        return null;
+    }
+
+    /**
+     * RFC 7323's option as "ts=TSval/TSecr", each relative to the first TSval its clock's owner sent
+     * (the sender's for TSval, the receiver's for TSecr), as seq and ack are: "ts=40/12". A TSecr of
+     * 0 (a SYN's) stays 0. "" without the option.
+     */
+    private static String timestampsText(Packets.Tcp t, Sender sender, Sender receiver) {
+        Packets.Timestamps ts = timestamps(t);
+        if (ts == null) return "";
+        long value = (Integer.toUnsignedLong(ts.value()) - sender.tsBase) & 0xffffffffL;
+        long echo = ts.echoReply() == 0 || receiver.tsBase < 0 ? Integer.toUnsignedLong(ts.echoReply())
+                : (Integer.toUnsignedLong(ts.echoReply()) - receiver.tsBase) & 0xffffffffL;
+        return "ts=" + value + "/" + echo;
     }
 
     /** The SACK blocks of t, relative to the base of the data they acknowledge: "2921-4381,5841-7301". */

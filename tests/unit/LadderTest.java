@@ -36,6 +36,20 @@ final class LadderTest {
         Check.test("the ladder of our client's capture is byte for byte the expected text", () ->
                 Check.equal(read("retransmitted-syn.txt"), ladder(DATA.resolve("retransmitted-syn.pcap")), "ladder"));
 
+        Check.test("RFC 7323 timestamps show on each arrow as ts=TSval/TSecr, each relative to its clock's first TSval", () -> {
+            int c = 1000, s = 5000;
+            byte[] file = capture(List.of(
+                    segment(CLIENT, 40000, SERVER, 5000, c, 0, Packets.SYN, 1000, List.of(new Packets.Timestamps(700_000, 0)), 0),
+                    segment(SERVER, 5000, CLIENT, 40000, s, c + 1, Packets.SYN | Packets.ACK, 2000,
+                            List.of(new Packets.Timestamps(-10, 700_000)), 0),   // the server's clock wraps past 2^32
+                    segment(CLIENT, 40000, SERVER, 5000, c + 1, s + 1, Packets.ACK, 1000,
+                            List.of(new Packets.Timestamps(700_040, 5)), 0)));
+            List<String> lines = arrowLines(ladder(file));
+            Check.isTrue(lines.get(0).contains("ts=0/0 "), "the SYN: its own first TSval, TSecr 0: " + lines.get(0));
+            Check.isTrue(lines.get(1).contains("ts=0/0 "), "the SYN-ACK echoes the SYN's TSval: " + lines.get(1));
+            Check.isTrue(lines.get(2).contains("ts=40/15 "), "40 ticks later, echoing 15 past the server's first (mod 2^32): " + lines.get(2));
+        });
+
         Check.test("the ladder of a tcpdump capture (Ethernet) is the expected text, windows scaled", () -> {
             String text = ladder(DATA.resolve("kernel-ethernet.pcap"));
             Check.equal(read("kernel-ethernet.txt"), text, "ladder");
