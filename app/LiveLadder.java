@@ -73,18 +73,18 @@ final class LiveLadder {
         } catch (Packets.Rejected e) {
             return; // we built it; nothing we send fails to parse, and a picture is no place to complain
         }
-        arrow(p.tcp(), true, micros, new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort()),
+        arrow(p.tcp(), p.ip().tos() & 3, true, micros, new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort()),
                 new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort()));
     }
 
     /** A packet we received and are about to process. */
     void received(Packets.Packet p, long micros) {
-        arrow(p.tcp(), false, micros, new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort()),
+        arrow(p.tcp(), p.ip().tos() & 3, false, micros, new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort()),
                 new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort()));
     }
 
-    /** One arrow: seg went from local to remote (sent) or the other way, at micros. */
-    void arrow(Packets.Tcp seg, boolean sent, long micros, Endpoint local, Endpoint remote) {
+    /** One arrow: seg went from local to remote (sent) or the other way, at micros, with its IP header's ECN field. */
+    void arrow(Packets.Tcp seg, int ipEcn, boolean sent, long micros, Endpoint local, Endpoint remote) {
         Key key = new Key(local, remote);
         Ends c = connections.get(key);
         if (c == null || (c.ended() && seg.isSyn() && !seg.isAck())) {
@@ -99,6 +99,6 @@ final class LiveLadder {
         Conversations.Sender sender = sent ? c.us : c.peer, receiver = sent ? c.peer : c.us;
         sender.learnBase(seg);
         c.reset |= seg.isRst();
-        out.accept(LadderText.line(Conversations.arrow(0, micros - c.startMicros, sent, seg, sender, receiver), width));
+        out.accept(LadderText.line(Conversations.arrow(0, micros - c.startMicros, sent, seg, ipEcn, sender, receiver), width));
     }
 }

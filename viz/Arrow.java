@@ -15,13 +15,15 @@ import java.util.Locale;
  * @param sackPermitted a SYN with the SACK-permitted option (RFC 2018)
  * @param sack   the SACK blocks, relative like ack ("2921-4381,5841-7301"), or "" for none
  * @param timestamps RFC 7323's option, relative to each side's first TSval ("ts=40/12"), or "" for none
+ * @param ipEcn  the ECN field of the packet's IP header (RFC 3168 section 5): 0 not-ECT, 2 ECT(0), 1 ECT(1), 3 CE
  */
 record Arrow(int frame, long micros, boolean fromA, int flags, long seq, long ack, int length, long window,
-             int mss, int windowScale, boolean sackPermitted, String sack, String timestamps, boolean retransmission) {
+             int mss, int windowScale, boolean sackPermitted, String sack, String timestamps, int ipEcn,
+             boolean retransmission) {
 
     /**
      * The text on the arrow: "SYN-ACK seq=0 ack=1 len=0 win=65535 mss=1460 sackok", "ACK seq=1
-     * ack=2921 len=0 win=65535 sack=4381-5841 ts=40/12", then "retransmission".
+     * ack=2921 len=0 win=65535 sack=4381-5841 ts=40/12", "ACK seq=1 ack=1 len=1448 win=65535 ect0", then "retransmission".
      */
     String label() {
         StringBuilder s = new StringBuilder(PacketText.flagNames(flags)).append(" seq=").append(seq);
@@ -32,6 +34,9 @@ record Arrow(int frame, long micros, boolean fromA, int flags, long seq, long ac
         if (sackPermitted) s.append(" sackok");
         if (!sack.isEmpty()) s.append(" sack=").append(sack);
         if (!timestamps.isEmpty()) s.append(' ').append(timestamps);
+        // RFC 3168 section 5: "ECT(0)" and "ECT(1)" mark an ECN-capable packet, "CE" one that a
+        // router marked instead of dropping it.
+        if (ipEcn != 0) s.append(' ').append(ipEcn == 3 ? "ce" : ipEcn == 2 ? "ect0" : "ect1");
         if (retransmission) s.append(" retransmission");
         return s.toString();
     }

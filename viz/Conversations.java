@@ -20,7 +20,7 @@ final class Conversations {
     /** The connections, and how many packets were not TCP over IPv4 or IPv6 (ARP, ICMP, ...). */
     record Result(List<Conversation> conversations, int skipped) {}
 
-    private record Seen(int frame, long micros, Endpoint from, Packets.Tcp tcp) {}
+    private record Seen(int frame, long micros, Endpoint from, Packets.Tcp tcp, int ipEcn) {}
 
     /** The two ends in a fixed order, so that both directions find the same connection. */
     private record Key(Endpoint low, Endpoint high) {
@@ -65,7 +65,7 @@ final class Conversations {
             if (p == null) { skipped++; continue; }
             Endpoint from = new Endpoint(p.ip().sourceAddress(), p.tcp().sourcePort());
             Endpoint to = new Endpoint(p.ip().destinationAddress(), p.tcp().destinationPort());
-            byEnds.computeIfAbsent(Key.of(from, to), k -> new ArrayList<>()).add(new Seen(r.number(), r.micros(), from, p.tcp()));
+            byEnds.computeIfAbsent(Key.of(from, to), k -> new ArrayList<>()).add(new Seen(r.number(), r.micros(), from, p.tcp(), p.ip().tos() & 3));
         }
         List<Conversation> conversations = new ArrayList<>();
         for (Map.Entry<Key, List<Seen>> e : byEnds.entrySet()) {
@@ -131,16 +131,17 @@ final class Conversations {
         List<Arrow> arrows = new ArrayList<>();
         for (Seen s : segments) {
             boolean isA = s.from().equals(a);
-            arrows.add(arrow(s.frame(), s.micros() - start, isA, s.tcp(), isA ? fromA : fromB, isA ? fromB : fromA));
+            arrows.add(arrow(s.frame(), s.micros() - start, isA, s.tcp(), s.ipEcn(), isA ? fromA : fromB, isA ? fromB : fromA));
         }
         return new Conversation(number, a, b, arrows);
     }
 
     /**
      * The arrow of segment t from sender to receiver: seq relative to the sender's base, ack to the
-     * receiver's, the window scaled when both SYNs agreed on it. Records what t sent.
+     * receiver's, the window scaled when both SYNs agreed on it; ipEcn is the ECN field of its IP
+     * header (RFC 3168: 0 not ECT, 2 ECT(0), 1 ECT(1), 3 CE). Records what t sent.
      */
-    static Arrow arrow(int frame, long micros, boolean fromA, Packets.Tcp t, Sender sender, Sender receiver) {
+    static Arrow arrow(int frame, long micros, boolean fromA, Packets.Tcp t, int ipEcn, Sender sender, Sender receiver) {
         // RFC 7323 section 2.2: scaling is on only when both SYNs carried the option.
         int shift = sender.windowScale >= 0 && receiver.windowScale >= 0 ? sender.windowScale : 0;
         return new Arrow(frame, micros, fromA, t.flags(),
@@ -153,7 +154,7 @@ final class Conversations {
                 t.isSyn() ? t.mss() : -1, t.isSyn() ? windowScale(t) : -1,
                 t.isSyn() && t.sackPermitted(),
                 sackBlocks(t, receiver.base),
-                timestampsText(t, sender, receiver),
+                timestampsText(t, sender, receiver), ipEcn,
                 isRetransmission(sender, t));
     }
 

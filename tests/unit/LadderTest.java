@@ -50,6 +50,21 @@ final class LadderTest {
             Check.isTrue(lines.get(2).contains("ts=40/15 "), "40 ticks later, echoing 15 past the server's first (mod 2^32): " + lines.get(2));
         });
 
+        Check.test("RFC 3168: the IP header's ECN field shows on the arrow: ect0 on data, ce where a router marked it, nothing when not-ECT", () -> {
+            int c = 1000, s = 5000;
+            byte[] file = capture(List.of(
+                    segment(CLIENT, 40000, SERVER, 5000, c, 0, Packets.SYN | Packets.ECE | Packets.CWR, 1000, List.of(), 0),
+                    segment(SERVER, 5000, CLIENT, 40000, s, c + 1, Packets.SYN | Packets.ACK | Packets.ECE, 2000, List.of(), 0),
+                    segment(CLIENT, 40000, SERVER, 5000, c + 1, s + 1, Packets.ACK, 1000, List.of(), 100, 2),
+                    segment(CLIENT, 40000, SERVER, 5000, c + 101, s + 1, Packets.ACK, 1000, List.of(), 100, 3),
+                    segment(SERVER, 5000, CLIENT, 40000, s + 1, c + 201, Packets.ACK | Packets.ECE, 2000, List.of(), 0)));
+            List<String> lines = arrowLines(ladder(file));
+            Check.isTrue(!lines.get(0).contains("ect") && !lines.get(0).contains(" ce "), "a SYN is not-ECT: " + lines.get(0));
+            Check.isTrue(lines.get(2).contains(" ect0 "), "data sent ECT(0): " + lines.get(2));
+            Check.isTrue(lines.get(3).contains(" ce "), "data marked CE: " + lines.get(3));
+            Check.isTrue(lines.get(4).contains("ECE") && !lines.get(4).contains("ect"), "the echo: ECE on a not-ECT ACK: " + lines.get(4));
+        });
+
         Check.test("the ladder of a tcpdump capture (Ethernet) is the expected text, windows scaled", () -> {
             String text = ladder(DATA.resolve("kernel-ethernet.pcap"));
             Check.equal(read("kernel-ethernet.txt"), text, "ladder");
@@ -405,8 +420,14 @@ final class LadderTest {
     /** One IPv4 packet carrying a TCP segment with `data` zero bytes of payload. */
     static byte[] segment(int src, int sport, int dst, int dport, int seq, int ack, int flags, int window,
                           List<Packets.TcpOption> options, int data) {
+        return segment(src, sport, dst, dport, seq, ack, flags, window, options, data, 0);
+    }
+
+    /** The same with tos as the IP header's TOS octet (its low two bits: the ECN field). */
+    static byte[] segment(int src, int sport, int dst, int dport, int seq, int ack, int flags, int window,
+                          List<Packets.TcpOption> options, int data, int tos) {
         ByteBuffer b = ByteBuffer.allocate(2000);
-        Packets.emit(b, Packets.Ipv4.forTcp(src, dst, 1, 64),
+        Packets.emit(b, Packets.Ipv4.forTcp(src, dst, 1, 64, tos),
                 Packets.Tcp.of(sport, dport, seq, ack, flags, window, options, new byte[data]));
         return Arrays.copyOf(b.array(), b.position());
     }
