@@ -34,7 +34,7 @@ HOST_CC=${KERNEL_CC:-$(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || 
 ONLY_BULK=""
 if [ "${1:-}" = "--smoke" ]; then
   LATENCY_N=300; WARMUP=200; RATE_N=1000; HOLD=300; BUILD_ROUNDS="3 200000"; SCAPY_N=100; IN_FLIGHT="1 10 100"
-  BULK_MB=4; BULK_WARMUP_MB=1; BULK_LIMIT=60; LOSS_MB=4; LOSS5_MB=2; STREAMS_MB=2
+  BULK_MB=4; BULK_WARMUP_MB=1; BULK_LIMIT=60; LOSS_MB=4; LOSS5_MB=2; STREAMS_MB=2; FLOOD_SYNS=3000; FLOOD_CLIENTS=20
 else
   LATENCY_N=5000; WARMUP=10000; RATE_N=30000; HOLD=10000; BUILD_ROUNDS="7 2000000"; SCAPY_N=2000; IN_FLIGHT="1 10 100 1000"
   # 1 GB: our client is a new JVM for each transfer, so its JIT's warm-up is inside the figure;
@@ -42,7 +42,7 @@ else
   # figures compare like with like.
   # At 5% loss 100 MB (issue 19): the kernel itself moves 1 GB there only in minutes.
   BULK_MB=${BENCH_MB:-1000}; BULK_WARMUP_MB=20; BULK_LIMIT=600; LOSS_MB=${BENCH_MB:-1000}; LOSS5_MB=$(( ${BENCH_MB:-1000} / 10 ))
-  STREAMS_MB=$(( ${BENCH_MB:-1000} / 10 ))
+  STREAMS_MB=$(( ${BENCH_MB:-1000} / 10 )); FLOOD_SYNS=60000; FLOOD_CLIENTS=100
   [ "${1:-}" = "--bulk" ] && ONLY_BULK=yes
 fi
 
@@ -288,6 +288,33 @@ held=$(jcmd "$heap_pid" GC.class_histogram 2>/dev/null | awk '$4 == "TcpConnecti
 echo release >&9; exec 9>&-
 [ "${held:-0}" -gt 0 ] || { say "the server holds no connection"; exit 1; }
 heap_per_conn=$(( (heap_after - heap_before) / held ))
+
+# A SYN flood (issue 19): FLOOD_SYNS SYNs from random ports of the client's address, 6000 a second,
+# whose SYN-ACKs nobody answers (the client's kernel is kept from resetting them), at a server with
+# a backlog of 256, while FLOOD_CLIENTS kernel clients connect and have a line echoed; with SYN
+# cookies (RFC 4987, our default) and without (--no-syn-cookies: a full backlog recycles its oldest
+# half-open connection). The clients' ports are above the flood's (1024-65023).
+say "Measuring a SYN flood ($FLOOD_SYNS SYNs) while $FLOOD_CLIENTS kernel clients connect, with and without SYN cookies..."
+in_client nft add table inet bench_quiet && in_client nft add chain inet bench_quiet out '{ type filter hook output priority 0; }' \
+  && in_client nft add rule inet bench_quiet out 'tcp flags & rst == rst' meta mark != 0x5254 drop || { say "could not add the RST rule"; exit 1; }
+ports_before=$(in_client sysctl -n net.ipv4.ip_local_port_range)
+in_client sysctl -qw net.ipv4.ip_local_port_range="65030 65500"
+declare -A flood_served
+for mode in cookies no-cookies; do
+  extra=""; port=5008; [ $mode = no-cookies ] && extra=--no-syn-cookies && port=5009
+  start_bg "$LOGS/bench-flood-server-$mode.out" in_server $RUN TcpServer --port $port --backlog 256 --rto-initial 100 --retries 2 --syn-give-up 0 $extra
+  flood_server=$LAST_PID
+  wait_for_line "$LOGS/bench-flood-server-$mode.out" "Listening on" 60 || exit 1
+  start_bg "$LOGS/bench-flood-$mode.out" in_client $RUN Injector synflood $FLOOD_SYNS $CLIENT_IP $SERVER_IP $port 99 6000
+  flood=$LAST_PID
+  sleep 2 # the injector's JVM starts, and the backlog fills
+  line=$(in_client timeout 60 $RUN KernelPeer clients $FLOOD_CLIENTS $SERVER_IP $port "real client" 2>/dev/null | tail -n 1)
+  flood_served[$mode]=$(printf '%s\n' "$line" | sed -n 's|^\([0-9]*\)/[0-9]* echoed$|\1|p'); flood_served[$mode]=${flood_served[$mode]:-0}
+  wait_bounded "$flood" 120 || { say "the SYN flood did not end"; exit 1; }
+  kill "$(java_pid "$flood_server")" 2>/dev/null; wait_bounded "$flood_server" 10
+done
+in_client sysctl -qw net.ipv4.ip_local_port_range="$ports_before"
+in_client nft delete table inet bench_quiet
 fi
 
 # ---------------------------------------------------------------- report
@@ -349,6 +376,8 @@ printf '%-48s\n' "  (packets dropped: $loss_drops)"
 if [ -z "$ONLY_BULK" ]; then
 printf '\n%-48s %12s\n' "Server heap per idle ESTABLISHED connection" "$heap_per_conn bytes"
 printf '%-48s %12s\n' "  ($held connections on the server; live heap before/after)" "$heap_before/$heap_after"
+printf '%-48s %12s %12s\n' "A SYN flood ($FLOOD_SYNS SYNs, backlog 256): clients served" "cookies" "no cookies"
+printf '%-48s %12s %12s\n' "  kernel clients echoed, of $FLOOD_CLIENTS" "${flood_served[cookies]}" "${flood_served[no-cookies]}"
 fi
 say ""
 if [ -z "$ONLY_BULK" ]; then
@@ -358,6 +387,8 @@ say "latency_ratio=$(ratio "$(med "$ours_ours")" "$(med "$kernel_kernel")")"
 say "handshakes_per_s_ours=$(field rate "$rate_ours")"
 say "handshakes_per_s_kernel=$(field rate "$rate_kernel")"
 say "build_ns_ours=$build_ours"
+say "syn_flood_clients_served_cookies=${flood_served[cookies]}"
+say "syn_flood_clients_served_no_cookies=${flood_served[no-cookies]}"
 say "build_ns_scapy=$build_scapy"
 say "build_speedup_vs_scapy=$(ratio "$build_scapy" "$build_ours")"
 say "heap_bytes_per_idle_conn=$heap_per_conn"

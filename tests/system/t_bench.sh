@@ -15,7 +15,8 @@ test_bench_smoke_run_reports_every_figure() {
              peak_rss_mb_10_streams latency_p99_ratio throughput_mb_per_s_ours_loss5 loss5_ratio \
              throughput_mb_per_s_kernel_loss5 kernel_loss5_ratio throughput_mb_per_s_kernel_host_loss1 throughput_mb_per_s_kernel_host_loss5 kernel_host_loss1_ratio kernel_host_loss5_ratio throughput_mb_per_s_kernel_cubic throughput_mb_per_s_ours_reno_loss1 reno_loss1_ratio \
              throughput_mb_per_s_ours_to_kernel_loss1 ours_to_kernel_loss1_ratio throughput_mb_per_s_ours_reno_loss5 \
-             reno_loss5_ratio throughput_mb_per_s_ours_to_kernel_loss5 ours_to_kernel_loss5_ratio; do
+             reno_loss5_ratio throughput_mb_per_s_ours_to_kernel_loss5 ours_to_kernel_loss5_ratio \
+             syn_flood_clients_served_cookies syn_flood_clients_served_no_cookies; do
     printf '%s\n' "$out" | grep -Eq "^$key=[0-9]+(\.[0-9]+)?$" || { say "missing or not a number: $key"; return 1; }
   done
   # the hook for gVisor's figure is there, a number once another part of the project fills it
