@@ -10,8 +10,9 @@
 #   BENCH_MB=N           bulk transfers of N MB (1000), ten streams of N/10 MB each (a quicker full run)
 #   JAVA_TOOL_OPTIONS=-Dtbh.receive=v3   our programs' receive path (auto: the V2 ring; v3, recvmsg)
 #   BENCH_RT=1           handshake programs (ours and the kernel's) at real-time priority (chrt -f 10)
-#   GVISOR_BULK=CMD      a command that moves BULK_MB MB through gVisor's netstack between the two
-#                        namespaces and prints mb_per_s=X (the hook for throughput_mb_per_s_gvisor)
+#   GVISOR_BULK=CMD      a command that moves BULK_MB MB through gVisor's netstack and prints
+#                        mb_per_s=X (default bench/gvisor_bulk.sh: the kernel's client sends, gVisor
+#                        receives; empty: no gVisor figure)
 set -u
 cd "$(dirname "$0")"
 mkdir -p test-logs
@@ -228,10 +229,12 @@ kernel_streams_sum=$(in_client iperf3 -c $SERVER_IP -p 5006 -P 10 ${KERNEL_CC:+-
   || { say "iperf3 failed: $(tail -n 3 "$LOGS/bench-iperf3.err")"; exit 1; }
 
 # ---------------------------------------------------------------- another user-space TCP
-# The hook for gVisor's netstack (built by another part of the project): GVISOR_BULK names a
-# command that moves BULK_MB MB between the namespaces and prints mb_per_s=X.
+# gVisor's netstack receiving BULK_MB MB from the kernel (bench/gvisor_bulk.sh, through
+# tests/stacks): GVISOR_BULK names any command that does that and prints mb_per_s=X; GVISOR_BULK=
+# (empty) leaves the figure out. Without Go and gVisor's sources the figure is n/a.
 gvisor_mbps=n/a
-if [ -n "${GVISOR_BULK:-}" ]; then
+GVISOR_BULK=${GVISOR_BULK-bench/gvisor_bulk.sh}
+if [ -n "$GVISOR_BULK" ]; then
   gvisor_mbps=$(NS_SERVER=$NS_SERVER NS_CLIENT=$NS_CLIENT SERVER_IP=$SERVER_IP BULK_MB=$BULK_MB $GVISOR_BULK 2>"$LOGS/bench-gvisor.err" \
     | sed -n 's/.*mb_per_s=\([0-9.]*\).*/\1/p' | tail -n 1)
   [ -n "$gvisor_mbps" ] || gvisor_mbps=n/a
@@ -371,7 +374,8 @@ printf '%-48s\n' "  (our sender's JVM start and JIT are in its share; veth's rec
 printf '%-48s %12s %12s %10s\n' "Ten streams at once, $STREAMS_MB MB each, MB/s sum" "ours" "kernel" "x kernel"
 printf '%-48s %12s %12s %10s\n' "  (kernel: iperf3 -P 10)" "$streams_sum" "$kernel_streams_sum" "$(ratio "$streams_sum" "$kernel_streams_sum" 3)"
 printf '%-48s %12s\n' "  our server's peak resident memory (VmHWM)" "$peak_rss_mb MB"
-printf '%-48s %12s\n' "gVisor netstack, one connection, $BULK_MB MB" "$gvisor_mbps"
+printf '%-48s %12s\n' "gVisor netstack receiving, one connection, $BULK_MB MB" "$gvisor_mbps"
+printf '%-48s\n' "  (from the kernel's client over a tap: bench/gvisor_bulk.sh; MB/s by gVisor's clock)"
 printf '%-48s\n' "  (packets dropped: $loss_drops)"
 if [ -z "$ONLY_BULK" ]; then
 printf '\n%-48s %12s\n' "Server heap per idle ESTABLISHED connection" "$heap_per_conn bytes"
