@@ -271,7 +271,7 @@ final class Packets {
     }
 
     static final int OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3, OPT_SACK_PERMITTED = 4, OPT_SACK = 5, OPT_TIMESTAMPS = 8;
-    private static final byte[] NO_DATA = new byte[0];
+    static final byte[] NO_DATA = new byte[0];
 
     /**
      * A TCP segment: every header field, the options and the payload.
@@ -314,6 +314,12 @@ final class Packets {
         boolean sackPermitted() {
             for (TcpOption o : options) if (o instanceof SackPermitted) return true;
             return false;
+        }
+
+        /** The same segment carrying this payload instead. */
+        Tcp withPayload(byte[] newPayload) {
+            return new Tcp(sourcePort, destinationPort, seq, ack, dataOffset, reserved, flags, window,
+                    checksum, urgentPointer, options, newPayload);
         }
 
         Tcp withChecksum(int newChecksum) {
@@ -643,9 +649,47 @@ final class Packets {
         return emit(out, ip, tcp, false);
     }
 
+    /**
+     * As {@link #emitForOffload}, for a segment whose payload (payloadLength bytes, not in tcp) the
+     * caller puts in place: writes the headers, leaves out's position after the whole packet, and
+     * returns where the payload goes. The send path copies the payload there straight from the send
+     * buffer, so that a large segment is never an array of its own.
+     */
+    static int emitHeadersForOffload(ByteBuffer out, IpHeader ip, Tcp tcp, int payloadLength) {
+        if (tcp.payload().length != 0) throw new IllegalArgumentException("the segment carries its payload already");
+        int base = out.position();
+        int payloadAt = emitHeaders(out, ip, tcp, payloadLength);
+        int tcpLength = tcp.headerLength() + payloadLength;
+        int t = payloadAt - tcp.headerLength();
+        out.putShort(t + 16, (short) Checksum.add(pseudoHeaderSum(ip, tcpLength), 0));
+        out.position(payloadAt + payloadLength);
+        return payloadAt;
+    }
+
     private static int emit(ByteBuffer out, IpHeader header, Tcp tcp, boolean fullChecksum) {
         int base = out.position();
         int tcpLength = tcp.headerLength() + tcp.payload().length;
+        int at = emitHeaders(out, header, tcp, tcp.payload().length);
+        int t = at - tcp.headerLength();
+        out.put(at, tcp.payload());
+        int pseudo = pseudoHeaderSum(header, tcpLength);
+        if (fullChecksum) {
+            out.putShort(t + 16, (short) Checksum.finish(Checksum.add(pseudo, out, t, tcpLength)));
+        } else {
+            out.putShort(t + 16, (short) Checksum.add(pseudo, 0));
+        }
+        int totalLength = t - base + tcpLength;
+        out.position(base + totalLength);
+        return totalLength;
+    }
+
+    /**
+     * The IP header and the TCP header with its options, from out's position, for a segment of
+     * payloadLength bytes of data; the checksum field is left 0. Returns where the data goes.
+     */
+    private static int emitHeaders(ByteBuffer out, IpHeader header, Tcp tcp, int payloadLength) {
+        int base = out.position();
+        int tcpLength = tcp.headerLength() + payloadLength;
         int ipHeaderLength;
         if (header instanceof Ipv6 ip6) {
             ipHeaderLength = IPV6_HEADER_LEN;
@@ -659,10 +703,7 @@ final class Packets {
             ipHeaderLength = IPV4_HEADER_LEN;
             emitIpv4(out, base, (Ipv4) header, IPV4_HEADER_LEN + tcpLength);
         }
-        int totalLength = ipHeaderLength + tcpLength;
-
         int t = base + ipHeaderLength;
-        int pseudo = pseudoHeaderSum(header, tcpLength);
         out.putShort(t, (short) tcp.sourcePort());
         out.putShort(t + 2, (short) tcp.destinationPort());
         out.putInt(t + 4, tcp.seq());
@@ -678,15 +719,7 @@ final class Packets {
             at += option.length();
         }
         while (at < t + tcp.headerLength()) out.put(at++, (byte) 0); // pad to the data offset with zeros (EOL)
-        out.put(at, tcp.payload());
-        if (fullChecksum) {
-            out.putShort(t + 16, (short) Checksum.finish(Checksum.add(pseudo, out, t, tcpLength)));
-        } else {
-            out.putShort(t + 16, (short) Checksum.add(pseudo, 0));
-        }
-
-        out.position(base + totalLength);
-        return totalLength;
+        return at;
     }
 
     /** The IPv4 header at base: IHL 5, the total length given, the header checksum computed. */

@@ -71,12 +71,28 @@ final class RstGuard implements AutoCloseable {
         return address + "tcp sport { " + portSet + " }";
     }
 
+    /**
+     * The prerouting rule's match: segments to our ports ("ip daddr 198.18.0.1 tcp dport { 5000 }").
+     * Our packet socket has its copy before prerouting; dropping the kernel's spares its TCP the
+     * socket lookup and the RST it would build for each of our segments (the output rule stays for
+     * anything that slips past, such as a segment that arrived before the table).
+     */
+    static String incoming(String portSet, IpAddress localAddress) {
+        String address = localAddress == null || localAddress.isAny() ? ""
+                : (localAddress.isV6() ? "ip6 daddr " : "ip daddr ") + localAddress + " ";
+        return address + "tcp dport { " + portSet + " }";
+    }
+
     private static RstGuard install(String role, String portSet, IpAddress localAddress) throws GuardException {
         long pid = ProcessHandle.current().pid();
         RstGuard guard = new RstGuard(TABLE_PREFIX + pid);
         removeStaleTables();
         String script = "table inet " + guard.table + " {\n"
-                + "  comment \"tcp-by-hand " + role + " (pid " + pid + "): drops the kernel's RSTs for our ports\"\n"
+                + "  comment \"tcp-by-hand " + role + " (pid " + pid + "): keeps the kernel's TCP off our ports\"\n"
+                + "  chain prerouting {\n"
+                + "    type filter hook prerouting priority raw; policy accept;\n"
+                + "    " + incoming(portSet, localAddress) + " drop\n"
+                + "  }\n"
                 + "  chain output {\n"
                 + "    type filter hook output priority 0; policy accept;\n"
                 + "    " + match(portSet, localAddress) + " tcp flags & rst == rst meta mark != " + String.format("0x%x", MARK) + " drop\n"

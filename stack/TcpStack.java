@@ -92,6 +92,12 @@ final class TcpStack {
             wire.transmit(tuple, segment, this);
         }
 
+        @Override public void transmitData(Packets.Tcp header, SendBuffer data, int offset, int length, int ipEcn) {
+            if (!wire.transmitStraight(tuple, header, data, offset, length, this, ipEcn)) {
+                TcpConnection.Output.super.transmitData(header, data, offset, length, ipEcn);
+            }
+        }
+
         @Override public void event(TcpEvent event) {
             if (event instanceof TcpEvent.Retransmitting || event instanceof TcpEvent.FastRetransmit) retransmissions++;
             if (log.enabled()) narrator.narrate(who(), peer(), settings.tcp.msl(), event);

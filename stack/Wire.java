@@ -119,8 +119,30 @@ final class Wire {
         }
     }
 
-    /** Hands a large segment to the kernel to cut (GsoSender); false when that cannot be done. */
-    private boolean offload(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss, int ipEcn) {
+    /**
+     * A data segment whose bytes are still in the send buffer (TcpConnection.Output.transmitData):
+     * when it is larger than the MSS and the kernel can cut it, its headers and then its data,
+     * copied straight from the send buffer, go into the one frame, with no array in between;
+     * false when it must go the usual way (smaller, no offload here, or --pcap, --ladder or faults,
+     * which see each packet).
+     */
+    boolean transmitStraight(TcpStack.FourTuple tuple, Packets.Tcp header, SendBuffer data, int offset, int length,
+                             TcpStack.Connection c, int ipEcn) {
+        int mss = c.tcp.sendMss();
+        if (length <= mss || faults != null || pcap != null || settings.ladder != null) return false;
+        IpAddress nextHop = offloadNextHop(tuple, c);
+        if (nextHop == null) return false;
+        outgoing.clear();
+        Packets.IpHeader ip = ipHeader(tuple, ipIdentification, ipEcn);
+        int payloadAt = Packets.emitHeadersForOffload(outgoing, ip, header, length);
+        data.copyOut(offset, outgoing, payloadAt, length);
+        outgoing.flip();
+        ipIdentification += (length + mss - 1) / mss; // one ID per segment the kernel makes
+        return sendOffloaded(nextHop, c, mss);
+    }
+
+    /** The next hop a frame for the kernel to cut goes to, or null when offload cannot be done now. */
+    private IpAddress offloadNextHop(TcpStack.FourTuple tuple, TcpStack.Connection c) {
         if (gso == null && !gsoUnavailable) {
             try {
                 gso = GsoSender.open();
@@ -129,12 +151,24 @@ final class Wire {
             }
         }
         IpAddress nextHop = nextHops.computeIfAbsent(tuple.remoteAddress(), Route::nextHop); // a router on a routed path
-        if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, nextHop)) return false;
+        if (gso == null || c.interfaceIndex <= 0 || !gso.canSend(c.interfaceIndex, nextHop)) return null;
+        return nextHop;
+    }
+
+    /** Hands a large segment to the kernel to cut (GsoSender); false when that cannot be done. */
+    private boolean offload(TcpStack.FourTuple tuple, Packets.Tcp segment, TcpStack.Connection c, int mss, int ipEcn) {
+        IpAddress nextHop = offloadNextHop(tuple, c);
+        if (nextHop == null) return false;
         outgoing.clear();
         Packets.IpHeader ip = ipHeader(tuple, ipIdentification, ipEcn);
         ipIdentification += (segment.payload().length + mss - 1) / mss; // one ID per segment the kernel makes
         Packets.emitForOffload(outgoing, ip, segment); // the kernel finishes each piece's checksum
         outgoing.flip();
+        return sendOffloaded(nextHop, c, mss);
+    }
+
+    /** Gives the frame in outgoing to GsoSender; on failure, offload is off from then on. */
+    private boolean sendOffloaded(IpAddress nextHop, TcpStack.Connection c, int mss) {
         lastActivityNanos = System.nanoTime();
         try {
             gso.send(outgoing, c.interfaceIndex, nextHop, mss);

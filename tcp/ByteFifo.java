@@ -48,6 +48,13 @@ class ByteFifo {
         ByteRing.copyOut(ring, ByteRing.advance(ring, head, offset), dst, dstOff, len);
     }
 
+    /** Copies len bytes, from offset bytes after the front, into dst from index at on; they stay held. */
+    final void peek(int offset, java.nio.ByteBuffer dst, int at, int len) {
+        java.util.Objects.checkFromIndexSize(at, len, dst.limit());
+        if (len == 0) return;
+        ByteRing.copyOut(ring, ByteRing.advance(ring, head, offset), dst, at, len);
+    }
+
     /** Drops the first n bytes (the caller checked 0 <= n <= length()). */
     final void drop(int n) {
         if (n == 0) return;

@@ -25,6 +25,14 @@ final class ByteRing {
         System.arraycopy(ring, 0, dst, dstOff + first, len - first);
     }
 
+    /** Copies len bytes of ring starting at position pos (wrapping) into dst from index at on. */
+    static void copyOut(byte[] ring, int pos, java.nio.ByteBuffer dst, int at, int len) {
+        check(ring, pos, len);
+        int first = Math.min(len, ring.length - pos);
+        dst.put(at, ring, pos, first);
+        dst.put(at + first, ring, 0, len - first);
+    }
+
     /** The position offset bytes after pos. */
     static int advance(byte[] ring, int pos, int offset) {
         if (ring.length == 0) return 0;

@@ -26,6 +26,18 @@ final class SendBuffer extends ByteFifo {
         peek(offsetFromUna, dst, dstOff, len);
     }
 
+    /**
+     * The same into dst from index at on: how a large segment's data goes straight into the frame
+     * that carries it (Wire), with no array of its own.
+     */
+    void copyOut(int offsetFromUna, java.nio.ByteBuffer dst, int at, int len) {
+        if (offsetFromUna < 0 || len < 0 || offsetFromUna > length() - len) {
+            throw new IndexOutOfBoundsException("bytes " + offsetFromUna + ".." + ((long) offsetFromUna + len)
+                    + " of a send buffer holding " + length());
+        }
+        peek(offsetFromUna, dst, at, len);
+    }
+
     /** The peer acknowledged the first n bytes: they are dropped. */
     void acknowledge(int n) {
         if (n < 0 || n > length()) throw new IllegalArgumentException("acknowledge " + n + " of " + length() + " bytes held");

@@ -350,15 +350,16 @@ final class Sender {
         if (c.scoreboard != null) c.scoreboard.sent(seq, seq + length, now);
         // PRR's prr_out, and the retransmissions an undo must see reported (CongestionControl).
         if (c.cc != null) c.cc.onDataSent(seq, seq + length, Seq.lt(seq, tcb.sndMax));
-        byte[] chunk = new byte[length];
-        c.sendBuffer.copyOut(seq - sendBufferSeq, chunk, 0, length);
         boolean last = seq + length == dataEnd();
         // RFC 3168 6.1.1 / 6.1.2: new data goes ECT(0) (with CWR after a reduction), what is sent
         // again and window probes go Not-ECT (Ecn.marks).
         Ecn.Kind kind = probing && seq == tcb.sndUna && length == 1 ? Ecn.Kind.WINDOW_PROBE
                 : Seq.lt(seq, tcb.sndMax) ? Ecn.Kind.RETRANSMISSION : Ecn.Kind.NEW_DATA;
         Ecn.Marks marks = c.ecn.marks(kind);
-        out.transmit(segment(seq, tcb.rcvNxt, Packets.ACK | (last ? Packets.PSH : 0) | marks.tcpFlags(), List.of(), chunk), marks.ipEcn());
+        // The segment goes out without its data; the bytes stay in the send buffer, whence the
+        // stack copies them straight into the frame (Output.transmitData).
+        Packets.Tcp header = segment(seq, tcb.rcvNxt, Packets.ACK | (last ? Packets.PSH : 0) | marks.tcpFlags(), List.of(), length);
+        out.transmitData(header, c.sendBuffer, seq - sendBufferSeq, length, marks.ipEcn());
     }
 
     /** Our FIN: <SEQ=the number after the data><ACK=RCV.NXT><CTL=FIN,ACK>. The one place it is built. */
@@ -413,19 +414,25 @@ final class Sender {
 
     /** Every segment we send: its ACK, if any, acknowledges everything, so no ACK stays owed. */
     private Packets.Tcp segment(int seq, int ack, int flags, List<Packets.TcpOption> options, byte[] payload) {
+        Packets.Tcp header = segment(seq, ack, flags, options, payload.length);
+        return payload.length == 0 ? header : header.withPayload(payload);
+    }
+
+    /** The segment's headers, for payloadLength bytes of data that it does not carry yet. */
+    private Packets.Tcp segment(int seq, int ack, int flags, List<Packets.TcpOption> options, int payloadLength) {
         if ((flags & Packets.ACK) != 0 && ack == tcb.rcvNxt) {
             forgetOwedAck();
             fullSegmentsUnacked = 0;
         }
         int window = (flags & Packets.RST) != 0 ? 0 : windowField((flags & Packets.SYN) != 0);
-        if ((flags & (Packets.SYN | Packets.RST)) == 0) options = segmentOptions(ack, flags, payload.length);
+        if ((flags & (Packets.SYN | Packets.RST)) == 0) options = segmentOptions(ack, flags, payloadLength);
         // RFC 3168 6.1.3: "that TCP receiver continues to set the ECN-Echo flag in all the ACK
         // packets it sends ... until it receives a CWR packet".
         if ((flags & (Packets.SYN | Packets.RST)) == 0 && (flags & Packets.ACK) != 0 && c.ecn.echoing()) {
             flags |= Packets.ECE;
             c.ecn.echoSent();
         }
-        return Packets.Tcp.of(c.localPort, c.remotePort, seq, ack, flags, window, options, payload);
+        return Packets.Tcp.of(c.localPort, c.remotePort, seq, ack, flags, window, options, Packets.NO_DATA);
     }
 
     /**

@@ -49,6 +49,17 @@ final class TcpConnection {
          * our data once ECN is negotiated); {@link #transmit(Packets.Tcp)} sends Not-ECT.
          */
         default void transmit(Packets.Tcp segment, int ipEcn) { transmit(segment); }
+
+        /**
+         * A data segment given as its headers (header carries no payload) and length bytes of the
+         * send buffer from offset bytes after SND.UNA. The stack copies them straight into the frame
+         * it sends; this default gives the whole segment to {@link #transmit(Packets.Tcp, int)}.
+         */
+        default void transmitData(Packets.Tcp header, SendBuffer data, int offset, int length, int ipEcn) {
+            byte[] payload = new byte[length];
+            data.copyOut(offset, payload, 0, length);
+            transmit(header.withPayload(payload), ipEcn);
+        }
     }
 
     static final long NEVER = Timers.NEVER;
