@@ -106,7 +106,7 @@ final class Program implements AutoCloseable {
         if (!enabled) return;
         try {
             guard = RstGuard.install(role, Set.copyOf(ports), localAddress);
-            log.detail(null, "nftables table " + guard.tableName() + " drops the kernel's RSTs from port"
+            log.detail(null, "nftables table " + guard.tableName() + " keeps the kernel's TCP off port"
                     + (ports.size() == 1 ? " " : "s ") + summarize(ports)
                     + (localAddress == null || localAddress.isAny() ? "" : " of " + localAddress + " (other addresses' SYNs get the kernel's RST)"));
         } catch (RstGuard.GuardException e) {

@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
  *                                        line arrives on standard input
  *
  * Source ports come from 20000-60999, which the bench's own network namespace leaves free, and one
- * nftables rule keeps the kernel's RSTs away from all of them.
+ * nftables table keeps the kernel's TCP off all of them (the segments that arrive, the RSTs it sends).
  */
 final class BenchClient {
     static final int FIRST_PORT = 20000, LAST_PORT = 60999;
@@ -36,7 +36,7 @@ final class BenchClient {
         settings.nameConnections = true;
         settings.spinMicros = Integer.getInteger("spin.us", settings.spinMicros);
         try (RawSocket socket = RawSocket.open(RstGuard.MARK);
-             RstGuard guard = RstGuard.installRange("bench client", FIRST_PORT, LAST_PORT)) {
+             RstGuard guard = RstGuard.installRange("bench client", FIRST_PORT, LAST_PORT, true)) {
             if (server.isV6()) socket.enableIpv6();
             socket.setReceiveBuffer(8 << 20);
             socket.attachReceiveFilter(PortFilter.forDestinationPorts(ports));

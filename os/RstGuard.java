@@ -18,8 +18,11 @@ import java.util.stream.Collectors;
  * SYN-ACK (at a client) with a RST, which would kill the connection we are making by hand. This
  * class adds an nftables table, named after this process, that drops outgoing RSTs from our ports
  * unless they carry our raw socket's firewall mark: the kernel's RSTs go, ours (sent on purpose)
- * pass. The table is removed when the program ends (normally, or by SIGINT or SIGTERM), and tables
- * left by processes that died (SIGKILL) are removed at start.
+ * pass. For ports that are ours alone, a prerouting rule also drops what arrives for them before
+ * the kernel's TCP sees it (our packet socket has its copy by then), which spares the kernel a
+ * socket lookup and a RST for every segment. The table is removed when the program ends
+ * (normally, or by SIGINT or SIGTERM), and tables left by processes that died (SIGKILL) are
+ * removed at start.
  */
 final class RstGuard implements AutoCloseable {
     /** The SO_MARK our raw socket puts on its packets ("RT"). */
@@ -53,12 +56,20 @@ final class RstGuard implements AutoCloseable {
      */
     static RstGuard install(String role, Collection<Integer> ports, IpAddress localAddress) throws GuardException {
         if (ports.isEmpty()) return new RstGuard(TABLE_PREFIX + ProcessHandle.current().pid());
-        return install(role, ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")), localAddress);
+        return install(role, ports.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")), localAddress, true);
     }
 
-    /** Installs the table for the ports from first to last. */
+    /** Installs the table for the ports from first to last, which kernel sockets may use too. */
     static RstGuard installRange(String role, int first, int last) throws GuardException {
-        return install(role, first + "-" + last, null);
+        return installRange(role, first, last, false);
+    }
+
+    /**
+     * The same; ownsPorts when no kernel socket can have one of them (a benchmark's namespace
+     * of its own), so that what arrives for them is kept from the kernel's TCP as well.
+     */
+    static RstGuard installRange(String role, int first, int last, boolean ownsPorts) throws GuardException {
+        return install(role, first + "-" + last, null, ownsPorts);
     }
 
     /**
@@ -83,16 +94,22 @@ final class RstGuard implements AutoCloseable {
         return address + "tcp dport { " + portSet + " }";
     }
 
-    private static RstGuard install(String role, String portSet, IpAddress localAddress) throws GuardException {
+    /**
+     * ownsPorts: the ports are ours alone (each held by a PortReservation), so what arrives for them
+     * is dropped before the kernel's TCP too. A range (a benchmark's or the conformance peer's) is
+     * not reserved: a kernel socket in the same namespace may be given one of its ports, and only
+     * the RSTs are dropped there.
+     */
+    private static RstGuard install(String role, String portSet, IpAddress localAddress, boolean ownsPorts) throws GuardException {
         long pid = ProcessHandle.current().pid();
         RstGuard guard = new RstGuard(TABLE_PREFIX + pid);
         removeStaleTables();
         String script = "table inet " + guard.table + " {\n"
                 + "  comment \"tcp-by-hand " + role + " (pid " + pid + "): keeps the kernel's TCP off our ports\"\n"
-                + "  chain prerouting {\n"
+                + (ownsPorts ? "  chain prerouting {\n"
                 + "    type filter hook prerouting priority raw; policy accept;\n"
                 + "    " + incoming(portSet, localAddress) + " drop\n"
-                + "  }\n"
+                + "  }\n" : "")
                 + "  chain output {\n"
                 + "    type filter hook output priority 0; policy accept;\n"
                 + "    " + match(portSet, localAddress) + " tcp flags & rst == rst meta mark != " + String.format("0x%x", MARK) + " drop\n"
