@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DEPS com.github.jnr:jnr-posix:3.1.20
-//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true
+//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED -Djffi.unsafe.disabled=true -XX:TieredStopAtLevel=1
 //SOURCES Packets.java IpAddress.java Icmp.java tcp/*.java os/*.java app/*.java viz/*.java
 //SOURCES stack/TcpStack.java stack/Demultiplexer.java stack/TimerQueue.java stack/Wire.java stack/StreamApp.java stack/FaultInjector.java stack/ClientApp.java
 

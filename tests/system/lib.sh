@@ -81,7 +81,17 @@ build() {
       ./*.java tcp/*.java stack/*.java os/*.java app/*.java $(ls viz/*.java 2>/dev/null) \
       tests/unit/*.java tests/system/*.java tests/conformance/*.java bench/*.java 2>>"$LOGS/build.log" || {
     cat "$LOGS/build.log"; say "test build failed" >&2; exit 1; }
-  RUN="java $JVM_OPTIONS -cp $CLASSES:$DEPS"
+  # $RUN CLASS ARGS: java as JBang runs our scripts, with the //JAVA_OPTIONS line of CLASS.java
+  # when there is one (TcpClient's asks for C1 alone), JVM_OPTIONS otherwise.
+  local launcher=$CLASSES.run
+  cat > "$launcher" <<EOF
+#!/bin/sh
+options="$JVM_OPTIONS"
+[ -f "$ROOT/\$1.java" ] && line=\$(sed -n 's|^//JAVA_OPTIONS ||p' "$ROOT/\$1.java") && [ -n "\$line" ] && options=\$line
+exec java \$options -cp "$CLASSES:$DEPS" "\$@"
+EOF
+  chmod +x "$launcher"
+  RUN=$launcher
   build_unit || exit 1
 }
 
