@@ -372,21 +372,28 @@ final class Packets {
     }
 
     /**
-     * Payload arrays kept from one received packet to the next, one per recent length: a bulk
-     * stream's packets come in a few lengths (the MSS, a coalesced packet's 45 segments, the last
-     * short one), so the receive path allocates nothing per packet for its payload. Not for
-     * segments anyone keeps.
+     * Payload arrays kept from one received packet to the next, one per length: a bulk stream's
+     * packets come in a few dozen lengths (the MSS, the coalesced packets of 2 to 45 segments that
+     * a kernel sender's GRO makes, the last short one), so the receive path allocates nothing per
+     * packet for its payload. One slot per KiB of length (a length's slot is n / 1024), so the
+     * multiples of any MSS of 1024 bytes or more never share a slot, and what is held stays under
+     * 2.1 MiB whatever lengths a peer sends. Not for segments anyone keeps.
      */
     static final class PayloadArrays {
-        private final byte[][] arrays = new byte[8][];
-        private int next;
+        private final byte[][] arrays = new byte[65536 / 1024 + 1][];
 
         byte[] forLength(int n) {
-            for (byte[] a : arrays) if (a != null && a.length == n) return a;
-            byte[] a = new byte[n];
-            arrays[next] = a;
-            next = (next + 1) % arrays.length;
+            int slot = n >>> 10;
+            byte[] a = arrays[slot];
+            if (a == null || a.length != n) arrays[slot] = a = new byte[n];
             return a;
+        }
+
+        /** Bytes held in all the arrays kept. */
+        long bytesHeld() {
+            long sum = 0;
+            for (byte[] a : arrays) if (a != null) sum += a.length;
+            return sum;
         }
     }
 

@@ -180,6 +180,19 @@ final class PacketsTest {
                     "without reuse, each parse has its own array");
         });
 
+        Check.test("the payload arrays serve every length a coalescing kernel sender makes (k x 1448 bytes), each again the second time, and hold little whatever comes", () -> {
+            Packets.PayloadArrays reuse = new Packets.PayloadArrays();
+            byte[][] first = new byte[46][];
+            for (int k = 1; k <= 45; k++) first[k] = reuse.forLength(k * 1448);
+            for (int k = 1; k <= 45; k++) {
+                byte[] again = reuse.forLength(k * 1448);
+                Check.isTrue(again == first[k], "the same array for " + k + " x 1448 bytes");
+                Check.equal(k * 1448, again.length, "its length");
+            }
+            for (int n = 0; n <= 65535; n++) Check.equal(n, reuse.forLength(n).length, "an array of exactly the length asked");
+            Check.isTrue(reuse.bytesHeld() <= 65 * 1024 * 33, "bounded: " + reuse.bytesHeld() + " bytes held");
+        });
+
         Check.test("Linux SYN (MSS, SACK_PERM, TS, NOP, WS 7) parses field by field", () -> {
             Packets.Packet p = parse(Check.hex(LINUX_SYN_HEX));
             Packets.Ipv4 ip = p.ipv4();
