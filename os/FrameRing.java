@@ -52,7 +52,7 @@ final class FrameRing implements ReceiveRing {
     private final ByteBuffer whole = LibC.direct(VNET + 65536 + 64);
     private final ByteBuffer wholeView = whole.duplicate().order(ByteOrder.BIG_ENDIAN);
     private int current, handedOut = -1;  // the frame to read next; the frame next() handed out last
-    private long packetsRead, copies;
+    private long packetsRead, copies, cut;
 
     private FrameRing(Settings settings, int fd, Pointer mapped, long length) {
         this.settings = settings;
@@ -122,7 +122,8 @@ final class FrameRing implements ReceiveRing {
         int at = offset(frame);
         int net = Tpacket2.readFrame(ring, at, settings.frameSize(), settings.vnetHeader(), info);
         if ((info.status & TP_STATUS_COPY) != 0) return takeCopy(Tpacket2.linkHeaderLength(ring, at));
-        if (info.packetType == PacketInfo.PACKET_OUTGOING || info.truncated()) return null; // cut, no copy: lost
+        if (info.packetType == PacketInfo.PACKET_OUTGOING) return null;
+        if (info.truncated()) { cut++; return null; } // cut, no copy: lost
         return packets.limit(net + info.captured).position(net);
     }
 
@@ -189,6 +190,9 @@ final class FrameRing implements ReceiveRing {
 
     @Override public PacketInfo last() { return info; }
     @Override public long packetsRead() { return packetsRead; }
+
+    /** Packets larger than a frame that came cut, with no whole copy queued (the queue was full): lost. */
+    long packetsCut() { return cut; }
     /** Packets that were larger than a frame and came whole through recvmsg. */
     long copies() { return copies; }
 

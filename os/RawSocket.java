@@ -385,8 +385,16 @@ final class RawSocket implements PacketPort, AutoCloseable {
                 LibC.C.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ATTACH_FILTER, fprog, 16));
     }
 
+    /** Bytes of kernel queue for whole packets beside the FRAMES ring (see setReceiveBuffer). */
+    static final int WHOLE_PACKET_QUEUE = 32 << 20;
+
     /** Asks for a larger receive queue, so bursts (a SYN flood, many clients) are not lost. */
     void setReceiveBuffer(int bytes) throws LibC.NativeException {
+        // On the FRAMES ring, only packets larger than a frame (coalesced, up to 64 KB) are charged
+        // to this queue, each at about twice its length; when it is full the kernel hands us such
+        // a packet cut, and it is lost. Ten bulk connections overflowed 4 MiB (63 packets of 64 KB
+        // cut in 1 GB), so the ring's queue is at least WHOLE_PACKET_QUEUE.
+        if (ring instanceof FrameRing) bytes = Math.max(bytes, WHOLE_PACKET_QUEUE);
         LibC.setIntOption(receiveFd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, bytes, "SO_RCVBUFFORCE");
         if (receiveFd6 >= 0) LibC.setIntOption(receiveFd6, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, bytes, "SO_RCVBUFFORCE");
     }
@@ -399,7 +407,9 @@ final class RawSocket implements PacketPort, AutoCloseable {
         sendFd6 = receiveFd6 = -1;
         if (ring != null && Boolean.getBoolean("tbh.ring.stats")) {
             try {
-                System.err.println("receive ring: " + ring.packetsRead() + " packets read, kernel counters " + ring.statistics());
+                System.err.println("receive ring: " + ring.packetsRead() + " packets read"
+                        + (ring instanceof FrameRing f ? ", " + f.packetsCut() + " cut (no room in the queue)" : "")
+                        + ", kernel counters " + ring.statistics());
             } catch (LibC.NativeException e) {
                 System.err.println("receive ring: " + e.getMessage());
             }

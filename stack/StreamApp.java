@@ -169,8 +169,10 @@ final class StreamApp implements TcpStack.Application {
         if (c.established) {
             // From the handshake to the last byte moved: TIME-WAIT is not part of the transfer.
             double seconds = Math.max(1, Math.max(s.lastDataAt, s.startedAt) - s.startedAt) / 1000.0;
-            log.info(c.who(), String.format("Sent %d bytes, received %d bytes in %.2f s (%.1f MB/s)",
-                    s.sent, s.received, seconds, (s.sent + s.received) / 1e6 / seconds));
+            // Segments sent again say why a transfer was slow; nothing is added when there were none.
+            log.info(c.who(), String.format("Sent %d bytes, received %d bytes in %.2f s (%.1f MB/s)%s",
+                    s.sent, s.received, seconds, (s.sent + s.received) / 1e6 / seconds,
+                    c.retransmissions == 0 ? "" : ", " + c.retransmissions + " sent again"));
         }
     }
 
