@@ -15,7 +15,7 @@ normalise() {
   sed -E -e 's/(seq|ack)=[1-9][0-9]*/\1=N/g' -e 's/csum=0x[0-9a-f]{4}/csum=0xXXXX/g' \
          -e 's/TS [0-9]+\/[0-9]+/TS N\/N/g' -e 's/tcpbyhand_[0-9]+/tcpbyhand_PID/g' \
          -e 's/127\.0\.0\.1:5000([^0-9]|$)/@SERVER@\1/g' -e 's/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g' \
-         -e 's/@SERVER@/127.0.0.1:5000/g' -e '/from port 5000$/!s/from port [0-9]+$/from port PORT/'
+         -e 's/@SERVER@/127.0.0.1:5000/g' -e '/off port 5000$/!s/off port [0-9]+$/off port PORT/'
 }
 
 # expect_same EXPECTED_FILE ACTUAL_FILE: a diff, shown when they differ.
