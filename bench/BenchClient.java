@@ -44,7 +44,7 @@ final class BenchClient {
             TcpStack stack = new TcpStack(settings, socket, log, null, ports);
             if (args[0].equals("run")) {
                 int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 0;
-                warmUp(stack, route.sourceAddress(), server, port, warmup, Integer.parseInt(args[4]));
+                warmUp(stack, route.sourceAddress(), server, port, warmup, Integer.parseInt(args[4]), Integer.parseInt(args[3]));
                 run(stack, route.sourceAddress(), server, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]), true);
             } else {
                 hold(stack, route.sourceAddress(), server, port, Integer.parseInt(args[3]));
@@ -55,13 +55,19 @@ final class BenchClient {
     /**
      * Handshakes that are not counted, in rounds of warmup, until a round makes the JIT compile
      * next to nothing (under 5 ms; at most 5 rounds), each followed by a wait for the compiler to
-     * finish: the figures are the steady state, as a long-running server's are.
+     * finish: the figures are the steady state, as a long-running server's are. No source port is
+     * used twice in one run (the rounds stop before the warm-up and the measured handshakes would
+     * need more ports than the range has): a connection whose RST the server missed under 1000 in
+     * flight would meet its port again, and that handshake wait for the SYN's retransmission (1 s).
      */
-    static void warmUp(TcpStack stack, IpAddress source, IpAddress server, int port, int warmup, int inFlight) throws Exception {
+    static void warmUp(TcpStack stack, IpAddress source, IpAddress server, int port, int warmup, int inFlight,
+                       int measured) throws Exception {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        for (int round = 0; warmup > 0 && round < 5; round++) {
+        // After the first round, the ports left over are shared among four more at most.
+        int later = Math.min(warmup, Math.max(0, LAST_PORT - FIRST_PORT + 1 - measured - warmup) / 4);
+        for (int round = 0; warmup > 0 && round < 5 && (round == 0 || later >= inFlight); round++) {
             long before = jit == null ? 0 : jit.getTotalCompilationTime();
-            run(stack, source, server, port, warmup, inFlight, false);
+            run(stack, source, server, port, round == 0 ? warmup : later, inFlight, false);
             awaitQuietCompiler();
             if (jit == null || jit.getTotalCompilationTime() - before < 5) return;
         }
