@@ -236,6 +236,15 @@ netns_up() {
   ip -n "$NS_CLIENT" link set lo up && ip -n "$NS_CLIENT" link set "$CLIENT_DEV" up
 }
 
+# kernel_sends_single_segments server|client DEV: the kernel's TCP in that namespace hands nftables
+# single segments, not 64 KB GSO bursts. Segmentation offload off is not enough: TCP builds GSO
+# packets anyway and the device cuts them after the postrouting hook (measured: 58 packets through
+# a postrouting counter for 3 MB with tso and gso off, 2081 with gso_max_segs 1 as well).
+kernel_sends_single_segments() {
+  in_$1 ethtool -K "$2" tso off gso off >/dev/null 2>&1
+  in_$1 ip link set dev "$2" gso_max_segs 1
+}
+
 netns_down() {
   [ -n "$NS_SERVER" ] && ip netns del "$NS_SERVER" 2>/dev/null
   [ -n "$NS_CLIENT" ] && ip netns del "$NS_CLIENT" 2>/dev/null

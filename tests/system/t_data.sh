@@ -18,8 +18,8 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # The kernel's segments one by one through nftables (shared notes, section 7).
 kernel_segments_unmerged() {
-  in_server ethtool -K "$SERVER_DEV" tso off gso off >/dev/null 2>&1
-  in_client ethtool -K "$CLIENT_DEV" tso off gso off >/dev/null 2>&1
+  kernel_sends_single_segments server "$SERVER_DEV"
+  kernel_sends_single_segments client "$CLIENT_DEV"
   return 0
 }
 
