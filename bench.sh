@@ -186,10 +186,15 @@ bulk() { transfer "$1" "$2" $BULK_WARMUP_MB && transfer "$1" "$2" $BULK_MB; }
 # Our server is a long-running program, and its JIT takes gigabytes to settle: the second and third
 # GB into a fresh server moved 10-30% faster than the first, with C2 compiling the receive path
 # again and again meanwhile (Demultiplexer.packetArrived three times, 100-144 ms each, on a branch
-# first seen late). The kernel has no JIT to warm; so the server gets SERVER_WARMUP_MB from the
-# kernel's client first, and every figure into it is its steady state. Our client is a new JVM for
-# each transfer: its warm-up stays inside its figures.
+# first seen late). A connection's first FIN, and the second connection's handshake, each threw
+# away a dozen compiled methods of the receive path at once (branches never taken before), which
+# C2 then compiled again during the next transfer. The kernel has no JIT to warm; so the server
+# gets SERVER_WARMUP_CONNECTIONS short connections, then SERVER_WARMUP_MB, from the kernel's client
+# first, and every figure into it is its steady state. Our client is a new JVM for each transfer:
+# its warm-up stays inside its figures.
 SERVER_WARMUP_MB=$(( BULK_WARMUP_MB > 2 * BULK_MB ? BULK_WARMUP_MB : 2 * BULK_MB ))
+SERVER_WARMUP_CONNECTIONS=3
+for ((i = 0; i < SERVER_WARMUP_CONNECTIONS; i++)); do transfer kernel ours $BULK_WARMUP_MB || exit 1; done
 transfer kernel ours $SERVER_WARMUP_MB || exit 1
 
 bulk ours kernel || exit 1; bulk_ours_kernel=$MBPS
@@ -198,6 +203,8 @@ bulk ours ours || exit 1; bulk_ours_ours=$MBPS; cpu_ours=$CPU_S
 bulk kernel kernel || exit 1; bulk_kernel_kernel=$MBPS; cpu_kernel=$CPU_S
 # The same with CUBIC, the base of the CUBIC rows' loss ratios (unpaced, CUBIC fills veth faster than BBR).
 KERNEL_CC=cubic bulk kernel kernel || exit 1; bulk_kernel_cubic=$MBPS
+# And our receiver under that unpaced sender: what it can take when BBR's pacing is not the limit.
+KERNEL_CC=cubic bulk kernel ours || exit 1; bulk_kernel_cubic_ours=$MBPS
 # One IPv6 figure beside IPv4's: our client -> our server over fd00:198:18::/64, the same server
 # (without --bind it takes both versions), the same sizes.
 ip -n "$NS_SERVER" addr add fd00:198:18::1/64 dev "$SERVER_DEV" nodad && ip -n "$NS_CLIENT" addr add fd00:198:18::2/64 dev "$CLIENT_DEV" nodad \
@@ -219,10 +226,14 @@ say "Measuring ten streams at once ($STREAMS_MB MB each, ours -> ours, and iperf
 start_bg "$LOGS/bench-streams-server.out" in_server $RUN TcpServer --port 5005 --discard
 streams_server=$LAST_PID
 wait_for_line "$LOGS/bench-streams-server.out" "Listening on" 60 || exit 1
-# The server's JIT warmed as the bulk server's was (SERVER_WARMUP_MB from the kernel's client, one
-# connection); its summary line comes before the stamping starts, so only the ten streams count.
-in_client "$KERNEL_STREAM" send $SERVER_IP 5005 $((SERVER_WARMUP_MB * 1000000)) >"$LOGS/bench-streams-warmup.out" 2>&1 \
-  && nth_match "$LOGS/bench-streams-server.out" "received [0-9]* bytes in" 1 >/dev/null || { say "the ten streams' warm-up failed"; exit 1; }
+# The server's JIT warmed as the bulk server's was (short connections, then SERVER_WARMUP_MB from
+# the kernel's client); their summary lines come before the stamping starts, so only the ten
+# streams count.
+for ((i = 1; i <= SERVER_WARMUP_CONNECTIONS + 1; i++)); do
+  mb=$BULK_WARMUP_MB; [ $i -gt $SERVER_WARMUP_CONNECTIONS ] && mb=$SERVER_WARMUP_MB
+  in_client "$KERNEL_STREAM" send $SERVER_IP 5005 $((mb * 1000000)) >>"$LOGS/bench-streams-warmup.out" 2>&1 \
+    && nth_match "$LOGS/bench-streams-server.out" "received [0-9]* bytes in" $i >/dev/null || { say "the ten streams' warm-up failed"; exit 1; }
+done
 start_bg "$LOGS/bench-streams-stamped.out" bash -c "tail -n 0 -s 0.02 -F '$LOGS/bench-streams-server.out' 2>/dev/null | while IFS= read -r l; do printf '%s %s\\n' \"\$(date +%s.%N)\" \"\$l\"; done"
 sleep 0.5
 start_bg "$LOGS/bench-streams-client.out" in_client $RUN TcpClient $SERVER_IP --port 5005 --connections 10 \
@@ -366,10 +377,11 @@ printf '%-48s\n' "  (the kernel's sender: $HOST_CC, this host's default, unless 
 for row in "our client -> our server:bulk_ours_ours" "our client -> our server, over IPv6:bulk_ours_ours_ipv6" \
            "our client -> kernel server:bulk_ours_kernel" \
            "kernel client -> our server:bulk_kernel_ours" "kernel client -> kernel server:bulk_kernel_kernel" \
-           "kernel client -> kernel server, cubic:bulk_kernel_cubic"; do
+           "kernel client -> kernel server, cubic:bulk_kernel_cubic" "kernel client -> our server, cubic:bulk_kernel_cubic_ours"; do
   name=${row%%:*}; var=${row##*:}
   printf '%-48s %12s %10s\n' "  $name" "${!var}" "$(ratio "${!var}" "$bulk_kernel_kernel" 3)"
 done
+printf '%-48s\n' "  (kernel client, cubic: ours $(ratio "$bulk_kernel_cubic_ours" "$bulk_kernel_cubic" 3) x the kernel's receiver)"
 printf '%-48s %12s %10s\n' "Loss each way (1%: $LOSS_MB MB, 5%: $LOSS5_MB MB)" "MB/s" "x lossless"
 printf '%-48s\n' "  (our client with --rto-min 200, the kernel's floor; ratio: to the same pair's lossless figure)"
 for pct in 1 5; do
@@ -421,6 +433,8 @@ say "throughput_mb_per_s_ours_loss1=$bulk_loss1"
 say "loss1_ratio=$(ratio "$bulk_loss1" "$bulk_ours_ours" 3)"
 say "throughput_mb_per_s_kernel_loss1=$bulk_kernel_loss1"
 say "throughput_mb_per_s_kernel_cubic=$bulk_kernel_cubic"
+say "throughput_mb_per_s_kernel_cubic_to_ours=$bulk_kernel_cubic_ours"
+say "throughput_ratio_kernel_cubic_to_ours=$(ratio "$bulk_kernel_cubic_ours" "$bulk_kernel_cubic" 3)"
 say "kernel_loss1_ratio=$(ratio "$bulk_kernel_loss1" "$bulk_kernel_cubic" 3)"
 for pct in 1 5; do
   say "throughput_mb_per_s_ours_reno_loss$pct=${lossy[ours_ours_reno_$pct]}"

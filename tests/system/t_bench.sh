@@ -13,7 +13,7 @@ test_bench_smoke_run_reports_every_figure() {
              throughput_mb_per_s_kernel_loss1 kernel_loss1_ratio throughput_ratio_ours_to_kernel \
              throughput_ratio_kernel_to_ours throughput_ratio_10_streams cpu_s_per_gb_ours cpu_s_per_gb_kernel \
              peak_rss_mb_10_streams latency_p99_ratio throughput_mb_per_s_ours_loss5 loss5_ratio \
-             throughput_mb_per_s_kernel_loss5 kernel_loss5_ratio throughput_mb_per_s_kernel_host_loss1 throughput_mb_per_s_kernel_host_loss5 kernel_host_loss1_ratio kernel_host_loss5_ratio throughput_mb_per_s_kernel_cubic throughput_mb_per_s_ours_reno_loss1 reno_loss1_ratio \
+             throughput_mb_per_s_kernel_loss5 kernel_loss5_ratio throughput_mb_per_s_kernel_host_loss1 throughput_mb_per_s_kernel_host_loss5 kernel_host_loss1_ratio kernel_host_loss5_ratio throughput_mb_per_s_kernel_cubic throughput_mb_per_s_kernel_cubic_to_ours throughput_ratio_kernel_cubic_to_ours throughput_mb_per_s_ours_reno_loss1 reno_loss1_ratio \
              throughput_mb_per_s_ours_to_kernel_loss1 ours_to_kernel_loss1_ratio throughput_mb_per_s_ours_reno_loss5 \
              reno_loss5_ratio throughput_mb_per_s_ours_to_kernel_loss5 ours_to_kernel_loss5_ratio \
              syn_flood_clients_served_cookies syn_flood_clients_served_no_cookies; do
