@@ -215,50 +215,6 @@ bulk ours ours || exit 1; bulk_ours_ours_ipv6=$MBPS
 SERVER_IP=$SERVER_IP4
 per_gb() { awk -v s="$1" -v mb="$BULK_MB" 'BEGIN { printf "%.2f", s / (mb / 1000) }'; }
 
-# ---------------------------------------------------------------- ten streams at once
-# Ten connections of one client (TcpClient --connections 10), STREAMS_MB MB each, into a server of
-# their own (--discard, warmed first), at once: the sum is
-# the bytes over the span from the first transfer's start to the last one's end, as the server
-# timed them (each summary line gives its end, stamped as it appears, and its duration); the
-# server's peak resident memory (VmHWM) is read after. The kernel's figure: iperf3 -P 10 moving
-# as many bytes in total.
-say "Measuring ten streams at once ($STREAMS_MB MB each, ours -> ours, and iperf3 -P 10 kernel -> kernel)..."
-start_bg "$LOGS/bench-streams-server.out" in_server $RUN TcpServer --port 5005 --discard
-streams_server=$LAST_PID
-wait_for_line "$LOGS/bench-streams-server.out" "Listening on" 60 || exit 1
-# The server's JIT warmed as the bulk server's was (short connections, then SERVER_WARMUP_MB from
-# the kernel's client); their summary lines come before the stamping starts, so only the ten
-# streams count.
-for ((i = 1; i <= SERVER_WARMUP_CONNECTIONS + 1; i++)); do
-  mb=$BULK_WARMUP_MB; [ $i -gt $SERVER_WARMUP_CONNECTIONS ] && mb=$SERVER_WARMUP_MB
-  in_client "$KERNEL_STREAM" send $SERVER_IP 5005 $((mb * 1000000)) >>"$LOGS/bench-streams-warmup.out" 2>&1 \
-    && nth_match "$LOGS/bench-streams-server.out" "received [0-9]* bytes in" $i >/dev/null || { say "the ten streams' warm-up failed"; exit 1; }
-done
-# Ten connections at once take paths that one does not (the server's first round of ten ran in
-# 0.5-0.58 s, the next ones in 0.38-0.45, C2 still compiling): one round of ten from our client
-# first, not counted.
-in_client $RUN TcpClient $SERVER_IP --port 5005 --connections 10 --send-bytes $((STREAMS_MB * 1000000)) >>"$LOGS/bench-streams-warmup.out" 2>&1 \
-  && nth_match "$LOGS/bench-streams-server.out" "received [0-9]* bytes in" $((SERVER_WARMUP_CONNECTIONS + 11)) >/dev/null \
-  || { say "the ten streams' warm-up round failed"; exit 1; }
-start_bg "$LOGS/bench-streams-stamped.out" bash -c "tail -n 0 -s 0.02 -F '$LOGS/bench-streams-server.out' 2>/dev/null | while IFS= read -r l; do printf '%s %s\\n' \"\$(date +%s.%N)\" \"\$l\"; done"
-sleep 0.5
-start_bg "$LOGS/bench-streams-client.out" in_client $RUN TcpClient $SERVER_IP --port 5005 --connections 10 \
-  --send-bytes $((STREAMS_MB * 1000000))
-wait_bounded $LAST_PID $BULK_LIMIT || { say "the ten streams' client failed (exit $?):"; tail -n 5 "$LOGS/bench-streams-client.out"; exit 1; }
-nth_match "$LOGS/bench-streams-stamped.out" "received [0-9]* bytes in" 10 >/dev/null || exit 1
-streams_pid=$(java_pid "$streams_server")
-peak_rss_mb=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$streams_pid/status")
-streams_sum=$(grep "received [0-9]* bytes in" "$LOGS/bench-streams-stamped.out" | awk '
-  { end = $1; match($0, /received [0-9]+ bytes in [0-9.]+ s/); split(substr($0, RSTART, RLENGTH), f, " ")
-    bytes += f[2]; start = end - f[5]; if (n == 0 || start < first) first = start; if (n == 0 || end > last) last = end; n++ }
-  END { if (n == 10 && bytes == 10 * mb * 1000000) printf "%.1f", bytes / 1e6 / (last - first); else print "failed" }' mb=$STREAMS_MB)
-[ "$streams_sum" != failed ] || { say "the ten streams did not all arrive whole"; exit 1; }
-start_bg "$LOGS/bench-iperf3-server.out" in_server iperf3 -s -p 5006 -1
-sleep 0.5
-kernel_streams_sum=$(in_client iperf3 -c $SERVER_IP -p 5006 -P 10 ${KERNEL_CC:+-C "$KERNEL_CC"} -n $((STREAMS_MB * 10))M -J 2>"$LOGS/bench-iperf3.err" \
-  | python3 -c 'import json, sys; print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 8e6))') \
-  || { say "iperf3 failed: $(tail -n 3 "$LOGS/bench-iperf3.err")"; exit 1; }
-
 # ---------------------------------------------------------------- another user-space TCP
 # gVisor's netstack receiving BULK_MB MB from the kernel (bench/gvisor_bulk.sh, through
 # tests/stacks): GVISOR_BULK names any command that does that and prints mb_per_s=X; GVISOR_BULK=
@@ -301,6 +257,58 @@ for pct in 1 5; do
 done
 bulk_loss1=${lossy[ours_ours_1]}; bulk_kernel_loss1=${lossy[kernel_kernel_1]}
 offloads on
+
+# The bulk transfers are over: their server and sink stop, so that the ten streams' server has the
+# namespace to itself (with the bulk server idle beside it, rounds of ten took 0.45-0.60 s where
+# they took 0.39-0.44 alone).
+kill "$bulk_server_pid" "$bulk_sink_pid" 2>/dev/null
+sleep 0.5
+
+# ---------------------------------------------------------------- ten streams at once
+# Ten connections of one client (TcpClient --connections 10), STREAMS_MB MB each, into a server of
+# their own (--discard, warmed first), at once: the sum is
+# the bytes over the span from the first transfer's start to the last one's end, as the server
+# timed them (each summary line gives its end, stamped as it appears, and its duration); the
+# server's peak resident memory (VmHWM) is read after. The kernel's figure: iperf3 -P 10 moving
+# as many bytes in total.
+say "Measuring ten streams at once ($STREAMS_MB MB each, ours -> ours, and iperf3 -P 10 kernel -> kernel)..."
+start_bg "$LOGS/bench-streams-server.out" in_server $RUN TcpServer --port 5005 --discard
+streams_server=$LAST_PID
+wait_for_line "$LOGS/bench-streams-server.out" "Listening on" 60 || exit 1
+# The server's JIT warmed as the bulk server's was (short connections, then SERVER_WARMUP_MB from
+# the kernel's client); their summary lines come before the stamping starts, so only the ten
+# streams count.
+: >"$LOGS/bench-streams-warmup.out"
+for ((i = 1; i <= SERVER_WARMUP_CONNECTIONS + 1; i++)); do
+  mb=$BULK_WARMUP_MB; [ $i -gt $SERVER_WARMUP_CONNECTIONS ] && mb=$SERVER_WARMUP_MB
+  in_client "$KERNEL_STREAM" send $SERVER_IP 5005 $((mb * 1000000)) >>"$LOGS/bench-streams-warmup.out" 2>&1 \
+    && nth_match "$LOGS/bench-streams-server.out" "received [0-9]* bytes in" $i >/dev/null || { say "the ten streams' warm-up failed"; exit 1; }
+done
+# Ten connections at once take paths that one does not (the server's first round of ten ran in
+# 0.5-0.58 s, the next ones in 0.38-0.45, C2 still compiling): one round of ten from our client
+# first, not counted.
+in_client $RUN TcpClient $SERVER_IP --port 5005 --connections 10 --send-bytes $((STREAMS_MB * 1000000)) >>"$LOGS/bench-streams-warmup.out" 2>&1 \
+  && nth_match "$LOGS/bench-streams-server.out" "received [0-9]* bytes in" $((SERVER_WARMUP_CONNECTIONS + 11)) >/dev/null \
+  || { say "the ten streams' warm-up round failed"; exit 1; }
+start_bg "$LOGS/bench-streams-stamped.out" bash -c "tail -n 0 -s 0.02 -F '$LOGS/bench-streams-server.out' 2>/dev/null | while IFS= read -r l; do printf '%s %s\\n' \"\$(date +%s.%N)\" \"\$l\"; done"
+sleep 0.5
+start_bg "$LOGS/bench-streams-client.out" in_client $RUN TcpClient $SERVER_IP --port 5005 --connections 10 \
+  --send-bytes $((STREAMS_MB * 1000000))
+wait_bounded $LAST_PID $BULK_LIMIT || { say "the ten streams' client failed (exit $?):"; tail -n 5 "$LOGS/bench-streams-client.out"; exit 1; }
+nth_match "$LOGS/bench-streams-stamped.out" "received [0-9]* bytes in" 10 >/dev/null || exit 1
+streams_pid=$(java_pid "$streams_server")
+peak_rss_mb=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$streams_pid/status")
+kill "$streams_pid" 2>/dev/null  # done with it: the kernel's ten streams go alone too
+streams_sum=$(grep "received [0-9]* bytes in" "$LOGS/bench-streams-stamped.out" | awk '
+  { end = $1; match($0, /received [0-9]+ bytes in [0-9.]+ s/); split(substr($0, RSTART, RLENGTH), f, " ")
+    bytes += f[2]; start = end - f[5]; if (n == 0 || start < first) first = start; if (n == 0 || end > last) last = end; n++ }
+  END { if (n == 10 && bytes == 10 * mb * 1000000) printf "%.1f", bytes / 1e6 / (last - first); else print "failed" }' mb=$STREAMS_MB)
+[ "$streams_sum" != failed ] || { say "the ten streams did not all arrive whole"; exit 1; }
+start_bg "$LOGS/bench-iperf3-server.out" in_server iperf3 -s -p 5006 -1
+sleep 0.5
+kernel_streams_sum=$(in_client iperf3 -c $SERVER_IP -p 5006 -P 10 ${KERNEL_CC:+-C "$KERNEL_CC"} -n $((STREAMS_MB * 10))M -J 2>"$LOGS/bench-iperf3.err" \
+  | python3 -c 'import json, sys; print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 8e6))') \
+  || { say "iperf3 failed: $(tail -n 3 "$LOGS/bench-iperf3.err")"; exit 1; }
 
 if [ -z "$ONLY_BULK" ]; then
 say "Measuring the server's heap per idle connection ($HOLD connections)..."
