@@ -664,7 +664,6 @@ final class Packets {
      */
     static int emitHeadersForOffload(ByteBuffer out, IpHeader ip, Tcp tcp, int payloadLength) {
         if (tcp.payload().length != 0) throw new IllegalArgumentException("the segment carries its payload already");
-        int base = out.position();
         int payloadAt = emitHeaders(out, ip, tcp, payloadLength);
         int tcpLength = tcp.headerLength() + payloadLength;
         int t = payloadAt - tcp.headerLength();

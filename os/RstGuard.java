@@ -77,9 +77,13 @@ final class RstGuard implements AutoCloseable {
      * IPv6), or without the address for any.
      */
     static String match(String portSet, IpAddress localAddress) {
-        String address = localAddress == null || localAddress.isAny() ? ""
-                : (localAddress.isV6() ? "ip6 saddr " : "ip saddr ") + localAddress + " ";
-        return address + "tcp sport { " + portSet + " }";
+        return address("saddr", localAddress) + "tcp sport { " + portSet + " }";
+    }
+
+    /** "ip saddr 198.18.0.1 " (or daddr, ip6 for IPv6), or nothing for any address. */
+    private static String address(String field, IpAddress localAddress) {
+        return localAddress == null || localAddress.isAny() ? ""
+                : (localAddress.isV6() ? "ip6 " : "ip ") + field + " " + localAddress + " ";
     }
 
     /**
@@ -89,9 +93,7 @@ final class RstGuard implements AutoCloseable {
      * anything that slips past, such as a segment that arrived before the table).
      */
     static String incoming(String portSet, IpAddress localAddress) {
-        String address = localAddress == null || localAddress.isAny() ? ""
-                : (localAddress.isV6() ? "ip6 daddr " : "ip daddr ") + localAddress + " ";
-        return address + "tcp dport { " + portSet + " }";
+        return address("daddr", localAddress) + "tcp dport { " + portSet + " }";
     }
 
     /**

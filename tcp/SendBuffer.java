@@ -19,10 +19,7 @@ final class SendBuffer extends ByteFifo {
      * transmission or a retransmission. The bytes stay in the buffer.
      */
     void copyOut(int offsetFromUna, byte[] dst, int dstOff, int len) {
-        if (offsetFromUna < 0 || len < 0 || offsetFromUna > length() - len) {
-            throw new IndexOutOfBoundsException("bytes " + offsetFromUna + ".." + ((long) offsetFromUna + len)
-                    + " of a send buffer holding " + length());
-        }
+        checkHeld(offsetFromUna, len);
         peek(offsetFromUna, dst, dstOff, len);
     }
 
@@ -31,11 +28,16 @@ final class SendBuffer extends ByteFifo {
      * that carries it (Wire), with no array of its own.
      */
     void copyOut(int offsetFromUna, java.nio.ByteBuffer dst, int at, int len) {
+        checkHeld(offsetFromUna, len);
+        peek(offsetFromUna, dst, at, len);
+    }
+
+    /** The len bytes from offsetFromUna on are all in the buffer. */
+    private void checkHeld(int offsetFromUna, int len) {
         if (offsetFromUna < 0 || len < 0 || offsetFromUna > length() - len) {
             throw new IndexOutOfBoundsException("bytes " + offsetFromUna + ".." + ((long) offsetFromUna + len)
                     + " of a send buffer holding " + length());
         }
-        peek(offsetFromUna, dst, at, len);
     }
 
     /** The peer acknowledged the first n bytes: they are dropped. */
