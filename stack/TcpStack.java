@@ -101,7 +101,7 @@ final class TcpStack {
         @Override public void event(TcpEvent event) {
             // Sent again: not a loss probe's new bytes, which go for the first time.
             if (event instanceof TcpEvent.Retransmitting
-                    || event instanceof TcpEvent.FastRetransmit f && !f.what().endsWith("new bytes")) retransmissions++;
+                    || event instanceof TcpEvent.FastRetransmit f && f.sentAgain()) retransmissions++;
             if (log.enabled()) narrator.narrate(who(), peer(), settings.tcp.msl(), event);
             pending.add(new Pending(this, event));
         }

@@ -323,7 +323,7 @@ final class LossRecovery {
             c.sender.sendData(tcb.sndNxt, length, now, out);
             tcb.sndNxt += length;
             tcb.sndMax = tcb.sndNxt;
-            out.event(new TcpEvent.FastRetransmit(length + " new bytes", "tail loss probe"));
+            out.event(new TcpEvent.FastRetransmit(length + " new bytes", "tail loss probe", false));
         } else if (Seq.lt(tcb.sndUna, dataEnd)) {
             int end = Seq.lt(tcb.sndMax, dataEnd) ? tcb.sndMax : dataEnd;
             int length = Math.min(end - tcb.sndUna, tcb.sndMss);

@@ -29,8 +29,13 @@ sealed interface TcpEvent {
     /** The congestion window changed (RFC 5681): cwnd and ssthresh in bytes, and why. */
     record CongestionChanged(int cwnd, int ssthresh, String why) implements TcpEvent {}
 
-    /** A segment sent again before its timer ran out: fast retransmit or a NewReno partial ACK. */
-    record FastRetransmit(String what, String why) implements TcpEvent {}
+    /**
+     * A segment sent again before its timer ran out: fast retransmit or a NewReno partial ACK; or a
+     * tail loss probe, which may carry new data instead (sentAgain false: nothing was sent twice).
+     */
+    record FastRetransmit(String what, String why, boolean sentAgain) implements TcpEvent {
+        FastRetransmit(String what, String why) { this(what, why, true); }
+    }
 
     /** A segment sent again after a retransmission timeout (RFC 6298 section 5). */
     record Retransmitting(String what, int attempt, long rtoMillis) implements TcpEvent {}
